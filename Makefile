@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo up down status test test-unit lint format schemas clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eiso needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing Python packages into $(VENV)…"
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)  ## start Kafka and the services, play the sample scenario, print the result
+	@$(BIN)/eiso demo
+
+up: $(STAMP)  ## start Kafka and the services in the background; returns once all are ready
+	@$(BIN)/eiso up
+
+down:  ## stop what `make up` started
+	@if [ -x $(BIN)/eiso ]; then $(BIN)/eiso down; else deploy/kafka/kafka.sh stop; fi
+
+status: $(STAMP)
+	@$(BIN)/eiso status
+
+test: $(STAMP)  ## the whole suite; starts its own Kafka and PostgreSQL (EISO_TEST_DB=sqlite|postgresql)
+	@$(BIN)/pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	@$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy .
+
+format: $(STAMP)
+	@$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+schemas: $(STAMP)  ## regenerate contracts/schemas and contracts/asyncapi.yaml
+	@$(BIN)/python -m contracts.generate
+
+clean: down
+	rm -rf .data .run .cache/kafka-run-* .cache/postgres-*

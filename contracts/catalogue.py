@@ -1,0 +1,109 @@
+"""Which events travel on which topic, and who writes it: the single source for parsing, schema
+generation and the AsyncAPI document."""
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from contracts.agencies import AgencyRegistered
+from contracts.compliance import ComplianceScoreChanged
+from contracts.envelope import CloudEvent, EventError
+from contracts.records import ObjectiveUpdated
+from contracts.topics import Topic
+
+RECORD_EVENTS: tuple[type[CloudEvent], ...] = (ObjectiveUpdated,)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    topic: Topic
+    writer: str
+    description: str
+    events: tuple[type[CloudEvent], ...] = field(default=())
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[Any]:
+        if len(self.events) == 1:
+            return TypeAdapter(self.events[0])
+        union = Union.__getitem__(self.events)
+        return TypeAdapter(Annotated[union, Field(discriminator="type")])  # type: ignore[arg-type]
+
+
+TOPICS: dict[Topic, TopicSpec] = {
+    spec.topic: spec
+    for spec in (
+        TopicSpec(
+            Topic.INBOUND_RECORDS,
+            "outside systems (e-ISO software, one-stop-shop)",
+            "QMS record events published by the provincial systems for the agencies they serve; "
+            "the registry validates and republishes them.",
+            RECORD_EVENTS,
+        ),
+        TopicSpec(
+            Topic.REGISTRY_AGENCIES,
+            "registry",
+            "Agencies, their history and contacts. Key: agency code.",
+            (AgencyRegistered,),
+        ),
+        TopicSpec(
+            Topic.REGISTRY_RECORDS,
+            "registry",
+            "Canonical QMS record events, one type per element. Key: agency code.",
+            RECORD_EVENTS,
+        ),
+        TopicSpec(
+            Topic.COMPLIANCE_STATUS,
+            "compliance",
+            "Scores with their breakdown, deadlines and overdue findings. Key: agency code.",
+            (ComplianceScoreChanged,),
+        ),
+        TopicSpec(Topic.COMPLIANCE_INSPECTIONS, "compliance", "Inspection plans and results."),
+        TopicSpec(Topic.TRAINING_SESSIONS, "training", "Sessions, enrolments and completions."),
+        TopicSpec(Topic.NOTIFIER_DELIVERIES, "notifier", "Outcomes of SMS and e-mail deliveries."),
+    )
+}
+
+EVENT_TYPES: dict[str, type[CloudEvent]] = {
+    event.event_type: event for spec in TOPICS.values() for event in spec.events
+}
+
+
+def parse_event(topic: str, value: bytes | None) -> CloudEvent:
+    """Validate a record value read from `topic`; raise `EventError` saying exactly what is wrong."""
+    try:
+        spec = TOPICS[Topic(topic)]
+    except ValueError:
+        raise EventError(f"unknown topic {topic!r}") from None
+    if not spec.events:
+        raise EventError(f"topic {topic} carries no event types yet")
+    if not value:
+        raise EventError("empty record value: expected a CloudEvents 1.0 JSON object")
+    try:
+        raw = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EventError(f"value is not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise EventError("value is not a JSON object")
+    event_type = raw.get("type")
+    if event_type not in {e.event_type for e in spec.events}:
+        allowed = ", ".join(e.event_type for e in spec.events)
+        raise EventError(f"type {event_type!r} is not carried on {topic} (allowed: {allowed})")
+    try:
+        event: CloudEvent = spec.adapter.validate_python(raw)
+    except ValidationError as exc:
+        raise EventError(_describe(exc)) from None
+    return event
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line naming each invalid field, e.g. `data.year: Input should be ...`."""
+    parts = []
+    for error in exc.errors()[:20]:
+        # A discriminated union puts the event type in the path; people want only the field.
+        location = ".".join(str(p) for p in error["loc"] if p not in EVENT_TYPES)
+        parts.append(f"{location or '(event)'}: {error['msg']}")
+    more = f" (+{exc.error_count() - 20} more)" if exc.error_count() > 20 else ""
+    return "invalid event: " + "; ".join(parts) + more

@@ -1,0 +1,116 @@
+"""CloudEvents 1.0 in structured mode: the whole event is one JSON object in the Kafka record value.
+
+Every event type is a subclass of `CloudEvent` that fixes `type` to a literal and `data` to its own
+model, so a topic can be read as a pydantic discriminated union on `type`.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, get_args
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+CONTENT_TYPE = "application/cloudevents+json"
+SCHEMA_URN_PREFIX = "urn:eiso:schema:"
+
+
+class EventError(ValueError):
+    """A Kafka record that is not a valid eiso event; the message says why, for the dead-letter topic."""
+
+
+class EventData(BaseModel):
+    """Base of every `data` payload.
+
+    Unknown fields are ignored rather than refused: additive changes keep the event type
+    (DESIGN.md §3), so an older consumer must accept a newer producer's extra fields.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class CloudEvent(BaseModel):
+    """The CloudEvents 1.0 envelope with eiso's two extensions, `correlationid` and `causationid`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    #: Read off each concrete event class's `type` literal; names its schema and `dataschema`.
+    event_type: ClassVar[str] = ""
+    #: The field of `data` that must equal `subject` (the agency the event is about, the Kafka key).
+    subject_field: ClassVar[str | None] = None
+
+    specversion: Literal["1.0"] = "1.0"
+    id: uuid.UUID = Field(description="Created once, when the event is written to the outbox.")
+    source: str = Field(min_length=1, description="URI-reference of the producing service or system.")
+    type: str
+    time: AwareDatetime = Field(description="When the fact happened, RFC 3339, UTC.")
+    subject: str = Field(min_length=1, max_length=64, description="The agency code; also the Kafka key.")
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: str | None = None
+    correlationid: str | None = Field(default=None, max_length=128)
+    causationid: str | None = Field(default=None, max_length=128)
+    data: EventData
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Read `event_type` off the subclass's `type: Literal[...]`, so it is written once."""
+        super().__pydantic_init_subclass__(**kwargs)
+        literal = get_args(cls.model_fields["type"].annotation)
+        if literal:
+            cls.event_type = literal[0]
+
+    @field_validator("time")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _subject_is_the_agency(self) -> "CloudEvent":
+        if self.subject_field and getattr(self.data, self.subject_field) != self.subject:
+            raise ValueError(f"subject must equal data.{self.subject_field}")
+        return self
+
+    @field_serializer("time")
+    def _rfc3339(self, value: datetime) -> str:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        source: str,
+        subject: str,
+        data: Any,
+        time: datetime,
+        correlationid: str | None = None,
+        causationid: str | None = None,
+    ) -> "CloudEvent":
+        """A new event with a fresh id; correlation defaults to the event itself (a new conversation)."""
+        event_id = new_event_id()
+        return cls(
+            id=event_id,
+            source=source,
+            type=cls.event_type,
+            time=time,
+            subject=subject,
+            dataschema=f"{SCHEMA_URN_PREFIX}{cls.event_type}",
+            correlationid=correlationid or str(event_id),
+            causationid=causationid,
+            data=data,
+        )
+
+
+def new_event_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def to_json(event: CloudEvent) -> bytes:
+    """The Kafka record value of `event` (structured mode, UTF-8, no nulls)."""
+    return event.model_dump_json(exclude_none=True).encode()

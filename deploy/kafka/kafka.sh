@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# A single-node Apache Kafka (KRaft) broker for development and tests.
+#
+#   deploy/kafka/kafka.sh fetch | start | stop | status | logs | reset
+#
+# The broker's jars come from Maven Central through `mvn` (deploy/kafka/pom.xml) and are cached in
+# .cache/kafka-<version>/libs (git-ignored); KAFKA_HOME points at an unpacked Apache Kafka instead.
+# Every command is idempotent: `start` on a running broker and `stop` on a stopped one succeed.
+#
+# Settings (environment):
+#   EISO_KAFKA_PORT             client port on 127.0.0.1            (default 9092)
+#   EISO_KAFKA_CONTROLLER_PORT  KRaft controller port               (default 9093)
+#   EISO_KAFKA_STATE_DIR        data, logs and pid file             (default .cache/kafka-run-<port>)
+#   EISO_KAFKA_HEAP             JVM heap                            (default 512m)
+#   EISO_KAFKA_START_TIMEOUT    seconds to wait for the broker      (default 90)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")
+port=${EISO_KAFKA_PORT:-9092}
+controller_port=${EISO_KAFKA_CONTROLLER_PORT:-9093}
+state=${EISO_KAFKA_STATE_DIR:-$root/.cache/kafka-run-$port}
+heap=${EISO_KAFKA_HEAP:-512m}
+timeout=${EISO_KAFKA_START_TIMEOUT:-90}
+pidfile=$state/kafka.pid
+logfile=$state/kafka.out
+
+say() { printf 'kafka: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+libs_dir() {
+  if [ -n "${KAFKA_HOME:-}" ]; then
+    [ -d "$KAFKA_HOME/libs" ] || die "KAFKA_HOME=$KAFKA_HOME has no libs/ folder"
+    echo "$KAFKA_HOME/libs"
+  else
+    echo "$root/.cache/kafka-$version/libs"
+  fi
+}
+
+fetch() {
+  local libs; libs=$(libs_dir)
+  if [ -f "$libs/.complete" ] || [ -n "${KAFKA_HOME:-}" ]; then return 0; fi
+  command -v java >/dev/null || die "java not found: install Java 17 (e.g. apt-get install openjdk-17-jre-headless)"
+  command -v mvn >/dev/null || die "mvn not found: install Maven (e.g. apt-get install maven)"
+  say "fetching Apache Kafka $version from Maven Central (once; cached in ${libs#"$root"/})"
+  rm -rf "$libs"; mkdir -p "$libs"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$libs" >"$libs/../mvn.log" 2>&1 \
+    || { tail -20 "$libs/../mvn.log" >&2; die "mvn could not fetch Kafka $version (log: $libs/../mvn.log)"; }
+  ls "$libs"/kafka_2.13-*.jar >/dev/null 2>&1 || die "kafka_2.13 jar missing after fetch"
+  touch "$libs/.complete"
+}
+
+running_pid() {
+  [ -f "$pidfile" ] || return 1
+  local pid; pid=$(cat "$pidfile")
+  kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+java_args() {
+  # The JVM arguments for running main class $1 with the fetched jars; the rest are its arguments.
+  local main=$1; shift
+  jvm=(java -Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true
+       -Dlog4j2.configurationFile="$state/log4j2.properties" -Dkafka.logs.dir="$state/logs"
+       -cp "$(libs_dir)/*" "$main" "$@")
+}
+
+write_config() {
+  mkdir -p "$state/data" "$state/logs"
+  cat >"$state/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$state/data
+num.partitions=3
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+EOF
+  cat >"$state/log4j2.properties" <<EOF
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = $state/logs/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka
+logger.kafka.level = WARN
+logger.apache.name = org.apache.kafka
+logger.apache.level = WARN
+# start() waits for this logger's "Kafka Server started".
+logger.raftserver.name = kafka.server.KafkaRaftServer
+logger.raftserver.level = INFO
+EOF
+}
+
+start() {
+  if pid=$(running_pid); then say "already running on 127.0.0.1:$port (pid $pid)"; return 0; fi
+  if port_open "$port"; then die "port $port is taken by another process; set EISO_KAFKA_PORT"; fi
+  fetch
+  write_config
+  if [ ! -f "$state/data/meta.properties" ]; then
+    java_args kafka.tools.StorageTool format -t "$(cluster_id)" -c "$state/server.properties"
+    "${jvm[@]}" >"$state/format.log" 2>&1 \
+      || { cat "$state/format.log" >&2; die "could not format storage in $state/data"; }
+  fi
+  : >"$logfile"
+  java_args kafka.Kafka "$state/server.properties"
+  # setsid: the broker outlives the shell that started it and gets none of its signals.
+  setsid nohup "${jvm[@]}" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  local deadline=$((SECONDS + timeout))
+  until grep -q 'Kafka Server started' "$logfile" "$state/logs/server.log" 2>/dev/null && port_open "$port"; do
+    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      tail -30 "$logfile" >&2; die "broker exited during start (log: $logfile)"
+    fi
+    [ $SECONDS -lt $deadline ] || { tail -30 "$logfile" >&2; die "broker not ready after ${timeout}s"; }
+    sleep 0.5
+  done
+  say "ready on 127.0.0.1:$port (pid $(cat "$pidfile"), state ${state#"$root"/})"
+}
+
+cluster_id() {
+  # A KRaft cluster id is 16 bytes in URL-safe base64 without padding; one per state folder.
+  [ -f "$state/cluster.id" ] || head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$state/cluster.id"
+  cat "$state/cluster.id"
+}
+
+stop() {
+  local pid
+  if ! pid=$(running_pid); then say "not running"; rm -f "$pidfile"; return 0; fi
+  kill -TERM "$pid"
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then say "no clean stop after 30s; killing"; kill -KILL "$pid"; fi
+    sleep 0.2
+  done
+  rm -f "$pidfile"
+  say "stopped"
+}
+
+status() {
+  if pid=$(running_pid) && port_open "$port"; then
+    echo "kafka: running on 127.0.0.1:$port (pid $pid)"
+  else
+    echo "kafka: stopped"; return 3
+  fi
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  logs) tail -n 100 "$state/logs/server.log" ;;
+  reset) stop; rm -rf "$state"; say "state removed" ;;
+  *) echo "usage: $0 fetch|start|stop|status|logs|reset" >&2; exit 2 ;;
+esac

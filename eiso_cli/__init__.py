@@ -1,0 +1,1 @@
+"""The `eiso` command: runs the local stack (Kafka and the services as processes) and the demo."""

@@ -1,0 +1,49 @@
+"""`eiso up | down | status | demo`: errors are one clear line, not a traceback."""
+
+import argparse
+import sys
+
+import httpx
+
+from eiso_cli import demo, stack
+from eiso_cli.processes import StackError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="eiso", description="Run the eiso platform locally.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start Kafka and the services in the background; return once ready")
+    commands.add_parser("down", help="stop what `up` started")
+    commands.add_parser("status", help="show what is running")
+    commands.add_parser("demo", help="up, then play the sample scenario and print its result")
+    args = parser.parse_args(argv)
+    say = stack.Say()
+    try:
+        if args.command == "up":
+            _print_urls(stack.up(say))
+        elif args.command == "down":
+            stack.down(say)
+        elif args.command == "status":
+            for name, state in stack.status().items():
+                print(f"{name:<12} {state}")
+        elif args.command == "demo":
+            urls = stack.up(say)
+            say("playing the sample scenario…")
+            print(demo.table(demo.run(urls["registry"], urls["compliance"])))
+            _print_urls(urls)
+    except (StackError, httpx.HTTPError) as exc:
+        print(f"eiso: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _print_urls(urls: dict[str, str]) -> None:
+    print("\nĐang chạy (stop with `make down`):")
+    for name, url in urls.items():
+        print(f"  {name:<11} {url}  (API docs: {url}/docs, metrics: {url}/metrics)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Consuming events with effectively-once effects (DESIGN.md §4).
+
+A batch read from Kafka is applied in one database transaction: each event is parsed against the
+contracts, skipped if the inbox has it, applied by its handler inside a savepoint, and remembered in the
+inbox; what can never be applied is dead-lettered through the outbox in the same transaction. Only after
+the commit is the offset committed. A transient failure (database or broker down) rewinds the batch and
+retries it with backoff; readiness is red meanwhile.
+"""
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import structlog
+from aiokafka.structs import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from contracts import EventError, parse_event
+from services.common import metrics
+from services.common.dlq import dead_letter, record_position
+from services.common.uow import UnitOfWork, UnitOfWorkFactory
+
+log = structlog.get_logger("eiso.consumer")
+
+Handler = Callable[[UnitOfWork, Any], Awaitable[None]]
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+
+
+class PermanentError(Exception):
+    """Raised by a handler when an event can never be applied; the event goes to the dead-letter topic."""
+
+
+@dataclass
+class BatchResult:
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    ignored: int = 0
+
+
+@dataclass
+class EventConsumer:
+    """The handlers one service runs for some topics, under one consumer (inbox) name."""
+
+    name: str
+    topics: list[str]
+    handlers: dict[str, Handler]
+    uow: UnitOfWorkFactory
+    failures: int = field(default=0, init=False)
+
+    @property
+    def healthy(self) -> bool:
+        return self.failures == 0
+
+    async def apply_batch(self, records: Sequence[Record]) -> BatchResult:
+        result = BatchResult()
+        async with self.uow() as uow:
+            for record in records:
+                outcome = await self._apply_one(uow, record)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+            await uow.commit()
+        for outcome in ("applied", "duplicates", "dead_lettered"):
+            label = "duplicate" if outcome == "duplicates" else outcome
+            metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome=label).inc(getattr(result, outcome))
+        return result
+
+    async def _apply_one(self, uow: UnitOfWork, record: Record) -> str:
+        context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
+        try:
+            event = parse_event(record.topic, record.value)
+        except EventError as exc:
+            return await self._dead_letter(uow, record, record_position(record), str(exc), context)
+        context.update(event_id=str(event.id), correlation_id=event.correlationid, type=event.type)
+        if await uow.seen(self.name, str(event.id)):
+            log.info("event skipped: already applied", outcome="duplicate", **context)
+            return "duplicates"
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            await uow.remember(self.name, str(event.id))
+            log.debug("event ignored: no handler", outcome="ignored", **context)
+            return "ignored"
+        try:
+            async with uow.session.begin_nested():
+                await handler(uow, event)
+                await uow.flush_outbox()
+        except PermanentError as exc:
+            uow.discard_events()
+            return await self._dead_letter(uow, record, str(event.id), str(exc), context)
+        await uow.remember(self.name, str(event.id))
+        log.info("event applied", outcome="applied", **context)
+        return "applied"
+
+    async def _dead_letter(
+        self, uow: UnitOfWork, record: Record, inbox_id: str, reason: str, context: dict[str, Any]
+    ) -> str:
+        if await uow.seen(self.name, inbox_id):
+            return "duplicates"
+        uow.emit_record(dead_letter(record, reason, self.name))
+        await uow.remember(self.name, inbox_id)
+        log.warning("event dead-lettered", outcome="dead_lettered", reason=reason, **context)
+        return "dead_lettered"
+
+    def backoff_seconds(self) -> float:
+        """Exponential backoff with full jitter, 0.5 s doubling to at most 30 s."""
+        return random.uniform(0, min(30.0, 0.5 * 2 ** min(self.failures, 6)))
+
+
+def subscribe(broker: KafkaBroker, consumer: EventConsumer, group_id: str, batch_max: int) -> None:
+    """Register `consumer` on `broker` as a batch subscriber that commits offsets only after the effect."""
+
+    @broker.subscriber(
+        *consumer.topics,
+        group_id=group_id,
+        batch=True,
+        max_records=batch_max,
+        batch_timeout_ms=200,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        max_poll_interval_ms=300_000,
+    )
+    async def handle(body: Any, message: KafkaMessage) -> None:
+        records: tuple[Record, ...] = message.raw_message
+        started = time.perf_counter()
+        try:
+            result = await consumer.apply_batch(records)
+        except Exception as exc:
+            consumer.failures += 1
+            metrics.CONSUME_FAILURES.labels(consumer=consumer.name).inc()
+            delay = consumer.backoff_seconds()
+            log.warning(
+                "batch failed; rewinding to retry",
+                consumer=consumer.name,
+                error=repr(exc),
+                records=len(records),
+                retry_in_s=round(delay, 2),
+            )
+            await asyncio.sleep(delay)
+            await message.nack()  # seek back to the batch's first offsets: nothing is skipped
+            return
+        consumer.failures = 0
+        metrics.BATCH_SECONDS.labels(consumer=consumer.name).observe(time.perf_counter() - started)
+        try:
+            await message.ack()  # commit the offsets, now that the effects are durable
+        except Exception as exc:  # a rebalance: the next owner re-reads, and the inbox drops repeats
+            log.warning("offset commit failed", consumer=consumer.name, error=repr(exc))
+        log.debug("batch committed", consumer=consumer.name, records=len(records), **vars(result))

@@ -1,0 +1,103 @@
+"""The Kafka side of every service: the broker factory, topic creation, and the outbox's publisher.
+
+Producer settings are not negotiable (DESIGN.md §4): acks="all" and the idempotent producer, so a
+record the relay saw acknowledged is on every in-sync replica, in order, once.
+"""
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Sequence
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+
+from contracts.topics import all_topic_names
+from services.common.messaging import OutgoingRecord
+from services.common.relay import Publisher
+from services.common.settings import ServiceSettings
+
+log = structlog.get_logger("eiso.kafka")
+
+
+def security(settings: ServiceSettings) -> BaseSecurity | None:
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    context = ssl.create_default_context(cafile=settings.kafka_ssl_cafile) if "SSL" in protocol else None
+    if protocol == "SSL":
+        return BaseSecurity(ssl_context=context)
+    if not settings.kafka_username or not settings.kafka_password:
+        raise ValueError(f"kafka_security_protocol={protocol} needs kafka_username and kafka_password")
+    user, password = settings.kafka_username, settings.kafka_password.get_secret_value()
+    kind = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+    return kind[settings.kafka_sasl_mechanism](
+        user, password, ssl_context=context, use_ssl=context is not None
+    )
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"eiso-{settings.service_name}",
+        acks="all",
+        enable_idempotence=True,
+        security=security(settings),
+        request_timeout_ms=15_000,
+        # Topics are created explicitly by `ensure_topics`, with their dead-letter twins.
+        allow_auto_create_topics=False,
+        # FastStream's own "Received/Processed" lines go to DEBUG; the consumer logs one JSON line per event.
+        logger=logging.getLogger("eiso.faststream"),
+        log_level=logging.DEBUG,
+    )
+
+
+async def ensure_topics(settings: ServiceSettings, partitions: int = 3, replication: int = 1) -> None:
+    """Create every catalogue topic and its `.dlq` if missing (idempotent; safe from every service)."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"eiso-{settings.service_name}-admin",
+        **_admin_security(settings),
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in all_topic_names() if t not in existing]
+        if missing:
+            new = [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
+                await admin.create_topics(new)
+            log.info("topics created", topics=missing)
+    finally:
+        await admin.close()
+
+
+def _admin_security(settings: ServiceSettings) -> dict[str, object]:
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    password = settings.kafka_password.get_secret_value() if settings.kafka_password else None
+    return {
+        "security_protocol": settings.kafka_security_protocol,
+        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_plain_username": settings.kafka_username,
+        "sasl_plain_password": password,
+        "ssl_context": ssl.create_default_context(cafile=settings.kafka_ssl_cafile),
+    }
+
+
+def kafka_publisher(broker: KafkaBroker) -> Publisher:
+    """Sends every record without waiting, then waits for all acknowledgements: order is kept per
+    partition by the idempotent producer, and a batch costs one round trip, not one per record."""
+
+    async def publish(records: Sequence[OutgoingRecord]) -> None:
+        futures = [
+            await broker.publish(r.value, r.topic, key=r.key.encode(), headers=r.headers, no_confirm=True)
+            for r in records
+        ]
+        await asyncio.gather(*futures)
+
+    return publish

@@ -1,0 +1,140 @@
+"""A service's process: its engine, broker, consumers, outbox relay and HTTP app, wired once.
+
+Each service's `app.py` builds a `Service`, adds its consumers and routers, and `__main__` runs it.
+Start-up order: migrations, topics, broker (consumers), relay, then HTTP; shutdown in reverse.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import structlog
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.common import metrics
+from services.common.clock import Clock, make_clock
+from services.common.consumer import EventConsumer, Handler, subscribe
+from services.common.db import create_engine, ping, sessionmaker
+from services.common.kafka import ensure_topics, kafka_publisher, make_broker
+from services.common.logging import configure_logging
+from services.common.migrations import upgrade
+from services.common.relay import OutboxRelay
+from services.common.settings import ServiceSettings
+from services.common.uow import UnitOfWork
+
+log = structlog.get_logger("eiso.service")
+
+
+class Service:
+    def __init__(self, settings: ServiceSettings, migrations: Path, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.migrations = migrations
+        self.clock = clock or make_clock(settings.clock_fixed_at)
+        self.engine = create_engine(settings.database_url)
+        self.sessions = sessionmaker(self.engine)
+        self.broker = make_broker(settings)
+        self.relay = OutboxRelay(
+            self.sessions,
+            kafka_publisher(self.broker),
+            self.clock,
+            batch_max=settings.outbox_batch_max,
+            poll_seconds=settings.outbox_poll_seconds,
+        )
+        self.consumers: list[EventConsumer] = []
+        self.routers: list[APIRouter] = []
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.clock, self.settings.source, on_commit=self.relay.wake)
+
+    def consume(self, topics: list[str], handlers: dict[str, Handler]) -> None:
+        consumer = EventConsumer(self.settings.service_name, topics, handlers, self.uow)
+        metrics.preinitialise(consumer.name, topics)
+        subscribe(self.broker, consumer, self.settings.group_id, self.settings.consumer_batch_max)
+        self.consumers.append(consumer)
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state: "ok" or why not."""
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(ping(self.engine), 3)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        checks["broker"] = "ok" if await self.broker.ping(timeout=3) else "unavailable"
+        for consumer in self.consumers:
+            checks[f"consumer:{consumer.name}"] = (
+                "ok" if consumer.healthy else f"retrying after {consumer.failures} failed batch(es)"
+            )
+        checks["outbox_relay"] = "ok" if self.relay.healthy else "retrying"
+        metrics.READY.set(1 if all(v == "ok" for v in checks.values()) else 0)
+        return checks
+
+    def app(self) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await asyncio.to_thread(upgrade, self.migrations, self.settings.database_url)
+            await ensure_topics(self.settings)
+            await self.broker.start()
+            relay = asyncio.create_task(self.relay.run(), name="outbox-relay")
+            log.info("service started", port=self.settings.http_port)
+            try:
+                yield
+            finally:
+                relay.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await relay
+                await self.broker.stop()
+                await self.engine.dispose()
+                log.info("service stopped")
+
+        app = FastAPI(title=f"eiso {self.settings.service_name}", lifespan=lifespan)
+        app.state.service = self
+        app.include_router(health_router())
+        for router in self.routers:
+            app.include_router(router)
+        return app
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready")
+    async def ready(request: Request) -> JSONResponse:
+        checks = await request.app.state.service.readiness()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
+
+    @router.get("/metrics")
+    async def metrics_endpoint() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def service_of(request: Request) -> Any:
+    """FastAPI dependency: the running `Service` (typed by each service's own api module)."""
+    return request.app.state.service
+
+
+def run(build: Callable[[], Service]) -> None:
+    """The `python -m services.<name>` entry point."""
+    service = build()
+    settings = service.settings
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    uvicorn.run(
+        service.app(),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )

@@ -1,0 +1,49 @@
+"""The settings base every service extends: one `Settings` class per service, env prefix
+`EISO_<SERVICE>_`, no environment-name branches (DESIGN.md §5)."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Defaults run a service on one laptop: SQLite in `.data/`, Kafka on 127.0.0.1:9092."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(ge=1, le=65535)
+    database_url: str
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console", "auto"] = "json"
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
+    #: Consumer group of this service; tests and replays give a fresh one to start from scratch.
+    consumer_group: str | None = None
+    consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
+
+    outbox_batch_max: int = Field(default=500, ge=1, le=10_000)
+    outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+
+    #: Freeze the service clock at this instant (UTC) to replay or test a campaign at any date.
+    clock_fixed_at: AwareDatetime | None = None
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or self.service_name
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents `source` of everything this service publishes."""
+        return f"/eiso/{self.service_name}"
+
+    def fixed_time(self) -> datetime | None:
+        return self.clock_fixed_at

@@ -1,0 +1,18 @@
+"""Wiring of the compliance service."""
+
+from pathlib import Path
+
+from contracts import Topic
+from services.common.service import Service
+from services.compliance.api import router
+from services.compliance.handlers import HANDLERS
+from services.compliance.settings import ComplianceSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(settings: ComplianceSettings | None = None) -> Service:
+    service = Service(settings or ComplianceSettings(), MIGRATIONS)
+    service.consume([Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], HANDLERS)
+    service.routers.append(router)
+    return service

@@ -1,0 +1,5 @@
+from services.common.messaging import metadata as messaging
+from services.common.migrations import run_env
+from services.compliance.store import metadata
+
+run_env([metadata, messaging])

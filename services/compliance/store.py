@@ -1,0 +1,125 @@
+"""The compliance service's tables: its own copy of agencies, the evidence it has seen, the scores."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.agencies import AgencyData
+from contracts.compliance import ScoreData
+from contracts.records import RecordData
+from contracts.vocabulary import Element
+from services.common.db import UTCDateTime, new_metadata
+from services.compliance.domain import Evidence
+
+metadata = new_metadata()
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(64), nullable=True),
+    Column("obligation", String(20), nullable=False),
+    Column("uses_eiso_software", Boolean, nullable=False),
+    Column("valid_from", Date, nullable=False),
+)
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("agency_code", String(64), nullable=False, index=True),
+    Column("element", String(40), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+
+scores = Table(
+    "scores",
+    metadata,
+    Column("agency_code", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("breakdown", JSON, nullable=False),
+    #: Record events applied to this score: one per event, ever (the inbox's promise, counted).
+    Column("events_applied", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("agency_code", "year"),
+)
+
+
+def _upsert(session: AsyncSession, table: Table) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+async def save_agency(session: AsyncSession, data: AgencyData) -> None:
+    values = data.model_dump()
+    stmt = _upsert(session, agencies).values(**values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+
+
+async def agency_known(session: AsyncSession, code: str) -> bool:
+    return (await session.scalar(select(agencies.c.code).where(agencies.c.code == code))) is not None
+
+
+async def add_evidence(session: AsyncSession, event_id: str, record: RecordData, now: datetime) -> None:
+    await session.execute(
+        evidence.insert().values(
+            event_id=event_id,
+            agency_code=record.agency_code,
+            element=record.element.value,
+            year=record.year,
+            version=record.version,
+            occurred_on=record.occurred_on,
+            received_at=now,
+        )
+    )
+
+
+async def evidence_for(session: AsyncSession, code: str, year: int) -> list[Evidence]:
+    rows = await session.execute(
+        select(evidence.c.event_id, evidence.c.element, evidence.c.year)
+        .where(evidence.c.agency_code == code, evidence.c.year == year)
+        .order_by(evidence.c.occurred_on, evidence.c.event_id)
+    )
+    return [Evidence(r.event_id, Element(r.element), r.year) for r in rows]
+
+
+async def score_row(session: AsyncSession, code: str, year: int) -> dict[str, Any] | None:
+    row = (
+        (await session.execute(select(scores).where(scores.c.agency_code == code, scores.c.year == year)))
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+async def save_score(session: AsyncSession, data: ScoreData, events_applied: int, now: datetime) -> None:
+    values = {
+        "score": data.score,
+        "status": data.status.value,
+        "breakdown": [r.model_dump(mode="json") for r in data.breakdown],
+        "events_applied": events_applied,
+        "updated_at": now,
+    }
+    stmt = _upsert(session, scores).values(agency_code=data.agency_code, year=data.year, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=values))

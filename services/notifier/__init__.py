@@ -1,0 +1,1 @@
+"""The notifier service (arrives with its issue)."""

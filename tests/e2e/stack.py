@@ -1,0 +1,64 @@
+"""The services as separate OS processes on free ports, wired to the test broker and databases."""
+
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from eiso_cli.processes import ServiceProcess, env_prefix
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    kafka: str
+    processes: dict[str, ServiceProcess]
+    databases: dict[str, str]
+
+    def url(self, name: str) -> str:
+        return self.processes[name].url
+
+    def restart(self, name: str) -> None:
+        self.processes[name].start()
+        self.processes[name].wait_ready()
+
+
+@contextmanager
+def running(
+    kafka: str,
+    database_url: Callable[[str], str],
+    log_dir: Path,
+    names: tuple[str, ...] = ("registry", "compliance"),
+    **settings: str,
+) -> Iterator[Stack]:
+    """Start `names` (fresh databases, a fresh consumer group) and stop them cleanly afterwards."""
+    group = f"e2e-{uuid.uuid4().hex[:8]}"
+    databases = {name: database_url(name) for name in names}
+    processes = {}
+    for name in names:
+        prefix = env_prefix(name)
+        env = {
+            f"{prefix}DATABASE_URL": databases[name],
+            f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka,
+            f"{prefix}CONSUMER_GROUP": group,
+            f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
+            **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
+        }
+        processes[name] = ServiceProcess(name, free_port(), log_dir / f"{name}.log", env)
+    stack = Stack(kafka, processes, databases)
+    try:
+        for process in processes.values():
+            process.start()
+        for process in processes.values():
+            process.wait_ready()
+        yield stack
+    finally:
+        for process in processes.values():
+            process.stop()

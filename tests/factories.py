@@ -1,0 +1,67 @@
+"""Events and records as the tests need them: valid by default, any field overridable."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiokafka.structs import ConsumerRecord
+
+from contracts import CloudEvent, Topic, to_json
+from contracts.agencies import AgencyData, AgencyRegistered
+from contracts.records import ObjectiveUpdated, RecordData
+from contracts.vocabulary import Element, Level, Obligation
+
+NOW = datetime(2022, 6, 1, 3, 0, tzinfo=UTC)
+
+
+def unique_code(prefix: str = "T") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
+
+
+def agency_registered(code: str, name: str = "Sở Thử nghiệm", level: Level = Level.DEPARTMENT) -> CloudEvent:
+    data = AgencyData(
+        code=code,
+        name=name,
+        level=level,
+        obligation=Obligation.MANDATORY,
+        valid_from=date(2020, 1, 1),
+    )
+    return AgencyRegistered.create(source="/tests", subject=code, data=data, time=NOW)
+
+
+def objective_updated(code: str, year: int = 2022, version: int = 1, **data: Any) -> CloudEvent:
+    fields: dict[str, Any] = {
+        "record_id": uuid.uuid4(),
+        "agency_code": code,
+        "element": Element.QUALITY_OBJECTIVES,
+        "year": year,
+        "occurred_on": date(year, 2, 1),
+        "document_ref": "QĐ 01/QĐ-TEST",
+        "title": "Mục tiêu chất lượng",
+        "submitted_by": "Thư ký ISO",
+        "channel": "api",
+        "version": version,
+    }
+    record = RecordData(**{**fields, **data})
+    return ObjectiveUpdated.create(source="/tests", subject=code, data=record, time=NOW)
+
+
+_offsets: dict[tuple[str, int], int] = {}
+
+
+def consumer_record(
+    value: bytes | CloudEvent,
+    topic: str = Topic.REGISTRY_RECORDS,
+    key: str = "K",
+    partition: int = 0,
+    offset: int | None = None,
+    headers: tuple[tuple[str, bytes], ...] = (),
+) -> "ConsumerRecord[bytes, bytes]":
+    """A record as aiokafka hands it out; offsets count up per partition unless given."""
+    if offset is None:
+        offset = _offsets.get((topic, partition), 0)
+        _offsets[(topic, partition)] = offset + 1
+    raw = to_json(value) if isinstance(value, CloudEvent) else value
+    return ConsumerRecord(
+        topic, partition, offset, 0, 0, key.encode(), raw, None, len(key), len(raw), headers
+    )

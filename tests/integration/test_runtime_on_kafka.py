@@ -1,0 +1,137 @@
+"""The common runtime against the real broker and a real PostgreSQL, in this process."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from faststream.kafka import KafkaBroker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts import Topic
+from services.common import dlq
+from services.common.clock import FixedClock
+from services.common.consumer import EventConsumer, subscribe
+from services.common.kafka import ensure_topics, kafka_publisher, make_broker
+from services.common.relay import OutboxRelay
+from services.common.uow import UnitOfWork
+from services.compliance import store
+from services.compliance.handlers import HANDLERS
+from services.compliance.settings import ComplianceSettings
+from tests.conftest import migrated
+from tests.factories import NOW, agency_registered, objective_updated, unique_code
+from tests.kafka_tools import eventually, produce, read_until
+
+pytestmark = pytest.mark.integration
+Sessions = async_sessionmaker[AsyncSession]
+
+
+@pytest.fixture
+def settings(kafka: str) -> ComplianceSettings:
+    return ComplianceSettings(
+        kafka_bootstrap_servers=kafka, consumer_group=f"it-{uuid.uuid4().hex[:8]}", database_url="unused"
+    )
+
+
+@pytest.fixture
+async def pg(postgres: Callable[[str], str]) -> AsyncIterator[Sessions]:
+    sessions = await migrated(postgres("compliance"), "compliance")
+    yield sessions
+    await sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+async def broker(settings: ComplianceSettings) -> AsyncIterator[KafkaBroker]:
+    await ensure_topics(settings)
+    broker = make_broker(settings)
+    yield broker
+    await broker.stop()
+
+
+def uow_factory(sessions: Sessions) -> Callable[[], UnitOfWork]:
+    return lambda: UnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance")
+
+
+async def test_relay_publishes_to_kafka_in_order_per_agency(
+    pg: Sessions, broker: KafkaBroker, kafka: str
+) -> None:
+    await broker.start()
+    codes = [unique_code() for _ in range(3)]
+    expected: dict[str, list[str]] = {c: [] for c in codes}
+    for i in range(30):
+        code = codes[i % 3]
+        async with uow_factory(pg)() as uow:
+            event = objective_updated(code, version=i + 1)
+            uow.emit(Topic.REGISTRY_RECORDS, event)
+            await uow.commit()
+        expected[code].append(str(event.id))
+
+    relay = OutboxRelay(pg, kafka_publisher(broker), FixedClock(NOW), batch_max=7)
+    published = 0
+    while (n := await relay.publish_pending()) > 0:
+        published += n
+    assert published == 30
+
+    records = await read_until(
+        kafka, Topic.REGISTRY_RECORDS, lambda kept: len(kept) >= 30, keep=lambda r: r.key.decode() in codes
+    )
+    seen: dict[str, list[str]] = {c: [] for c in codes}
+    for record in records:
+        seen[record.key.decode()].append(json.loads(record.value)["id"])
+        assert dict(record.headers)["content-type"] == b"application/cloudevents+json"
+    assert seen == expected, "each agency's events arrive in the order they were committed"
+
+
+async def test_consumer_dead_letters_poison_and_applies_each_event_once(
+    pg: Sessions, broker: KafkaBroker, settings: ComplianceSettings, kafka: str
+) -> None:
+    consumer = EventConsumer(
+        "compliance", [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], HANDLERS, uow_factory(pg)
+    )
+    subscribe(broker, consumer, settings.group_id, batch_max=100)
+    relay = OutboxRelay(pg, kafka_publisher(broker), FixedClock(NOW))
+    await broker.start()
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        code = unique_code()
+        update = objective_updated(code)
+        await produce(kafka, Topic.REGISTRY_AGENCIES, [(code, agency_registered(code))])
+        await produce(
+            kafka,
+            Topic.REGISTRY_RECORDS,
+            [
+                (code, b"{this is not json"),
+                (code, update),
+                (code, update),  # the same event id delivered twice
+                (code, objective_updated(code, year=2023)),  # a marker behind them, same partition
+            ],
+        )
+
+        async def applied() -> int | None:
+            async with pg() as session:
+                marker = await store.score_row(session, code, 2023)
+                row = await store.score_row(session, code, 2022)
+            return row["events_applied"] if marker and row else None
+
+        assert await eventually(applied, what="marker applied") == 1
+
+        [letter] = await read_until(
+            kafka,
+            "eiso.registry.records.dlq",
+            lambda kept: len(kept) >= 1,
+            keep=lambda r: r.key == code.encode(),
+        )
+        headers = {k: v.decode() for k, v in letter.headers}
+        assert letter.value == b"{this is not json"
+        assert headers[dlq.REASON].startswith("value is not JSON")
+        assert headers[dlq.ORIGINAL_TOPIC] == "eiso.registry.records"
+        assert int(headers[dlq.ORIGINAL_OFFSET]) >= 0
+
+        status = await read_until(
+            kafka, Topic.COMPLIANCE_STATUS, lambda kept: len(kept) >= 2, keep=lambda r: r.key == code.encode()
+        )
+        scores = [json.loads(r.value)["data"] for r in status]
+        assert {(s["year"], s["score"]) for s in scores} == {(2022, round(1 / 6, 4)), (2023, round(1 / 6, 4))}
+    finally:
+        relay_task.cancel()

@@ -1,0 +1,70 @@
+"""Reading and writing the real broker from tests, always with a deadline (never a bare sleep)."""
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from contracts import CloudEvent, to_json
+from services.common.consumer import Record
+
+
+async def produce(bootstrap: str, topic: str, messages: Iterable[tuple[str, bytes | CloudEvent]]) -> None:
+    """Publish (key, value) pairs in order, acks=all, as an outside system or a producer would."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, to_json(v) if isinstance(v, CloudEvent) else v, key=k.encode())
+            for k, v in messages
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def read_until(
+    bootstrap: str,
+    topic: str,
+    done: Callable[[list[Record]], bool],
+    keep: Callable[[Record], bool] = lambda r: True,
+    timeout: float = 60.0,
+) -> list[Record]:
+    """Read `topic` from the beginning (no group) until `done(kept records)`; fail at the deadline."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    kept: list[Record] = []
+    try:
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = [
+            TopicPartition(str(topic), p) for p in sorted(cluster.partitions_for_topic(str(topic)) or [])
+        ]
+        assert partitions, f"topic {topic} does not exist"
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        deadline = time.monotonic() + timeout
+        while not done(kept):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{topic}: condition not met within {timeout}s; kept {len(kept)} records"
+                )
+            batch = await consumer.getmany(timeout_ms=500)
+            kept.extend(r for records in batch.values() for r in records if keep(r))
+        return kept
+    finally:
+        await consumer.stop()
+
+
+async def eventually(check: Callable[[], object], timeout: float = 60.0, what: str = "condition") -> object:
+    """Poll an async or sync `check` until it returns something truthy; fail with `what` at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what} not reached within {timeout}s (last: {last!r})")

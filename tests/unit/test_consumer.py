@@ -1,0 +1,101 @@
+"""Consuming: the inbox drops redeliveries, what can never be applied is dead-lettered with its reason
+and position, and one bad event does not undo the good ones beside it."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts import Topic
+from services.common import dlq
+from services.common.clock import FixedClock
+from services.common.consumer import EventConsumer, PermanentError
+from services.common.messaging import outbox
+from services.common.uow import UnitOfWork
+from services.compliance import store
+from services.compliance.handlers import HANDLERS
+from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def consumer(sessions: Sessions, handlers: dict[str, Any] | None = None) -> EventConsumer:
+    return EventConsumer(
+        "compliance",
+        [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
+        HANDLERS if handlers is None else handlers,
+        lambda: UnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance"),
+    )
+
+
+async def events_applied(sessions: Sessions, code: str, year: int = 2022) -> int:
+    async with sessions() as session:
+        row = await store.score_row(session, code, year)
+    return int(row["events_applied"]) if row else 0
+
+
+async def outbox_rows(sessions: Sessions, topic: str) -> list[Any]:
+    async with sessions() as session:
+        return list((await session.execute(select(outbox).where(outbox.c.topic == topic))).all())
+
+
+async def test_the_same_event_twice_changes_the_score_once(compliance_db: Sessions) -> None:
+    code = unique_code()
+    update = objective_updated(code)
+    result = await consumer(compliance_db).apply_batch(
+        [
+            consumer_record(agency_registered(code), topic=Topic.REGISTRY_AGENCIES),
+            consumer_record(update),
+            consumer_record(update),  # redelivered within the batch
+        ]
+    )
+    assert (result.applied, result.duplicates) == (2, 1)
+    again = await consumer(compliance_db).apply_batch([consumer_record(update)])  # and in a later batch
+    assert (again.applied, again.duplicates) == (0, 1)
+    assert await events_applied(compliance_db, code) == 1
+    assert len(await outbox_rows(compliance_db, Topic.COMPLIANCE_STATUS)) == 1, "one score change published"
+
+
+async def test_a_malformed_record_is_dead_lettered_once_with_reason_and_position(
+    compliance_db: Sessions,
+) -> None:
+    code = unique_code()
+    bad = consumer_record(b'{"type": "objective-updated", "data": {}}', key=code, offset=41)
+    good = consumer_record(objective_updated(code), key=code, offset=42)
+    result = await consumer(compliance_db).apply_batch([bad, good])
+    assert (result.dead_lettered, result.applied) == (1, 1)
+    assert await events_applied(compliance_db, code) == 1, "the next valid event is still applied"
+
+    await consumer(compliance_db).apply_batch([bad])  # redelivered after a crash
+    [letter] = await outbox_rows(compliance_db, "eiso.registry.records.dlq")
+    assert letter.value == bad.value and letter.key == code
+    assert letter.headers[dlq.ORIGINAL_TOPIC] == "eiso.registry.records"
+    assert (letter.headers[dlq.ORIGINAL_PARTITION], letter.headers[dlq.ORIGINAL_OFFSET]) == ("0", "41")
+    assert letter.headers[dlq.CONSUMER] == "compliance"
+    assert "data.record_id: Field required" in letter.headers[dlq.REASON]
+
+
+async def test_a_permanent_handler_error_undoes_only_that_event(compliance_db: Sessions) -> None:
+    code, refused = unique_code(), unique_code()
+
+    async def picky(uow: UnitOfWork, event: Any) -> None:
+        await HANDLERS[event.type](uow, event)  # writes evidence and a score, emits an event…
+        if event.subject == refused:
+            raise PermanentError(f"agency {refused} is not allowed")  # …then refuses
+
+    result = await consumer(compliance_db, {"objective-updated": picky}).apply_batch(
+        [consumer_record(objective_updated(refused)), consumer_record(objective_updated(code))]
+    )
+    assert (result.dead_lettered, result.applied) == (1, 1)
+    assert await events_applied(compliance_db, refused) == 0, "the refused event's writes were rolled back"
+    assert await events_applied(compliance_db, code) == 1
+    published = await outbox_rows(compliance_db, Topic.COMPLIANCE_STATUS)
+    assert [r.key for r in published] == [code], "the refused event's emitted score was discarded"
+    [letter] = await outbox_rows(compliance_db, "eiso.registry.records.dlq")
+    assert letter.headers[dlq.REASON] == f"agency {refused} is not allowed"
+
+
+async def test_events_of_types_without_a_handler_are_passed_over(compliance_db: Sessions) -> None:
+    code = unique_code()
+    result = await consumer(compliance_db, {}).apply_batch([consumer_record(objective_updated(code))])
+    assert (result.ignored, result.applied, result.dead_lettered) == (1, 0, 0)
