@@ -44,6 +44,9 @@ running() { [ -f "$data/postmaster.pid" ] && as_owner "$(bindir)/pg_ctl" -D "$da
 
 start() {
   if running; then say "already running on 127.0.0.1:$port"; return 0; fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port is taken by another server; set EISO_PG_PORT"
+  fi
   local bin; bin=$(bindir)
   mkdir -p "$state"
   [ "$(id -u)" = 0 ] && { as_owner true; chown -R postgres "$state"; }

@@ -6,14 +6,14 @@ Start-up order: migrations, topics, broker (consumers), relay, then HTTP; shutdo
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.common import metrics
@@ -94,10 +94,20 @@ class Service:
 
         app = FastAPI(title=f"eiso {self.settings.service_name}", lifespan=lifespan)
         app.state.service = self
+        app.middleware("http")(count_requests)
         app.include_router(health_router())
         for router in self.routers:
             app.include_router(router)
         return app
+
+
+async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """eiso_http_requests_total by route template (never the raw path: it holds agency codes)."""
+    response = await call_next(request)
+    route = request.scope.get("route")
+    template = getattr(route, "path", "unmatched")
+    metrics.HTTP_REQUESTS.labels(route=template, status=f"{response.status_code // 100}xx").inc()
+    return response
 
 
 def health_router() -> APIRouter:

@@ -135,3 +135,32 @@ async def test_consumer_dead_letters_poison_and_applies_each_event_once(
         assert {(s["year"], s["score"]) for s in scores} == {(2022, round(1 / 6, 4)), (2023, round(1 / 6, 4))}
     finally:
         relay_task.cancel()
+
+
+async def test_a_transient_failure_rewinds_the_batch_and_skips_nothing(
+    pg: Sessions, broker: KafkaBroker, settings: ComplianceSettings, kafka: str
+) -> None:
+    outages = 2
+    working = uow_factory(pg)
+
+    def flaky() -> UnitOfWork:
+        nonlocal outages
+        if outages:
+            outages -= 1
+            raise ConnectionRefusedError("database unavailable")
+        return working()
+
+    consumer = EventConsumer("compliance", [Topic.REGISTRY_RECORDS], HANDLERS, flaky)
+    subscribe(broker, consumer, settings.group_id, batch_max=100)
+    code = unique_code()
+    await produce(kafka, Topic.REGISTRY_RECORDS, [(code, objective_updated(code, version=v)) for v in (1, 2, 3)])
+    await broker.start()
+
+    async def applied() -> int:
+        async with pg() as session:
+            row = await store.score_row(session, code, 2022)
+        return int(row["events_applied"]) if row else 0
+
+    await eventually(lambda: outages == 0, what="both outages hit the consumer")
+    assert await eventually(applied, what="events applied after the outage") == 3
+    assert consumer.healthy, "a successful batch clears the failure state"
