@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             print(demo.table(demo.run(urls["registry"], urls["compliance"])))
             _print_urls(urls)
     except (StackError, httpx.HTTPError) as exc:
-        print(f"eiso: error: {exc}", file=sys.stderr)
+        # The first line says what failed; the logs under .run/ and .cache/ hold the rest.
+        print(f"eiso: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -110,7 +110,8 @@ def run_script(script: str, *args: str, env: Mapping[str, str] | None = None, ti
         check=False,
     )
     if result.returncode != 0:
-        raise StackError(
-            f"{script} {' '.join(args)} failed:\n{result.stderr.strip() or result.stdout.strip()}"
-        )
+        output = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        errors = [line for line in output if ": error: " in line]
+        first = errors[-1] if errors else f"{script} {' '.join(args)} failed"
+        raise StackError("\n".join([first, *output]))
     return result.stdout + result.stderr

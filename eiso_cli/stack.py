@@ -4,15 +4,41 @@ detached processes, their pids in .run/, their logs in .run/logs/, their SQLite 
 import contextlib
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from eiso_cli.processes import DEFAULT_PORTS, ROOT, SERVICES, ServiceProcess, StackError, run_script
+from eiso_cli.processes import (
+    DEFAULT_PORTS,
+    ROOT,
+    SERVICES,
+    ServiceProcess,
+    StackError,
+    env_prefix,
+    run_script,
+)
 
-RUN = ROOT / ".run"
+RUN = Path(os.environ.get("EISO_RUN_DIR", ROOT / ".run"))
 KAFKA = "deploy/kafka/kafka.sh"
+
+
+def port(name: str) -> int:
+    """A service's HTTP port: EISO_<SERVICE>_HTTP_PORT, as the service itself reads it, or its default."""
+    return int(os.environ.get(f"{env_prefix(name)}HTTP_PORT", DEFAULT_PORTS[name]))
+
+
+def url(name: str) -> str:
+    return f"http://127.0.0.1:{port(name)}"
+
+
+def service_env(name: str) -> dict[str, str]:
+    """Point the services at the broker kafka.sh starts, unless told otherwise."""
+    key = f"{env_prefix(name)}KAFKA_BOOTSTRAP_SERVERS"
+    if key in os.environ:
+        return {}
+    return {key: f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"}
 
 
 def _pid_file(name: str) -> Path:
@@ -46,14 +72,14 @@ def up(say: "Say") -> dict[str, str]:
         if running_pid(name):
             say(f"{name}: already running")
             continue
-        process = ServiceProcess(name, DEFAULT_PORTS[name], RUN / "logs" / f"{name}.log")
+        process = ServiceProcess(name, port(name), RUN / "logs" / f"{name}.log", service_env(name))
         _pid_file(name).parent.mkdir(parents=True, exist_ok=True)
         _pid_file(name).write_text(str(process.start(detach=True)))
         started.append(process)
     for process in started:
         say(f"{process.name}: waiting until ready…")
         process.wait_ready(timeout=90)
-    return {name: f"http://127.0.0.1:{DEFAULT_PORTS[name]}" for name in SERVICES}
+    return {name: url(name) for name in SERVICES}
 
 
 def down(say: "Say") -> None:
@@ -76,12 +102,11 @@ def down(say: "Say") -> None:
 def status() -> dict[str, str]:
     states = {}
     for name in SERVICES:
-        url = f"http://127.0.0.1:{DEFAULT_PORTS[name]}"
         try:
-            ready = httpx.get(f"{url}/health/ready", timeout=5)
-            states[name] = f"{'ready' if ready.status_code == 200 else 'not ready'} at {url}"
+            ready = httpx.get(f"{url(name)}/health/ready", timeout=5)
+            states[name] = f"{'ready' if ready.status_code == 200 else 'not ready'} at {url(name)}"
         except httpx.HTTPError:
-            states[name] = "stopped" if not running_pid(name) else f"not answering at {url}"
+            states[name] = "stopped" if not running_pid(name) else f"not answering at {url(name)}"
     try:
         states["kafka"] = run_script(KAFKA, "status").strip().removeprefix("kafka: ")
     except StackError:
@@ -93,6 +118,4 @@ class Say:
     """Progress lines for people, on stderr, so stdout keeps only results."""
 
     def __call__(self, text: str) -> None:
-        import sys
-
         print(f"eiso: {text}", file=sys.stderr, flush=True)

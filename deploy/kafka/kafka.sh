@@ -28,6 +28,9 @@ logfile=$state/kafka.out
 
 say() { printf 'kafka: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+for setting in EISO_KAFKA_PORT:"$port" EISO_KAFKA_CONTROLLER_PORT:"$controller_port"; do
+  [[ "${setting#*:}" =~ ^[0-9]{1,5}$ ]] || die "${setting%%:*} must be a port number, not '${setting#*:}'"
+done
 
 libs_dir() {
   if [ -n "${KAFKA_HOME:-}" ]; then

@@ -178,3 +178,21 @@ def known_agency(stack: Stack) -> str:
     )
     assert response.status_code == 201
     return code
+
+
+def test_probes_and_metrics_show_what_an_operator_needs(stack: Stack) -> None:
+    for name in ("registry", "compliance"):
+        assert httpx.get(f"{stack.url(name)}/health/live").json() == {"status": "ok"}
+        ready = httpx.get(f"{stack.url(name)}/health/ready")
+        assert ready.status_code == 200
+        assert {"database", "broker", "outbox_relay"} <= set(ready.json()["checks"])
+    assert (
+        httpx.get(f"{stack.url('compliance')}/health/ready").json()["checks"]["consumer:compliance"] == "ok"
+    )
+    httpx.get(f"{stack.url('registry')}/agencies/NOPE")
+    registry = httpx.get(f"{stack.url('registry')}/metrics").text
+    assert 'eiso_http_requests_total{route="/agencies/{code}",status="4xx"}' in registry
+    assert "NOPE" not in registry, "no ids as labels"
+    compliance_metrics = httpx.get(f"{stack.url('compliance')}/metrics").text
+    assert 'eiso_events_consumed_total{consumer="compliance",outcome="dead_lettered"}' in compliance_metrics
+    assert "eiso_ready_ratio 1.0" in compliance_metrics

@@ -153,7 +153,9 @@ async def test_a_transient_failure_rewinds_the_batch_and_skips_nothing(
     consumer = EventConsumer("compliance", [Topic.REGISTRY_RECORDS], HANDLERS, flaky)
     subscribe(broker, consumer, settings.group_id, batch_max=100)
     code = unique_code()
-    await produce(kafka, Topic.REGISTRY_RECORDS, [(code, objective_updated(code, version=v)) for v in (1, 2, 3)])
+    await produce(
+        kafka, Topic.REGISTRY_RECORDS, [(code, objective_updated(code, version=v)) for v in (1, 2, 3)]
+    )
     await broker.start()
 
     async def applied() -> int:

@@ -1,0 +1,83 @@
+"""`eiso demo`, `status` and `down` as a newcomer runs them (what `make demo` and `make down` call):
+its own Kafka, the services in the background, the scenario's result, then everything stopped."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eiso_cli.processes import ROOT
+from tests.e2e.stack import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+def eiso(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "eiso_cli.main", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
+    kafka, registry, compliance = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "EISO_KAFKA_PORT": str(kafka),
+        "EISO_KAFKA_CONTROLLER_PORT": str(free_port()),
+        "EISO_KAFKA_STATE_DIR": str(tmp_path / "kafka"),
+        "EISO_RUN_DIR": str(tmp_path / "run"),
+        "EISO_REGISTRY_HTTP_PORT": str(registry),
+        "EISO_COMPLIANCE_HTTP_PORT": str(compliance),
+        "EISO_REGISTRY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}",
+        "EISO_COMPLIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'compliance.db'}",
+    }
+    try:
+        demo = eiso(env, "demo")
+        assert demo.returncode == 0, demo.stderr
+        table = demo.stdout
+        assert "Sở Khoa học và Công nghệ" in table and "16.7%" in table
+        assert "UBND huyện Châu Thành" in table and "chưa cập nhật" in table
+        assert f"http://127.0.0.1:{registry}" in table
+
+        again = eiso(env, "demo")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == table, "a second demo changes nothing"
+
+        status = eiso(env, "status").stdout
+        assert f"registry     ready at http://127.0.0.1:{registry}" in status
+        assert f"kafka        running on 127.0.0.1:{kafka}" in status
+    finally:
+        down = eiso(env, "down")
+    assert down.returncode == 0, down.stderr
+    assert not any(listening(p) for p in (kafka, registry, compliance))
+    assert eiso(env, "status").stdout.split() == [
+        "registry",
+        "stopped",
+        "compliance",
+        "stopped",
+        "kafka",
+        "stopped",
+    ]
+
+
+def test_errors_are_one_clear_line(tmp_path: Path) -> None:
+    env = {**os.environ, "EISO_KAFKA_PORT": "nine", "EISO_RUN_DIR": str(tmp_path)}
+    result = eiso(env, "up")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "eiso: error: kafka: error: EISO_KAFKA_PORT must be a port number, not 'nine'"
