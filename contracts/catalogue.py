@@ -83,18 +83,20 @@ def parse_event(topic: str, value: bytes | None) -> CloudEvent:
         raise EventError("empty record value: expected a CloudEvents 1.0 JSON object")
     try:
         raw = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise EventError(f"value is not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise EventError("value is not a JSON object")
     event_type = raw.get("type")
-    if event_type not in {e.event_type for e in spec.events}:
+    if not isinstance(event_type, str) or event_type not in {e.event_type for e in spec.events}:
         allowed = ", ".join(e.event_type for e in spec.events)
         raise EventError(f"type {event_type!r} is not carried on {topic} (allowed: {allowed})")
     try:
         event: CloudEvent = spec.adapter.validate_python(raw)
     except ValidationError as exc:
         raise EventError(_describe(exc)) from None
+    except (ValueError, TypeError, RecursionError) as exc:  # whatever else a hostile value provokes
+        raise EventError(f"invalid event: {type(exc).__name__}: {exc}") from None
     return event
 
 

@@ -8,6 +8,7 @@ retries it with backoff; readiness is red meanwhile.
 """
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import structlog
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from contracts import EventError, parse_event
 from services.common import metrics
@@ -33,6 +36,17 @@ Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 class PermanentError(Exception):
     """Raised by a handler when an event can never be applied; the event goes to the dead-letter topic."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures that waiting can cure: the database or the broker unreachable, busy or timing out.
+
+    Anything else a handler raises (a constraint it violates, a bug it hits) would fail the same way
+    on every retry and stall the partition, so that event is dead-lettered with the error instead.
+    """
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, OSError | TimeoutError | KafkaError)
 
 
 @dataclass
@@ -91,6 +105,13 @@ class EventConsumer:
         except PermanentError as exc:
             uow.discard_events()
             return await self._dead_letter(uow, record, str(event.id), str(exc), context)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            uow.discard_events()
+            log.exception("handler failed; dead-lettering the event", **context)
+            reason = f"handler error: {type(exc).__name__}: {exc}"
+            return await self._dead_letter(uow, record, str(event.id), reason, context)
         await uow.remember(self.name, str(event.id))
         log.info("event applied", outcome="applied", **context)
         return "applied"
@@ -101,6 +122,7 @@ class EventConsumer:
         if await uow.seen(self.name, inbox_id):
             return "duplicates"
         uow.emit_record(dead_letter(record, reason, self.name))
+        await uow.flush_outbox()  # written now: a later event's rollback must not take it along
         await uow.remember(self.name, inbox_id)
         log.warning("event dead-lettered", outcome="dead_lettered", reason=reason, **context)
         return "dead_lettered"
@@ -122,8 +144,10 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, group_id: str, batch
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         max_poll_interval_ms=300_000,
+        parser=tolerant_parser,
+        decoder=no_decoding,
     )
-    async def handle(body: Any, message: KafkaMessage) -> None:
+    async def handle(message: KafkaMessage) -> None:
         records: tuple[Record, ...] = message.raw_message
         started = time.perf_counter()
         try:
@@ -149,3 +173,24 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, group_id: str, batch
         except Exception as exc:  # a rebalance: the next owner re-reads, and the inbox drops repeats
             log.warning("offset commit failed", consumer=consumer.name, error=repr(exc))
         log.debug("batch committed", consumer=consumer.name, records=len(records), **vars(result))
+
+
+async def tolerant_parser(records: tuple[Record, ...], parse: Callable[..., Awaitable[Any]]) -> Any:
+    """FastStream decodes every header as UTF-8 before any handler runs; a null or binary header value
+    would make it drop the whole batch unseen (and a later ack commit past it). Make headers safe so
+    every record reaches `apply_batch`, which dead-letters what is wrong."""
+    return await parse(tuple(_safe_headers(r) for r in records))
+
+
+async def no_decoding(message: Any) -> None:
+    """The handler reads the raw records; FastStream must not try to JSON-decode a poison value."""
+
+
+def _safe_headers(record: Record) -> Record:
+    headers = list(record.headers or ())
+    safe = [(str(k), _utf8(v)) for k, v in headers]
+    return record if safe == headers else dataclasses.replace(record, headers=safe)
+
+
+def _utf8(value: bytes | None) -> bytes:
+    return (value or b"").decode(errors="replace").encode()

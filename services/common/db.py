@@ -12,6 +12,9 @@ from sqlalchemy.types import TypeDecorator
 #: An auto-incrementing 64-bit key; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+#: Execution options of a unit of work that only reads: on SQLite it need not take the write lock.
+READ_ONLY = {"eiso_read_only": True}
+
 #: Constraint names that are the same on every backend, so migrations can refer to them.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -65,7 +68,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def _sqlite_transactions(engine: AsyncEngine) -> None:
     """pysqlite's own transaction handling breaks SAVEPOINT and upgrades read locks late (SQLITE_BUSY);
-    take the transaction over, as the SQLAlchemy docs advise, and write through WAL."""
+    take the transaction over, as the SQLAlchemy docs advise, and write through WAL. Writers take the
+    write lock at BEGIN (waiting up to busy_timeout); readers (`READ_ONLY`) read a WAL snapshot and
+    never wait for a writer."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:
@@ -79,7 +84,8 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("eiso_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -88,4 +94,5 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
+        await connection.execution_options(**READ_ONLY)
         await connection.execute(text("SELECT 1"))

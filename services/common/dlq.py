@@ -21,7 +21,7 @@ MAX_REASON = 1000
 
 def dead_letter(record: "ConsumerRecord[bytes, bytes]", reason: str, consumer: str) -> OutgoingRecord:
     """The dead letter of `record`: same key and value, the original headers kept, the reason added."""
-    headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
+    headers = {k: (v or b"").decode(errors="replace") for k, v in record.headers or ()}
     headers.update(
         {
             REASON: reason.replace("\r", " ").replace("\n", " ")[:MAX_REASON],

@@ -18,7 +18,7 @@ from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLS
 
 from contracts.topics import all_topic_names
 from services.common.messaging import OutgoingRecord
-from services.common.relay import Publisher
+from services.common.relay import Publisher, PublishError
 from services.common.settings import ServiceSettings
 
 log = structlog.get_logger("eiso.kafka")
@@ -94,10 +94,26 @@ def kafka_publisher(broker: KafkaBroker) -> Publisher:
     partition by the idempotent producer, and a batch costs one round trip, not one per record."""
 
     async def publish(records: Sequence[OutgoingRecord]) -> None:
-        futures = [
-            await broker.publish(r.value, r.topic, key=r.key.encode(), headers=r.headers, no_confirm=True)
-            for r in records
-        ]
-        await asyncio.gather(*futures)
+        futures = []
+        refused: Exception | None = None
+        try:
+            for r in records:
+                futures.append(
+                    await broker.publish(
+                        r.value, r.topic, key=r.key.encode(), headers=r.headers, no_confirm=True
+                    )
+                )
+        except Exception as exc:  # the producer refused a record: those before it are still settled
+            refused = exc
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        acknowledged = _acknowledged(results)
+        if acknowledged < len(records):
+            cause = results[acknowledged] if acknowledged < len(results) else refused
+            raise PublishError(acknowledged, cause if isinstance(cause, BaseException) else RuntimeError())
 
     return publish
+
+
+def _acknowledged(results: Sequence[object]) -> int:
+    """Length of the prefix of `results` that succeeded."""
+    return next((i for i, r in enumerate(results) if isinstance(r, BaseException)), len(results))

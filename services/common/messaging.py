@@ -5,7 +5,7 @@ They live in their own MetaData; each service's migrations create them next to i
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, PrimaryKeyConstraint, String, Table, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, PrimaryKeyConstraint, String, Table, Text, text
 
 from contracts import CloudEvent, to_json
 from contracts.envelope import CONTENT_TYPE
@@ -19,7 +19,7 @@ outbox = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("event_id", String(36), nullable=False),
     Column("topic", String(200), nullable=False),
-    Column("key", String(200), nullable=False),
+    Column("key", Text, nullable=False),
     Column("value", LargeBinary, nullable=False),
     Column("headers", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import metrics
 from services.common.clock import Clock
+from services.common.db import READ_ONLY
 from services.common.messaging import OutgoingRecord, outbox
 
 log = structlog.get_logger("eiso.relay")
@@ -24,9 +25,18 @@ log = structlog.get_logger("eiso.relay")
 _RELAY_LOCK = 0x6E150
 
 
+class PublishError(Exception):
+    """Publishing stopped part-way: the first `acknowledged` records are on the broker, the rest not."""
+
+    def __init__(self, acknowledged: int, cause: BaseException) -> None:
+        super().__init__(f"{acknowledged} record(s) acknowledged, then: {cause!r}")
+        self.acknowledged = acknowledged
+
+
 class Publisher(Protocol):
     async def __call__(self, records: Sequence[OutgoingRecord]) -> None:
-        """Publish all `records` in order, returning only once the broker has acknowledged each."""
+        """Publish all `records` in order, returning only once the broker has acknowledged each;
+        raise `PublishError` saying how many of the first ones were acknowledged."""
 
 
 class OutboxRelay:
@@ -58,7 +68,7 @@ class OutboxRelay:
         async with self._leadership() as leader:
             if not leader:
                 return 0
-            async with self._sessions() as session, session.begin():
+            async with self._sessions(execution_options=READ_ONLY) as session, session.begin():
                 rows = (
                     await session.execute(
                         select(outbox)
@@ -71,16 +81,25 @@ class OutboxRelay:
                 metrics.OUTBOX_PENDING.set(0)
                 return 0
             records = [OutgoingRecord(r.event_id, r.topic, r.key, r.value, dict(r.headers)) for r in rows]
-            await self._publish(records)
-            async with self._sessions() as session, session.begin():
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_([r.id for r in rows]))
-                    .values(sent_at=self._clock.now())
-                )
-        for record in records:
+            failure: PublishError | None = None
+            try:
+                await self._publish(records)
+                acknowledged = len(records)
+            except PublishError as error:
+                failure, acknowledged = error, error.acknowledged
+            if acknowledged:
+                # Only the acknowledged prefix: the rest is retried, and nothing after a gap is marked.
+                async with self._sessions() as session, session.begin():
+                    await session.execute(
+                        update(outbox)
+                        .where(outbox.c.id.in_([r.id for r in rows[:acknowledged]]))
+                        .values(sent_at=self._clock.now())
+                    )
+        for record in records[:acknowledged]:
             metrics.OUTBOX_PUBLISHED.labels(topic=record.topic).inc()
-        return len(records)
+        if failure is not None:
+            raise failure
+        return acknowledged
 
     @contextlib.asynccontextmanager
     async def _leadership(self) -> AsyncIterator[bool]:
@@ -107,6 +126,7 @@ class OutboxRelay:
         """Publish until cancelled; on failure back off (up to 10 s) and try the same rows again."""
         delay = 0.2
         while True:
+            self._wakeup.clear()  # before reading: a commit during the round wakes the next one
             try:
                 published = await self.publish_pending()
             except asyncio.CancelledError:
@@ -122,7 +142,6 @@ class OutboxRelay:
             delay = 0.2
             if published == self._batch_max:
                 continue
-            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
 

@@ -51,6 +51,10 @@ class Service:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.settings.source, on_commit=self.relay.wake)
 
+    def reader(self) -> UnitOfWork:
+        """A unit of work that only reads: it never waits for a writer, and cannot emit."""
+        return UnitOfWork(self.sessions, self.clock, self.settings.source, read_only=True)
+
     def consume(self, topics: list[str], handlers: dict[str, Handler]) -> None:
         consumer = EventConsumer(self.settings.service_name, topics, handlers, self.uow)
         metrics.preinitialise(consumer.name, topics)

@@ -5,12 +5,18 @@ durable together, or none."""
 from collections.abc import Callable
 from types import TracebackType
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import CloudEvent
 from services.common.clock import Clock
+from services.common.db import READ_ONLY
 from services.common.messaging import OutgoingRecord, inbox, outbox
+
+#: Kafka's default message.max.bytes is 1 MiB; keep well under it with headers and batching.
+MAX_RECORD_BYTES = 900_000
+#: First key of the two-key advisory locks that order outbox writes per Kafka key on PostgreSQL.
+_KEY_LOCK_CLASS = 0x0E150
 
 
 class UnitOfWork:
@@ -20,16 +26,18 @@ class UnitOfWork:
         clock: Clock,
         source: str,
         on_commit: Callable[[], None] = lambda: None,
+        read_only: bool = False,
     ) -> None:
         self._sessions = sessions
+        self._on_commit = on_commit
+        self._read_only = read_only
+        self.clock = clock
         #: CloudEvents `source` of what this service emits.
         self.source = source
-        self._on_commit = on_commit
-        self.clock = clock
         self._pending: list[OutgoingRecord] = []
 
     async def __aenter__(self) -> "UnitOfWork":
-        self.session = self._sessions()
+        self.session = self._sessions(execution_options=READ_ONLY if self._read_only else {})
         await self.session.begin()
         self._pending = []
         return self
@@ -43,9 +51,13 @@ class UnitOfWork:
 
     def emit(self, topic: str, event: CloudEvent) -> None:
         """Publish `event` on `topic` if, and only if, this unit of work commits."""
-        self._pending.append(OutgoingRecord.of(topic, event))
+        self.emit_record(OutgoingRecord.of(topic, event))
 
     def emit_record(self, record: OutgoingRecord) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot emit events")
+        if len(record.value) > MAX_RECORD_BYTES:
+            raise ValueError(f"event {record.event_id} is {len(record.value)} bytes (> {MAX_RECORD_BYTES})")
         self._pending.append(record)
 
     async def seen(self, consumer: str, event_id: str) -> bool:
@@ -61,8 +73,17 @@ class UnitOfWork:
         )
 
     async def flush_outbox(self) -> None:
+        """Write the pending events into the outbox (still inside this transaction)."""
         if not self._pending:
             return
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Outbox ids come from a sequence at insert time, not at commit: without this lock two
+            # transactions for one key could commit in the opposite order of their ids and the relay
+            # publish them out of order. Sorted, so that two writers never wait on each other in a cycle.
+            for key in sorted({r.key for r in self._pending}):
+                await self.session.execute(
+                    select(func.pg_advisory_xact_lock(_KEY_LOCK_CLASS, func.hashtext(key)))
+                )
         now = self.clock.now()
         await self.session.execute(
             insert(outbox),

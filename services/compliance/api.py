@@ -30,7 +30,7 @@ async def get_compliance(
 ) -> ComplianceOut:
     """Score, status, per-rule breakdown and evidence of an agency for a year (default: this year,
     giờ Việt Nam)."""
-    async with service.uow() as uow:
+    async with service.reader() as uow:
         year = year or local_date(uow.clock.now()).year
         row = await store.score_row(uow.session, code, year)
         if row is None:

@@ -69,18 +69,18 @@ async def register_agency(body: AgencyIn, service: ServiceDep) -> AgencyData:
         except domain.DomainError as error:
             raise _refuse(error, status.HTTP_409_CONFLICT if error.field == "code" else 422) from None
         now = uow.clock.now()
-        await store.add_agency(uow.session, data, now)
-        uow.emit(Topic.REGISTRY_AGENCIES, domain.agency_registered(data, uow.source, now))
         try:
+            await store.add_agency(uow.session, data, now)
+            uow.emit(Topic.REGISTRY_AGENCIES, domain.agency_registered(data, uow.source, now))
             await uow.commit()
-        except IntegrityError:
+        except IntegrityError:  # registered by a concurrent request
             raise HTTPException(409, detail=f"agency {body.code} is already registered") from None
     return data
 
 
 @router.get("/agencies/{code}", response_model=AgencyData)
 async def get_agency(code: CodePath, service: ServiceDep) -> AgencyData:
-    async with service.uow() as uow:
+    async with service.reader() as uow:
         data = await store.agency(uow.session, code)
     if data is None:
         raise HTTPException(404, detail=f"agency {code} is not registered")
@@ -103,11 +103,11 @@ async def put_record(
             raise _refuse(error) from None
         now = uow.clock.now()
         event = domain.record_event(data, uow.source, now)
-        await store.add_record(uow.session, data, str(event.id), now)
-        uow.emit(Topic.REGISTRY_RECORDS, event)
         try:
+            await store.add_record(uow.session, data, str(event.id), now)
+            uow.emit(Topic.REGISTRY_RECORDS, event)
             await uow.commit()
-        except IntegrityError:
+        except IntegrityError:  # a concurrent request took this version number
             raise HTTPException(409, detail="the record changed meanwhile; send it again") from None
     return data
 
@@ -116,7 +116,7 @@ async def put_record(
 async def get_records(
     code: CodePath, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> list[RecordData]:
-    async with service.uow() as uow:
+    async with service.reader() as uow:
         if await store.agency(uow.session, code) is None:
             raise HTTPException(404, detail=f"agency {code} is not registered")
         return await store.current_records(uow.session, code, year)

@@ -23,7 +23,9 @@ OBJECTIVES = {
 
 
 def compliance(stack: Stack, code: str, year: int = 2022) -> dict[str, Any] | None:
-    response = httpx.get(f"{stack.url('compliance')}/agencies/{code}/compliance", params={"year": year})
+    response = httpx.get(
+        f"{stack.url('compliance')}/agencies/{code}/compliance", params={"year": year}, timeout=30
+    )
     return response.json() if response.status_code == 200 else None
 
 

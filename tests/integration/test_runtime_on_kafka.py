@@ -6,10 +6,12 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts import Topic
+from contracts import Topic, to_json
 from services.common import dlq
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer, subscribe
@@ -166,3 +168,85 @@ async def test_a_transient_failure_rewinds_the_batch_and_skips_nothing(
     await eventually(lambda: outages == 0, what="both outages hit the consumer")
     assert await eventually(applied, what="events applied after the outage") == 3
     assert consumer.healthy, "a successful batch clears the failure state"
+
+
+async def test_records_faststream_would_choke_on_are_handled_not_skipped(
+    pg: Sessions, broker: KafkaBroker, settings: ComplianceSettings, kafka: str
+) -> None:
+    """A binary header and a JSON content type over a non-JSON body: FastStream's own parsing would drop
+    such a batch unseen; here the first is applied and the second dead-lettered."""
+    consumer = EventConsumer("compliance", [Topic.REGISTRY_RECORDS], HANDLERS, uow_factory(pg))
+    subscribe(broker, consumer, settings.group_id, batch_max=100)
+    relay = OutboxRelay(pg, kafka_publisher(broker), FixedClock(NOW))
+    code = unique_code()
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            Topic.REGISTRY_RECORDS,
+            to_json(objective_updated(code)),
+            key=code.encode(),
+            headers=[("trace", b"\xff\xfe\x00"), ("empty", None)],
+        )
+        await producer.send_and_wait(
+            Topic.REGISTRY_RECORDS,
+            b"{oops",
+            key=code.encode(),
+            headers=[("content-type", b"application/json")],
+        )
+    finally:
+        await producer.stop()
+    await broker.start()
+    relay_task = asyncio.create_task(relay.run())
+    try:
+
+        async def applied() -> int:
+            async with pg() as session:
+                row = await store.score_row(session, code, 2022)
+            return int(row["events_applied"]) if row else 0
+
+        assert await eventually(applied, what="the event with a binary header applied") == 1
+        [letter] = await read_until(
+            kafka,
+            "eiso.registry.records.dlq",
+            lambda kept: len(kept) == 1,
+            keep=lambda r: r.key == code.encode(),
+        )
+        assert letter.value == b"{oops"
+    finally:
+        relay_task.cancel()
+
+
+async def test_outbox_writes_for_one_key_commit_in_id_order_on_postgresql(pg: Sessions) -> None:
+    """Two transactions writing for the same agency: the second waits for the first, so outbox ids follow
+    commit order and the relay can never publish them the wrong way round."""
+    commits: list[str] = []
+    first = uow_factory(pg)()
+    await first.__aenter__()
+    try:
+        first.emit(Topic.REGISTRY_RECORDS, objective_updated("SAMEKEY"))
+        await first.flush_outbox()
+
+        async def second() -> None:
+            async with uow_factory(pg)() as uow:
+                uow.emit(Topic.REGISTRY_RECORDS, objective_updated("SAMEKEY"))
+                await uow.commit()
+            commits.append("second")
+
+        task = asyncio.create_task(second())
+
+        async def second_is_waiting_for_the_lock() -> bool:
+            async with pg() as session:
+                waiting = await session.scalar(
+                    text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                )
+            return bool(waiting)
+
+        await eventually(second_is_waiting_for_the_lock, timeout=10, what="the second writer blocked")
+        assert commits == []
+        await first.commit()
+        commits.append("first")
+    finally:
+        await first.__aexit__(None, None, None)
+    await asyncio.wait_for(task, 10)
+    assert commits == ["first", "second"]

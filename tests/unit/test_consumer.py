@@ -3,13 +3,15 @@ and position, and one bad event does not undo the good ones beside it."""
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
 from services.common import dlq
 from services.common.clock import FixedClock
-from services.common.consumer import EventConsumer, PermanentError
+from services.common.consumer import EventConsumer, PermanentError, tolerant_parser
 from services.common.messaging import outbox
 from services.common.uow import UnitOfWork
 from services.compliance import store
@@ -99,3 +101,70 @@ async def test_events_of_types_without_a_handler_are_passed_over(compliance_db: 
     code = unique_code()
     result = await consumer(compliance_db, {}).apply_batch([consumer_record(objective_updated(code))])
     assert (result.ignored, result.applied, result.dead_lettered) == (1, 0, 0)
+
+
+async def test_an_earlier_dead_letter_survives_a_later_refusal_in_the_batch(compliance_db: Sessions) -> None:
+    code, refused = unique_code(), unique_code()
+
+    async def refuse(uow: UnitOfWork, event: Any) -> None:
+        raise PermanentError("refused")
+
+    bad = consumer_record(b"not json", key=code)
+    await consumer(compliance_db, {"objective-updated": refuse}).apply_batch(
+        [bad, consumer_record(objective_updated(refused), key=refused)]
+    )
+    letters = await outbox_rows(compliance_db, "eiso.registry.records.dlq")
+    assert sorted(r.key for r in letters) == sorted([code, refused])
+
+
+async def test_a_handler_bug_dead_letters_that_event_instead_of_stalling(compliance_db: Sessions) -> None:
+    code = unique_code()
+
+    async def buggy(uow: UnitOfWork, event: Any) -> None:
+        if event.data.year == 2021:
+            raise KeyError("missing")
+        await HANDLERS[event.type](uow, event)
+
+    result = await consumer(compliance_db, {"objective-updated": buggy}).apply_batch(
+        [consumer_record(objective_updated(code, year=2021)), consumer_record(objective_updated(code))]
+    )
+    assert (result.dead_lettered, result.applied) == (1, 1)
+    [letter] = await outbox_rows(compliance_db, "eiso.registry.records.dlq")
+    assert letter.headers[dlq.REASON] == "handler error: KeyError: 'missing'"
+
+
+async def test_a_transient_error_fails_the_whole_batch_so_it_is_retried(compliance_db: Sessions) -> None:
+    code = unique_code()
+
+    async def database_gone(uow: UnitOfWork, event: Any) -> None:
+        if event.data.year == 2023:
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database unavailable"))
+        await HANDLERS[event.type](uow, event)
+
+    with pytest.raises(OperationalError):
+        await consumer(compliance_db, {"objective-updated": database_gone}).apply_batch(
+            [consumer_record(objective_updated(code)), consumer_record(objective_updated(code, year=2023))]
+        )
+    assert await events_applied(compliance_db, code) == 0, "nothing of the failed batch was committed"
+    assert await outbox_rows(compliance_db, "eiso.registry.records.dlq") == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "safe"),
+    [
+        ((("trace", b"\xff\xfe"),), (("trace", "\ufffd\ufffd".encode()),)),
+        ((("empty", None),), (("empty", b""),)),
+        ((("ok", b"fine"),), (("ok", b"fine"),)),
+    ],
+)
+async def test_headers_faststream_cannot_decode_are_made_safe(
+    headers: tuple[tuple[str, bytes | None], ...], safe: tuple[tuple[str, bytes], ...]
+) -> None:
+    record = consumer_record(b"{}", headers=headers)  # type: ignore[arg-type]
+
+    async def parse(records: tuple[Any, ...]) -> tuple[Any, ...]:
+        return records
+
+    [parsed] = await tolerant_parser((record,), parse)
+    assert tuple(parsed.headers) == safe
+    assert parsed.value == record.value and parsed.offset == record.offset

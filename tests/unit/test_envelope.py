@@ -72,6 +72,8 @@ def test_unknown_fields_are_ignored_so_additive_changes_keep_the_type() -> None:
         (b"[1, 2]", "not a JSON object"),
         (b'{"type": "agency-registered"}', "not carried on eiso.registry.records"),
         (b'{"type": "objective-updated", "data": {"year": "soon"}}', "data.year"),
+        (b'{"type": ["objective-updated"]}', "type"),
+        (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
     ],
 )
 def test_invalid_values_say_what_is_wrong(value: bytes, reason: str) -> None:

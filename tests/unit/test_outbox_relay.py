@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts import Topic
 from services.common.clock import FixedClock
 from services.common.messaging import OutgoingRecord, outbox
-from services.common.relay import OutboxRelay
+from services.common.relay import OutboxRelay, PublishError
 from services.common.uow import UnitOfWork
 from tests.factories import NOW, objective_updated
 
@@ -116,3 +116,32 @@ async def test_run_wakes_on_commit_and_survives_failures(compliance_db: Sessions
         assert relay.healthy
     finally:
         task.cancel()
+
+
+async def test_only_the_acknowledged_prefix_is_marked_sent(compliance_db: Sessions) -> None:
+    ids = await commit_events(compliance_db, ["A", "B", "C"])
+    sent: list[str] = []
+
+    async def first_only(records: Sequence[OutgoingRecord]) -> None:
+        sent.extend(r.event_id for r in records[:1])
+        if len(records) > 1:
+            raise PublishError(1, TimeoutError("partition leader unavailable"))
+
+    relay = OutboxRelay(compliance_db, first_only, FixedClock(NOW))
+    with pytest.raises(PublishError):
+        await relay.publish_pending()
+    assert await unsent(compliance_db) == 2
+    recorder = Recorder()
+    relay = OutboxRelay(compliance_db, recorder, FixedClock(NOW))
+    assert await relay.publish_pending() == 2
+    assert sent + [r.event_id for r in recorder.published] == ids
+
+
+async def test_a_reader_does_not_wait_for_a_writer_on_sqlite(compliance_db: Sessions) -> None:
+    async with UnitOfWork(compliance_db, FixedClock(NOW), "/tests") as writer:
+        writer.emit(Topic.REGISTRY_RECORDS, objective_updated("A"))
+        await writer.flush_outbox()  # holds SQLite's write lock until commit
+        async with UnitOfWork(compliance_db, FixedClock(NOW), "/tests", read_only=True) as reader:
+            count = await asyncio.wait_for(reader.session.scalar(select(func.count()).select_from(outbox)), 5)
+        assert count == 0, "the reader sees the last committed state"
+        await writer.commit()
