@@ -1,4 +1,5 @@
-"""Events on `eiso.registry.agencies` (writer: registry). The only topic that carries contact data."""
+"""Events on `eiso.registry.agencies` (writer: registry). The only topic that carries contact data
+(personal data under Decree 13/2023/NĐ-CP: consumers keep only what reminders need)."""
 
 from datetime import date
 from typing import Literal
@@ -9,20 +10,33 @@ from contracts.envelope import CloudEvent, EventData
 from contracts.vocabulary import Level, Obligation
 
 AGENCY_CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+E164_VN = r"^\+84[1-9][0-9]{8,9}$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class Contact(EventData):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, pattern=E164_VN, description="E.164, e.g. +84912345678.")
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
+
+
+class Contacts(EventData):
+    iso_officer: Contact | None = Field(default=None, description="Cán bộ đầu mối ISO (thư ký ISO).")
+    head: Contact | None = Field(default=None, description="Thủ trưởng cơ quan.")
 
 
 class AgencyData(EventData):
-    """An agency as the registry knows it on `valid_from`."""
+    """An agency as the registry knows it from `valid_from` (until `valid_to`, exclusive, if set)."""
 
-    code: str = Field(
-        pattern=AGENCY_CODE, description="Stable code, e.g. the QCVN 102:2016 id 000.00.22.H59."
-    )
+    code: str = Field(pattern=AGENCY_CODE, description="Stable code, e.g. QCVN 102:2016 id 000.00.22.H59.")
     name: str = Field(min_length=1, max_length=300, description="Vietnamese name, NFC.")
     level: Level
     parent_code: str | None = Field(default=None, pattern=AGENCY_CODE)
     obligation: Obligation
     uses_eiso_software: bool = False
     valid_from: date
+    valid_to: date | None = None
+    contacts: Contacts = Field(default_factory=Contacts)
 
 
 class AgencyRegistered(CloudEvent):
@@ -31,3 +45,81 @@ class AgencyRegistered(CloudEvent):
     type: Literal["agency-registered"] = "agency-registered"
     subject_field = "code"
     data: AgencyData
+
+
+class AgencyUpdatedData(AgencyData):
+    changed: list[str] = Field(description="Fields that changed, e.g. parent_code, contacts.")
+
+
+class AgencyUpdated(CloudEvent):
+    """An agency's details changed from `data.valid_from` (re-parenting, obligation, contacts…)."""
+
+    type: Literal["agency-updated"] = "agency-updated"
+    subject_field = "code"
+    data: AgencyUpdatedData
+
+
+class AgencyRenamedData(AgencyData):
+    previous_name: str
+    previous_code: str | None = Field(default=None, description="Set when the rename also changed the code.")
+
+
+class AgencyRenamed(CloudEvent):
+    """An agency took a new name (and possibly a new code) from `data.valid_from`."""
+
+    type: Literal["agency-renamed"] = "agency-renamed"
+    subject_field = "code"
+    data: AgencyRenamedData
+
+
+class AgencyMergedData(EventData):
+    code: str = Field(pattern=AGENCY_CODE, description="The successor.")
+    sources: list[str] = Field(min_length=1, description="Agencies merged into it; they end the day before.")
+    effective_on: date
+    successor: AgencyData
+
+
+class AgencyMerged(CloudEvent):
+    """Several agencies were merged into one (new or existing) from `data.effective_on`."""
+
+    type: Literal["agency-merged"] = "agency-merged"
+    subject_field = "code"
+    data: AgencyMergedData
+
+
+class AgencySplitData(EventData):
+    code: str = Field(pattern=AGENCY_CODE, description="The agency that was split; it ends.")
+    effective_on: date
+    into: list[AgencyData] = Field(min_length=2)
+
+
+class AgencySplit(CloudEvent):
+    """An agency was split into several new ones from `data.effective_on`."""
+
+    type: Literal["agency-split"] = "agency-split"
+    subject_field = "code"
+    data: AgencySplitData
+
+
+class AgencyDissolvedData(EventData):
+    code: str = Field(pattern=AGENCY_CODE)
+    effective_on: date
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AgencyDissolved(CloudEvent):
+    """An agency ceased to exist from `data.effective_on`, with no successor."""
+
+    type: Literal["agency-dissolved"] = "agency-dissolved"
+    subject_field = "code"
+    data: AgencyDissolvedData
+
+
+AGENCY_EVENTS: tuple[type[CloudEvent], ...] = (
+    AgencyRegistered,
+    AgencyUpdated,
+    AgencyRenamed,
+    AgencyMerged,
+    AgencySplit,
+    AgencyDissolved,
+)

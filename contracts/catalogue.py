@@ -8,13 +8,11 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from contracts.agencies import AgencyRegistered
+from contracts.agencies import AGENCY_EVENTS
 from contracts.compliance import ComplianceScoreChanged
 from contracts.envelope import CloudEvent, EventError
-from contracts.records import ObjectiveUpdated
+from contracts.records import RECORD_EVENTS
 from contracts.topics import Topic
-
-RECORD_EVENTS: tuple[type[CloudEvent], ...] = (ObjectiveUpdated,)
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ TOPICS: dict[Topic, TopicSpec] = {
             Topic.REGISTRY_AGENCIES,
             "registry",
             "Agencies, their history and contacts. Key: agency code.",
-            (AgencyRegistered,),
+            AGENCY_EVENTS,
         ),
         TopicSpec(
             Topic.REGISTRY_RECORDS,

@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from contracts.envelope import CloudEvent, EventData
 from contracts.vocabulary import Element
@@ -17,7 +17,7 @@ class RecordData(EventData):
     """One version of one QMS record. Versions are append-only; the latest per (agency, element, year)
     is current."""
 
-    record_id: uuid.UUID
+    record_id: uuid.UUID = Field(description="Unique per version; a resent record keeps its id.")
     agency_code: str = Field(min_length=1, max_length=64)
     element: Element
     year: int = Field(ge=2000, le=2100)
@@ -27,12 +27,88 @@ class RecordData(EventData):
     notes: str | None = Field(default=None, max_length=4000)
     submitted_by: str = Field(min_length=1, max_length=200)
     channel: str = Field(min_length=1, max_length=64, description="`api` or the inbound system's id.")
-    version: int = Field(ge=1, description="1 for the first version of this (agency, element, year).")
+    version: int = Field(
+        default=1,
+        ge=1,
+        description="Assigned by the registry (1 = first of its agency, element, year); "
+        "inbound publishers may leave it out.",
+    )
 
 
-class ObjectiveUpdated(CloudEvent):
-    """Quality objectives and their plan for a year were recorded (ISO 9001:2015 §6.2)."""
+class RecordEvent(CloudEvent):
+    """Base of the record events: `data` is a `RecordData` whose element matches the type."""
 
-    type: Literal["objective-updated"] = "objective-updated"
     subject_field = "agency_code"
     data: RecordData
+
+    @model_validator(mode="after")
+    def _element_matches_type(self) -> "RecordEvent":
+        expected = RECORD_EVENT_OF[self.data.element].event_type
+        if self.type != expected:
+            raise ValueError(
+                f"data.element {self.data.element.value} is carried by {expected}, not {self.type}"
+            )
+        return self
+
+
+class PolicyUpdated(RecordEvent):
+    """The quality policy was issued or reviewed (ISO 9001:2015 §5.2)."""
+
+    type: Literal["policy-updated"] = "policy-updated"
+
+
+class ContextUpdated(RecordEvent):
+    """The context of the organisation — issues, interested parties, risks, climate change — was
+    recorded (§4.1, §4.2, §6.1)."""
+
+    type: Literal["context-updated"] = "context-updated"
+
+
+class ObjectiveUpdated(RecordEvent):
+    """Quality objectives and their plan for a year were recorded (§6.2)."""
+
+    type: Literal["objective-updated"] = "objective-updated"
+
+
+class InternalAuditCompleted(RecordEvent):
+    """An internal audit was held and its results recorded (§9.2)."""
+
+    type: Literal["internal-audit-completed"] = "internal-audit-completed"
+
+
+class ManagementReviewHeld(RecordEvent):
+    """A management review was held (§9.3)."""
+
+    type: Literal["management-review-held"] = "management-review-held"
+
+
+class ImprovementRecorded(RecordEvent):
+    """Improvement or corrective actions were recorded (§10)."""
+
+    type: Literal["improvement-recorded"] = "improvement-recorded"
+
+
+class ScopeChanged(RecordEvent):
+    """The scope of the QMS was set or changed (§4.3); the announcement must then be renewed."""
+
+    type: Literal["scope-changed"] = "scope-changed"
+
+
+class QmsAnnounced(RecordEvent):
+    """The head announced the QMS conforms to TCVN ISO 9001:2015 (công bố HTQLCL phù hợp)."""
+
+    type: Literal["qms-announced"] = "qms-announced"
+
+
+#: The event type of each element, in the order of `Element`.
+RECORD_EVENT_OF: dict[Element, type[RecordEvent]] = {
+    Element.QUALITY_POLICY: PolicyUpdated,
+    Element.CONTEXT: ContextUpdated,
+    Element.QUALITY_OBJECTIVES: ObjectiveUpdated,
+    Element.INTERNAL_AUDIT: InternalAuditCompleted,
+    Element.MANAGEMENT_REVIEW: ManagementReviewHeld,
+    Element.IMPROVEMENT: ImprovementRecorded,
+    Element.SCOPE: ScopeChanged,
+    Element.ANNOUNCEMENT: QmsAnnounced,
+}
+RECORD_EVENTS: tuple[type[RecordEvent], ...] = tuple(RECORD_EVENT_OF.values())

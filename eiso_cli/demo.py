@@ -37,8 +37,8 @@ SAMPLE = (
 )
 
 
-def run(registry: str, compliance: str, timeout: float = 60.0) -> list[dict[str, Any]]:
-    with httpx.Client(timeout=10) as http:
+def run(registry: str, compliance: str, key: str, timeout: float = 60.0) -> list[dict[str, Any]]:
+    with httpx.Client(timeout=10, headers={"Authorization": f"Bearer {key}"}) as http:
         for agency in SAMPLE:
             body = {k: v for k, v in vars(agency).items() if k != "objectives_on" and v is not None}
             body["valid_from"] = "2020-01-01"

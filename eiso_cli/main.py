@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "demo":
             urls = stack.up(say)
             say("playing the sample scenario…")
-            print(demo.table(demo.run(urls["registry"], urls["compliance"])))
+            print(demo.table(demo.run(urls["registry"], urls["compliance"], stack.operator_key())))
             _print_urls(urls)
     except (StackError, httpx.HTTPError) as exc:
         # The first line says what failed; the logs under .run/ and .cache/ hold the rest.
@@ -44,6 +44,7 @@ def _print_urls(urls: dict[str, str]) -> None:
     print("\nĐang chạy (stop with `make down`):")
     for name, url in urls.items():
         print(f"  {name:<11} {url}  (API docs: {url}/docs, metrics: {url}/metrics)")
+    print(f'  operator key: {stack.RUN / "operator.key"}  (curl -H "Authorization: Bearer $(cat …)")')
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ detached processes, their pids in .run/, their logs in .run/logs/, their SQLite 
 
 import contextlib
 import os
+import secrets
 import signal
 import sys
 import time
@@ -33,12 +34,25 @@ def url(name: str) -> str:
     return f"http://127.0.0.1:{port(name)}"
 
 
+def operator_key() -> str:
+    """The local operator key: EISO_BOOTSTRAP_OPERATOR_KEY, or one made once and kept in .run/."""
+    if key := os.environ.get("EISO_BOOTSTRAP_OPERATOR_KEY"):
+        return key
+    path = RUN / "operator.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"eiso_local_{secrets.token_urlsafe(32)}\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def service_env(name: str) -> dict[str, str]:
-    """Point the services at the broker kafka.sh starts, unless told otherwise."""
+    """Point the services at the broker kafka.sh starts (unless told otherwise) and give them the key."""
+    env = {"EISO_BOOTSTRAP_OPERATOR_KEY": operator_key()}
     key = f"{env_prefix(name)}KAFKA_BOOTSTRAP_SERVERS"
-    if key in os.environ:
-        return {}
-    return {key: f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"}
+    if key not in os.environ:
+        env[key] = f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"
+    return env
 
 
 def _pid_file(name: str) -> Path:

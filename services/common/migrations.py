@@ -55,7 +55,10 @@ def run_env(target_metadata: MetaData | list[MetaData]) -> None:
 
 
 def create_messaging_tables() -> None:
-    """The outbox and inbox, for a service's first migration (called from its versions/0001)."""
+    """The outbox and inbox, for a service's first migration (called from its versions/0001).
+
+    Frozen as 0001 shipped them: later changes to the common tables get their own helpers.
+    """
     op.create_table(
         "outbox",
         sa.Column(
@@ -90,3 +93,18 @@ def drop_messaging_tables() -> None:
     op.drop_table("inbox")
     op.drop_index("ix_outbox_unsent", table_name="outbox")
     op.drop_table("outbox")
+
+
+def create_api_keys_table() -> None:
+    """The API keys of `services.common.auth`, for each service's migration that introduces them."""
+    op.create_table(
+        "api_keys",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("agency_code", sa.String(length=64), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
+    )

@@ -6,20 +6,21 @@ Start-up order: migrations, topics, broker (consumers), relay, then HTTP; shutdo
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.common import metrics
+from services.common import auth, metrics
 from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
+from services.common.http import harden
 from services.common.kafka import ensure_topics, kafka_publisher, make_broker
 from services.common.logging import configure_logging
 from services.common.migrations import upgrade
@@ -78,10 +79,19 @@ class Service:
         metrics.READY.set(1 if all(v == "ok" for v in checks.values()) else 0)
         return checks
 
+    async def _bootstrap_key(self) -> None:
+        key = self.settings.bootstrap_operator_key
+        if key is None:
+            return
+        async with self.uow() as uow:
+            await auth.ensure_bootstrap_key(uow.session, key.get_secret_value(), uow.clock.now())
+            await uow.commit()
+
     def app(self) -> FastAPI:
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             await asyncio.to_thread(upgrade, self.migrations, self.settings.database_url)
+            await self._bootstrap_key()
             await ensure_topics(self.settings)
             await self.broker.start()
             relay = asyncio.create_task(self.relay.run(), name="outbox-relay")
@@ -98,20 +108,11 @@ class Service:
 
         app = FastAPI(title=f"eiso {self.settings.service_name}", lifespan=lifespan)
         app.state.service = self
-        app.middleware("http")(count_requests)
+        harden(app, self.settings.max_body_bytes)
         app.include_router(health_router())
         for router in self.routers:
             app.include_router(router)
         return app
-
-
-async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """eiso_http_requests_total by route template (never the raw path: it holds agency codes)."""
-    response = await call_next(request)
-    route = request.scope.get("route")
-    template = getattr(route, "path", "unmatched")
-    metrics.HTTP_REQUESTS.labels(route=template, status=f"{response.status_code // 100}xx").inc()
-    return response
 
 
 def health_router() -> APIRouter:

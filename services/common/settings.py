@@ -4,7 +4,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, SecretStr
+from pydantic import AliasChoices, AwareDatetime, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,13 @@ class ServiceSettings(BaseSettings):
 
     outbox_batch_max: int = Field(default=500, ge=1, le=10_000)
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+
+    #: An operator key (eiso_<id>_<secret>) made valid at start, so a fresh install can be used at once.
+    bootstrap_operator_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("EISO_BOOTSTRAP_OPERATOR_KEY")
+    )
+    #: Largest request body accepted, in bytes (a CSV import of a whole province is ~50 KB).
+    max_body_bytes: int = Field(default=2_000_000, ge=1_000)
 
     #: Freeze the service clock at this instant (UTC) to replay or test a campaign at any date.
     clock_fixed_at: AwareDatetime | None = None

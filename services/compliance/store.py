@@ -1,6 +1,6 @@
 """The compliance service's tables: its own copy of agencies, the evidence it has seen, the scores."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,7 @@ agencies = Table(
     Column("obligation", String(20), nullable=False),
     Column("uses_eiso_software", Boolean, nullable=False),
     Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
 )
 
 evidence = Table(
@@ -72,9 +74,15 @@ def _upsert(session: AsyncSession, table: Table) -> Any:
 
 
 async def save_agency(session: AsyncSession, data: AgencyData) -> None:
-    values = data.model_dump()
+    """Keep what scoring and reports need; never the contacts (they stay with the registry)."""
+    values = {k: getattr(data, k) for k in AgencyData.model_fields if k != "contacts"}
     stmt = _upsert(session, agencies).values(**values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+
+
+async def end_agency(session: AsyncSession, code: str, day: date) -> None:
+    """The agency stops on `day` (dissolved, merged or split); its copy stays for past reports."""
+    await session.execute(update(agencies).where(agencies.c.code == code).values(valid_to=day))
 
 
 async def agency_known(session: AsyncSession, code: str) -> bool:

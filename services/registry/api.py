@@ -1,34 +1,76 @@
-"""The registry's HTTP API: direct entry by agencies and operators."""
+"""The registry's HTTP API: agencies and their reorganisations, QMS records, outside systems.
+
+Every route needs an API key (services.common.auth): operators may do everything, an agency key reads
+and writes its own agency only (any other code answers 404, as if it did not exist), a system key reads.
+"""
 
 from datetime import date
-from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.exc import IntegrityError
 
-from contracts import Topic
-from contracts.agencies import AGENCY_CODE, AgencyData
-from contracts.records import RecordData
+from contracts import CloudEvent, Topic
+from contracts.agencies import (
+    AGENCY_CODE,
+    AgencyData,
+    AgencyDissolved,
+    AgencyDissolvedData,
+    AgencyMerged,
+    AgencyMergedData,
+    AgencyRegistered,
+    AgencyRenamed,
+    AgencyRenamedData,
+    AgencySplit,
+    AgencySplitData,
+    AgencyUpdated,
+    AgencyUpdatedData,
+    Contacts,
+)
+from contracts.records import RECORD_EVENT_OF, RecordData
 from contracts.vocabulary import Element, Level, Obligation
+from services.common.auth import Caller, Principal, Role, require
 from services.common.clock import local_date
+from services.common.http import problem
 from services.common.service import Service, service_of
-from services.registry import domain, store
+from services.common.text import nfc, normalise_phone
+from services.common.uow import UnitOfWork
+from services.registry import csvimport, domain, store
 
 router = APIRouter()
 ServiceDep = Annotated[Service, Depends(service_of)]
-CodePath = Annotated[str, Field(pattern=AGENCY_CODE)]
-
-#: Elements that can be entered today; the others arrive with their event types.
-RecordElement = StrEnum(  # type: ignore[misc]
-    "RecordElement", {e.name: e.value for e in domain.RECORD_EVENTS}
-)
+Code = Annotated[str, Path(pattern=AGENCY_CODE, max_length=64)]
+T = TypeVar("T")
+MAX_PAGE = 500
 
 
-class AgencyIn(BaseModel):
+class Strict(BaseModel):
+    """Request bodies: unknown fields are refused (no mass assignment), strings trimmed."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+
+class ContactIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=30, examples=["0912 345 678"])
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return normalise_phone(value) if value else None
+
+
+class ContactsIn(Strict):
+    iso_officer: ContactIn | None = None
+    head: ContactIn | None = None
+
+    def to_contract(self) -> Contacts:
+        return Contacts.model_validate(self.model_dump())
+
+
+class AgencyIn(Strict):
     code: str = Field(pattern=AGENCY_CODE, examples=["000.00.22.H59"])
     name: str = Field(min_length=1, max_length=300, examples=["Sở Khoa học và Công nghệ"])
     level: Level
@@ -36,11 +78,55 @@ class AgencyIn(BaseModel):
     obligation: Obligation | None = Field(default=None, description="Defaults by level.")
     uses_eiso_software: bool = False
     valid_from: date | None = Field(default=None, description="Defaults to today (giờ Việt Nam).")
+    contacts: ContactsIn = Field(default_factory=ContactsIn)
 
 
-class RecordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Effective(Strict):
+    effective_on: date | None = Field(default=None, description="Defaults to today (giờ Việt Nam).")
 
+
+class AgencyPatch(Effective):
+    obligation: Obligation | None = None
+    uses_eiso_software: bool | None = None
+    contacts: ContactsIn | None = None
+
+
+class ReparentIn(Effective):
+    parent_code: str | None = Field(pattern=AGENCY_CODE)
+
+
+class RenameIn(Effective):
+    name: str = Field(min_length=1, max_length=300)
+    new_code: str | None = Field(default=None, pattern=AGENCY_CODE)
+
+
+class DissolveIn(Effective):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MergeIn(Effective):
+    sources: list[Annotated[str, Field(pattern=AGENCY_CODE)]] = Field(min_length=1, max_length=100)
+    into: str | None = Field(default=None, pattern=AGENCY_CODE, description="An existing successor…")
+    new: AgencyIn | None = Field(default=None, description="…or a new one (its valid_from is effective_on).")
+
+
+class SplitIn(Effective):
+    into: list[AgencyIn] = Field(min_length=2, max_length=50)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class Lineage(BaseModel):
+    code: str
+    links: list[dict[str, Any]] = Field(description="Every link among the agency's ancestors and heirs.")
+
+
+class RecordIn(Strict):
     year: int = Field(ge=2000, le=2100)
     occurred_on: date
     document_ref: str = Field(min_length=1, max_length=200, examples=["Số 12/QĐ-SKHCN"])
@@ -49,74 +135,461 @@ class RecordIn(BaseModel):
     submitted_by: str = Field(min_length=1, max_length=200)
 
 
-def _refuse(error: domain.DomainError, code: int = status.HTTP_422_UNPROCESSABLE_CONTENT) -> HTTPException:
-    return HTTPException(code, detail=[{"loc": ["body", error.field], "msg": str(error)}])
+class SystemIn(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]{2,99}$", examples=["vn.travinh.eiso"])
+    name: str = Field(min_length=1, max_length=200)
+    scope: list[Annotated[str, Field(pattern=AGENCY_CODE)]] = Field(
+        min_length=1,
+        max_length=1000,
+        description="Agencies it may speak for; a parent code covers its children.",
+    )
 
 
-@router.post("/agencies", status_code=status.HTTP_201_CREATED, response_model=AgencyData)
-async def register_agency(body: AgencyIn, service: ServiceDep) -> AgencyData:
+class SystemOut(BaseModel):
+    id: str
+    name: str
+    scope: list[str]
+
+
+class ImportRow(BaseModel):
+    row: int
+    code: str | None
+    status: str = Field(description="created, updated, unchanged or invalid")
+    reason: str | None = None
+
+
+class ImportReport(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    invalid: int
+    rows: list[ImportRow]
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _refused(error: domain.DomainError) -> HTTPException:
+    code = status.HTTP_409_CONFLICT if error.conflict else status.HTTP_422_UNPROCESSABLE_CONTENT
+    return HTTPException(code, detail=problem(error.field, str(error)))
+
+
+def _not_found(code: str) -> HTTPException:
+    return HTTPException(404, detail=f"agency {code} is not registered")
+
+
+def _visible(caller: Principal, code: str) -> None:
+    """An agency key sees its own agency only; anything else is, to it, not there."""
+    if not caller.may_read(code):
+        raise _not_found(code)
+
+
+def _today(uow: UnitOfWork, day: date | None) -> date:
+    return day or local_date(uow.clock.now())
+
+
+async def _current(uow: UnitOfWork, code: str) -> AgencyData:
+    current = await store.latest(uow.session, code)
+    if current is None:
+        raise _not_found(code)
+    return current
+
+
+def _emit(uow: UnitOfWork, event_type: type[CloudEvent], data: Any) -> None:
+    uow.emit(
+        Topic.REGISTRY_AGENCIES,
+        event_type.create(source=uow.source, subject=data.code, data=data, time=uow.clock.now()),
+    )
+
+
+async def _commit(uow: UnitOfWork) -> None:
+    try:
+        await uow.commit()
+    except IntegrityError:  # a concurrent request got there first
+        raise HTTPException(409, detail="changed by another request meanwhile; send it again") from None
+
+
+async def _register(uow: UnitOfWork, body: AgencyIn, valid_from: date) -> AgencyData:
+    parent = await store.as_of(uow.session, body.parent_code, valid_from) if body.parent_code else None
+    if body.parent_code and parent is None:
+        parent = await store.latest(uow.session, body.parent_code)
+    cmd = domain.NewAgency(
+        **body.model_dump(exclude={"valid_from", "contacts"}),
+        valid_from=valid_from,
+        contacts=body.contacts.to_contract(),
+    )
+    data = domain.register(cmd, exists=await store.exists(uow.session, body.code), parent=parent)
+    await store.save_versions(uow.session, [data], uow.clock.now())
+    return data
+
+
+# --- agencies -----------------------------------------------------------------------------------------
+
+
+@router.post("/agencies", status_code=201, response_model=AgencyData, tags=["agencies"])
+async def register_agency(body: AgencyIn, caller: Caller, service: ServiceDep) -> AgencyData:
+    require(caller, Role.OPERATOR)
     async with service.uow() as uow:
-        cmd = domain.NewAgency(
-            **body.model_dump(exclude={"valid_from"}),
-            valid_from=body.valid_from or local_date(uow.clock.now()),
-        )
-        exists = await store.agency(uow.session, body.code) is not None
-        parent = (
-            body.parent_code is not None and await store.agency(uow.session, body.parent_code) is not None
-        )
         try:
-            data = domain.register(cmd, exists=exists, parent_exists=parent)
+            data = await _register(uow, body, _today(uow, body.valid_from))
         except domain.DomainError as error:
-            raise _refuse(error, status.HTTP_409_CONFLICT if error.field == "code" else 422) from None
-        now = uow.clock.now()
-        try:
-            await store.add_agency(uow.session, data, now)
-            uow.emit(Topic.REGISTRY_AGENCIES, domain.agency_registered(data, uow.source, now))
-            await uow.commit()
-        except IntegrityError:  # registered by a concurrent request
-            raise HTTPException(409, detail=f"agency {body.code} is already registered") from None
+            raise _refused(error) from None
+        _emit(uow, AgencyRegistered, data)
+        await _commit(uow)
     return data
 
 
-@router.get("/agencies/{code}", response_model=AgencyData)
-async def get_agency(code: CodePath, service: ServiceDep) -> AgencyData:
+@router.get("/agencies", response_model=Page[AgencyData], tags=["agencies"])
+async def list_agencies(
+    caller: Caller,
+    service: ServiceDep,
+    as_of: date | None = None,
+    level: Level | None = None,
+    parent_code: Annotated[str | None, Query(pattern=AGENCY_CODE)] = None,
+    obligation: Obligation | None = None,
+    uses_eiso_software: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Name, with or without diacritics")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[AgencyData]:
+    """Agencies as the registry stood on `as_of` (default today), by code."""
     async with service.reader() as uow:
-        data = await store.agency(uow.session, code)
+        only = caller.agency_code if caller.role == Role.AGENCY else None
+        f = store.AgencyFilter(
+            _today(uow, as_of), level, parent_code, obligation, uses_eiso_software, q, only
+        )
+        items, total = await store.find(uow.session, f, limit, offset)
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/agencies/{code}", response_model=AgencyData, tags=["agencies"])
+async def get_agency(
+    code: Code, caller: Caller, service: ServiceDep, as_of: date | None = None
+) -> AgencyData:
+    """The agency on `as_of`, or its latest version (which shows `valid_to` if it has ended)."""
+    _visible(caller, code)
+    async with service.reader() as uow:
+        data = await (store.as_of(uow.session, code, as_of) if as_of else store.latest(uow.session, code))
+        if data is None and as_of and await store.exists(uow.session, code):
+            raise HTTPException(404, detail=f"agency {code} did not exist on {as_of.isoformat()}")
     if data is None:
-        raise HTTPException(404, detail=f"agency {code} is not registered")
+        raise _not_found(code)
     return data
 
 
-@router.put("/agencies/{code}/records/{element}", status_code=201, response_model=RecordData)
+@router.patch("/agencies/{code}", response_model=AgencyData, tags=["agencies"])
+async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: ServiceDep) -> AgencyData:
+    require(caller, Role.OPERATOR)
+    changes: dict[str, Any] = body.model_dump(exclude={"effective_on", "contacts"}, exclude_none=True)
+    if body.contacts is not None:
+        changes["contacts"] = body.contacts.to_contract()
+    async with service.uow() as uow:
+        current = await _current(uow, code)
+        try:
+            versions, changed = domain.change(current, _today(uow, body.effective_on), **changes)
+        except domain.DomainError as error:
+            raise _refused(error) from None
+        if not changed:
+            return current
+        await store.save_versions(uow.session, versions, uow.clock.now())
+        _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+        await _commit(uow)
+    return versions[-1]
+
+
+@router.post("/agencies/{code}:reparent", response_model=AgencyData, tags=["reorganisation"])
+async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service: ServiceDep) -> AgencyData:
+    require(caller, Role.OPERATOR)
+    async with service.uow() as uow:
+        current = await _current(uow, code)
+        day = _today(uow, body.effective_on)
+        parent = await store.as_of(uow.session, body.parent_code, day) if body.parent_code else None
+        try:
+            versions, changed = domain.reparent(current, parent, body.parent_code, day)
+        except domain.DomainError as error:
+            raise _refused(error) from None
+        if not changed:
+            return current
+        await store.save_versions(uow.session, versions, uow.clock.now())
+        _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+        await _commit(uow)
+    return versions[-1]
+
+
+@router.post("/agencies/{code}:rename", response_model=AgencyData, tags=["reorganisation"])
+async def rename_agency(code: Code, body: RenameIn, caller: Caller, service: ServiceDep) -> AgencyData:
+    require(caller, Role.OPERATOR)
+    async with service.uow() as uow:
+        current = await _current(uow, code)
+        day = _today(uow, body.effective_on)
+        taken = body.new_code is not None and await store.exists(uow.session, body.new_code)
+        try:
+            renamed = domain.rename(current, body.name, body.new_code, day, code_taken=taken)
+        except domain.DomainError as error:
+            raise _refused(error) from None
+        await store.save_versions(uow.session, renamed.versions, uow.clock.now())
+        if renamed.previous_code:
+            await store.link(uow.session, store.Link.RENAMED_FROM, renamed.successor.code, code, day)
+        data = AgencyRenamedData(
+            **renamed.successor.model_dump(), previous_name=current.name, previous_code=renamed.previous_code
+        )
+        _emit(uow, AgencyRenamed, data)
+        await _commit(uow)
+    return renamed.successor
+
+
+@router.post("/agencies/{code}:dissolve", response_model=AgencyData, tags=["reorganisation"])
+async def dissolve_agency(code: Code, body: DissolveIn, caller: Caller, service: ServiceDep) -> AgencyData:
+    require(caller, Role.OPERATOR)
+    async with service.uow() as uow:
+        current = await _current(uow, code)
+        day = _today(uow, body.effective_on)
+        try:
+            ended = domain.end(current, day)
+        except domain.DomainError as error:
+            raise _refused(error) from None
+        await store.save_versions(uow.session, [ended], uow.clock.now())
+        _emit(uow, AgencyDissolved, AgencyDissolvedData(code=code, effective_on=day, reason=body.reason))
+        await _commit(uow)
+    return ended
+
+
+@router.post("/agencies:merge", response_model=AgencyData, tags=["reorganisation"])
+async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> AgencyData:
+    """Merge `sources` into an existing agency (`into`) or a new one (`new`) from `effective_on`."""
+    require(caller, Role.OPERATOR)
+    if (body.into is None) == (body.new is None):
+        raise HTTPException(422, detail=problem("into", "give either `into` (an existing code) or `new`"))
+    async with service.uow() as uow:
+        day = _today(uow, body.effective_on)
+        sources = [await _current(uow, code) for code in body.sources]
+        try:
+            if body.new is not None:
+                successor = await _register(uow, body.new.model_copy(update={"valid_from": day}), day)
+                _emit(uow, AgencyRegistered, successor)
+            else:
+                assert body.into is not None
+                found = await store.as_of(uow.session, body.into, day)
+                if found is None:
+                    raise domain.DomainError("into", f"{body.into} is not active on {day.isoformat()}")
+                successor = found
+            closed, successor = domain.merge(sources, successor, day)
+        except domain.DomainError as error:
+            raise _refused(error) from None
+        await store.save_versions(uow.session, closed, uow.clock.now())
+        for source in body.sources:
+            await store.link(uow.session, store.Link.MERGED_INTO, source, successor.code, day)
+        merged = AgencyMergedData(
+            code=successor.code, sources=body.sources, effective_on=day, successor=successor
+        )
+        _emit(uow, AgencyMerged, merged)
+        await _commit(uow)
+    return successor
+
+
+@router.post("/agencies/{code}:split", response_model=list[AgencyData], tags=["reorganisation"])
+async def split_agency(code: Code, body: SplitIn, caller: Caller, service: ServiceDep) -> list[AgencyData]:
+    require(caller, Role.OPERATOR)
+    async with service.uow() as uow:
+        current = await _current(uow, code)
+        day = _today(uow, body.effective_on)
+        try:
+            new = [
+                await _register(uow, part.model_copy(update={"valid_from": day}), day) for part in body.into
+            ]
+            closed = domain.split(current, new, day)
+        except domain.DomainError as error:
+            raise _refused(error) from None
+        await store.save_versions(uow.session, closed, uow.clock.now())
+        for part in new:
+            await store.link(uow.session, store.Link.SPLIT_FROM, part.code, code, day)
+            _emit(uow, AgencyRegistered, part)
+        _emit(uow, AgencySplit, AgencySplitData(code=code, effective_on=day, into=new))
+        await _commit(uow)
+    return new
+
+
+@router.get("/agencies/{code}/lineage", response_model=Lineage, tags=["reorganisation"])
+async def get_lineage(code: Code, caller: Caller, service: ServiceDep) -> Lineage:
+    """Where the agency came from and what it became, through every merge, split and rename."""
+    _visible(caller, code)
+    async with service.reader() as uow:
+        if not await store.exists(uow.session, code):
+            raise _not_found(code)
+        seen, queue, found = {code}, [code], {}
+        while queue:
+            for link in await store.links(uow.session, queue.pop()):
+                found[link["id"]] = link
+                for other in (link["from_code"], link["to_code"]):
+                    if other not in seen:
+                        seen.add(other)
+                        queue.append(other)
+    ordered = sorted(found.values(), key=lambda k: (k["effective_on"], k["id"]))
+    return Lineage(code=code, links=[{k: v for k, v in link.items() if k != "id"} for link in ordered])
+
+
+@router.post("/agencies:import", response_model=ImportReport, tags=["agencies"])
+async def import_agencies(request: Request, caller: Caller, service: ServiceDep) -> ImportReport:
+    """CSV (UTF-8; English or Vietnamese headers). Valid rows are applied, each whole or not at all;
+    invalid ones are reported with the reason; importing the same file again changes nothing."""
+    require(caller, Role.OPERATOR)
+    try:
+        rows = csvimport.read(await request.body())
+    except csvimport.CsvError as error:
+        raise HTTPException(422, detail=problem("file", str(error))) from None
+    report = [ImportRow(row=r.number, code=None, status="invalid", reason=r.error) for r in rows if r.error]
+    pending, seen = [], set()
+    for row in rows:
+        if row.values is None:
+            continue
+        if row.values["code"] in seen:
+            report.append(_invalid(row, "code", "code: appears more than once in the file"))
+            continue
+        seen.add(row.values["code"])
+        pending.append(row)
+    async with service.uow() as uow:
+        # Parents first: retry rows whose parent is later in the file until nothing more applies.
+        while pending:
+            progressed = False
+            for row in list(pending):
+                outcome = await _import_row(uow, row)
+                if outcome is None:
+                    continue
+                pending.remove(row)
+                progressed = True
+                report.append(outcome)
+            if not progressed:
+                for row in pending:
+                    report.append(await _import_row(uow, row, last_try=True) or _invalid(row, "parent_code"))
+                break
+        await _commit(uow)
+    report.sort(key=lambda r: r.row)
+    counts = {
+        s: sum(1 for r in report if r.status == s) for s in ("created", "updated", "unchanged", "invalid")
+    }
+    return ImportReport(**counts, rows=report)
+
+
+def _invalid(row: csvimport.Row, field: str, reason: str | None = None) -> ImportRow:
+    code = row.values["code"] if row.values else None
+    return ImportRow(row=row.number, code=code, status="invalid", reason=reason or f"{field}: not applicable")
+
+
+async def _import_row(uow: UnitOfWork, row: csvimport.Row, last_try: bool = False) -> ImportRow | None:
+    """Apply one row in a savepoint; None when its parent is not there yet (and may come later)."""
+    assert row.values is not None
+    try:
+        body = AgencyIn.model_validate(row.values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        return _invalid(row, field, f"{field}: {first['msg']}")
+    if body.parent_code and not last_try and not await store.exists(uow.session, body.parent_code):
+        return None
+    day = _today(uow, body.valid_from)
+    try:
+        async with uow.session.begin_nested():
+            current = await store.latest(uow.session, body.code)
+            if current is None:
+                data = await _register(uow, body, day)
+                _emit(uow, AgencyRegistered, data)
+                await uow.flush_outbox()
+                return ImportRow(row=row.number, code=body.code, status="created")
+            return await _update_from_row(uow, row, body, current)
+    except domain.DomainError as error:
+        uow.discard_events()
+        return _invalid(row, error.field, f"{error.field}: {error}")
+
+
+async def _update_from_row(
+    uow: UnitOfWork, row: csvimport.Row, body: AgencyIn, current: AgencyData
+) -> ImportRow:
+    if body.level != current.level:
+        raise domain.DomainError("level", f"is {current.level.value} in the registry; levels do not change")
+    if nfc(body.name) != current.name:
+        raise domain.DomainError("name", f"is {current.name!r} in the registry; rename with :rename")
+    wanted: dict[str, Any] = {
+        "parent_code": body.parent_code,
+        "obligation": body.obligation or current.obligation,
+        "uses_eiso_software": body.uses_eiso_software,
+        "contacts": body.contacts.to_contract(),
+    }
+    diff = domain.differs(current, wanted)
+    if not diff:
+        return ImportRow(row=row.number, code=body.code, status="unchanged")
+    versions, changed = domain.change(current, local_date(uow.clock.now()), **diff)
+    await store.save_versions(uow.session, versions, uow.clock.now())
+    _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+    await uow.flush_outbox()
+    return ImportRow(
+        row=row.number, code=body.code, status="updated", reason="changed: " + ", ".join(changed)
+    )
+
+
+# --- QMS records --------------------------------------------------------------------------------------
+
+
+@router.put(
+    "/agencies/{code}/records/{element}", status_code=201, response_model=RecordData, tags=["records"]
+)
 async def put_record(
-    code: CodePath, element: RecordElement, body: RecordIn, service: ServiceDep
+    code: Code, element: Element, body: RecordIn, caller: Caller, service: ServiceDep
 ) -> RecordData:
     """Store a new version of the agency's record for `element` and year; the latest is current."""
+    _visible(caller, code)
+    if not caller.may_write(code):
+        raise HTTPException(403, detail="a system key may read, not write")
     async with service.uow() as uow:
-        if await store.agency(uow.session, code) is None:
-            raise HTTPException(404, detail=f"agency {code} is not registered")
-        element_ = Element(element.value)
-        latest = await store.latest_version(uow.session, code, element_, body.year)
+        agency = await store.as_of(uow.session, code, body.occurred_on)
+        if agency is None and not await store.exists(uow.session, code):
+            raise _not_found(code)
+        latest = await store.latest_version(uow.session, code, element, body.year)
         try:
-            data = domain.next_version(code, element_, domain.RecordEntry(**body.model_dump()), latest, "api")
+            data = domain.next_version(
+                agency, code, element, domain.RecordEntry(**body.model_dump()), latest, "api"
+            )
         except domain.DomainError as error:
-            raise _refuse(error) from None
-        now = uow.clock.now()
-        event = domain.record_event(data, uow.source, now)
-        try:
-            await store.add_record(uow.session, data, str(event.id), now)
-            uow.emit(Topic.REGISTRY_RECORDS, event)
-            await uow.commit()
-        except IntegrityError:  # a concurrent request took this version number
-            raise HTTPException(409, detail="the record changed meanwhile; send it again") from None
+            raise _refused(error) from None
+        event = RECORD_EVENT_OF[element].create(
+            source=uow.source, subject=code, data=data, time=uow.clock.now()
+        )
+        await store.add_record(uow.session, data, str(event.id), uow.clock.now())
+        uow.emit(Topic.REGISTRY_RECORDS, event)
+        await _commit(uow)
     return data
 
 
-@router.get("/agencies/{code}/records", response_model=list[RecordData])
+@router.get("/agencies/{code}/records", response_model=list[RecordData], tags=["records"])
 async def get_records(
-    code: CodePath, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    code: Code,
+    caller: Caller,
+    service: ServiceDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[RecordData]:
+    _visible(caller, code)
     async with service.reader() as uow:
-        if await store.agency(uow.session, code) is None:
-            raise HTTPException(404, detail=f"agency {code} is not registered")
+        if not await store.exists(uow.session, code):
+            raise _not_found(code)
         return await store.current_records(uow.session, code, year)
+
+
+# --- outside systems ----------------------------------------------------------------------------------
+
+
+@router.post("/systems", status_code=201, response_model=SystemOut, tags=["systems"])
+async def register_system(body: SystemIn, caller: Caller, service: ServiceDep) -> SystemOut:
+    """An outside system (e-ISO software, one-stop-shop) that may publish records for `scope`."""
+    require(caller, Role.OPERATOR)
+    async with service.uow() as uow:
+        if await store.system(uow.session, body.id):
+            raise HTTPException(409, detail=problem("id", f"system {body.id} is already registered"))
+        await store.add_system(uow.session, body.id, body.name, body.scope, uow.clock.now())
+        await _commit(uow)
+    return SystemOut(**body.model_dump())
+
+
+@router.get("/systems", response_model=list[SystemOut], tags=["systems"])
+async def list_systems(caller: Caller, service: ServiceDep) -> list[SystemOut]:
+    require(caller, Role.OPERATOR)
+    async with service.reader() as uow:
+        return [SystemOut(**s) for s in await store.all_systems(uow.session) if s["revoked_at"] is None]

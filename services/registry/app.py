@@ -1,9 +1,12 @@
-"""Wiring of the registry: its settings, migrations and routes on the common runtime."""
+"""Wiring of the registry: its settings, migrations, the inbound gateway and the routes."""
 
 from pathlib import Path
 
+from contracts import Topic
+from services.common.auth import keys_router
 from services.common.service import Service
 from services.registry.api import router
+from services.registry.handlers import HANDLERS
 from services.registry.settings import RegistrySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -11,5 +14,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(settings: RegistrySettings | None = None) -> Service:
     service = Service(settings or RegistrySettings(), MIGRATIONS)
-    service.routers.append(router)
+    service.consume([Topic.INBOUND_RECORDS], HANDLERS)
+    service.routers += [router, keys_router()]
     return service

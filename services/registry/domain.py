@@ -1,35 +1,37 @@
-"""Registry rules, free of I/O: what a new agency or a new record version looks like."""
+"""Registry rules, free of I/O: agencies as effective-dated versions, reorganisations, record versions.
 
-import unicodedata
+An agency's history is a list of `AgencyData` versions, each valid from `valid_from` until `valid_to`
+(exclusive; None = still valid). Every operation takes the versions it concerns and returns the versions
+to save (keyed by code and valid_from), so the store only has to write what it is given.
+"""
+
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from contracts.agencies import AgencyData, AgencyRegistered
-from contracts.envelope import CloudEvent
-from contracts.records import ObjectiveUpdated, RecordData
+from contracts.agencies import AgencyData, Contacts
+from contracts.records import RecordData
 from contracts.vocabulary import Element, Level, Obligation
+from services.common.text import nfc
 
-#: The event type announcing a new version of each element's record.
-RECORD_EVENTS: dict[Element, type[CloudEvent]] = {Element.QUALITY_OBJECTIVES: ObjectiveUpdated}
+#: Fields a plain update may change (name, code and parent have their own operations).
+UPDATABLE = ("obligation", "uses_eiso_software", "contacts")
 
 
 class DomainError(Exception):
     """A command the registry refuses; `field` names the input at fault."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, conflict: bool = False) -> None:
         super().__init__(message)
         self.field = field
+        self.conflict = conflict
 
 
 def default_obligation(level: Level) -> Obligation:
     """Departments and districts must comply; communes and other units are encouraged (DESIGN.md §1)."""
     return Obligation.MANDATORY if level in (Level.DEPARTMENT, Level.DISTRICT) else Obligation.ENCOURAGED
-
-
-def clean_name(name: str) -> str:
-    """Vietnamese names are compared and stored in NFC with single spaces."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
 
 
 @dataclass(frozen=True)
@@ -41,24 +43,138 @@ class NewAgency:
     obligation: Obligation | None
     uses_eiso_software: bool
     valid_from: date
+    contacts: Contacts = field(default_factory=Contacts)
 
 
-def register(cmd: NewAgency, *, exists: bool, parent_exists: bool) -> AgencyData:
+def register(cmd: NewAgency, *, exists: bool, parent: AgencyData | None) -> AgencyData:
     if exists:
-        raise DomainError("code", f"agency {cmd.code} is already registered")
-    if cmd.parent_code is not None and not parent_exists:
-        raise DomainError("parent_code", f"parent agency {cmd.parent_code} is not registered")
+        raise DomainError("code", f"agency {cmd.code} is already registered", conflict=True)
     if cmd.parent_code == cmd.code:
         raise DomainError("parent_code", "an agency cannot be its own parent")
+    if cmd.parent_code is not None:
+        _check_parent(cmd.parent_code, parent, cmd.valid_from)
     return AgencyData(
         code=cmd.code,
-        name=clean_name(cmd.name),
+        name=nfc(cmd.name),
         level=cmd.level,
         parent_code=cmd.parent_code,
         obligation=cmd.obligation or default_obligation(cmd.level),
         uses_eiso_software=cmd.uses_eiso_software,
         valid_from=cmd.valid_from,
+        contacts=cmd.contacts,
     )
+
+
+def _check_parent(code: str, parent: AgencyData | None, on: date) -> None:
+    if parent is None:
+        raise DomainError("parent_code", f"parent agency {code} is not registered")
+    if not active_on(parent, on):
+        raise DomainError("parent_code", f"parent agency {code} is not active on {on.isoformat()}")
+
+
+def active_on(version: AgencyData, day: date) -> bool:
+    return version.valid_from <= day and (version.valid_to is None or day < version.valid_to)
+
+
+def version_on(versions: Iterable[AgencyData], day: date) -> AgencyData | None:
+    return next((v for v in versions if active_on(v, day)), None)
+
+
+def _open(current: AgencyData, effective_on: date) -> None:
+    """An operation applies to the open (latest) version, from a date inside it."""
+    if current.valid_to is not None:
+        raise DomainError(
+            "code", f"agency {current.code} ended on {current.valid_to.isoformat()}", conflict=True
+        )
+    if effective_on < current.valid_from:
+        raise DomainError(
+            "effective_on",
+            f"{effective_on.isoformat()} is before the current version of {current.code} "
+            f"(valid from {current.valid_from.isoformat()}); history is not rewritten",
+        )
+
+
+def change(current: AgencyData, effective_on: date, **changes: Any) -> tuple[list[AgencyData], list[str]]:
+    """New details from `effective_on`: the versions to save, and which fields changed."""
+    _open(current, effective_on)
+    updated = current.model_copy(update=changes)
+    changed = [k for k in changes if getattr(updated, k) != getattr(current, k)]
+    if not changed:
+        return [], []
+    if effective_on == current.valid_from:
+        return [updated], changed
+    closed = current.model_copy(update={"valid_to": effective_on})
+    return [closed, updated.model_copy(update={"valid_from": effective_on})], changed
+
+
+def end(current: AgencyData, effective_on: date) -> AgencyData:
+    """The last version of an agency that stops existing on `effective_on`."""
+    _open(current, effective_on)
+    if effective_on == current.valid_from:
+        raise DomainError("effective_on", f"{current.code} would never have existed; give a later date")
+    return current.model_copy(update={"valid_to": effective_on})
+
+
+def reparent(
+    current: AgencyData, parent: AgencyData | None, parent_code: str | None, effective_on: date
+) -> tuple[list[AgencyData], list[str]]:
+    if parent_code == current.code:
+        raise DomainError("parent_code", "an agency cannot be its own parent")
+    if parent_code is not None:
+        _check_parent(parent_code, parent, effective_on)
+    return change(current, effective_on, parent_code=parent_code)
+
+
+@dataclass(frozen=True)
+class Renamed:
+    versions: list[AgencyData]
+    successor: AgencyData
+    previous_code: str | None
+
+
+def rename(
+    current: AgencyData, name: str, new_code: str | None, effective_on: date, *, code_taken: bool
+) -> Renamed:
+    """A new name from `effective_on`; with `new_code`, a successor agency that takes over."""
+    name = nfc(name)
+    if new_code is None or new_code == current.code:
+        versions, changed = change(current, effective_on, name=name)
+        if not changed:
+            raise DomainError("name", f"{current.code} is already named {name}")
+        return Renamed(versions, versions[-1], None)
+    if code_taken:
+        raise DomainError("new_code", f"agency {new_code} is already registered", conflict=True)
+    closed = end(current, effective_on)
+    successor = current.model_copy(update={"code": new_code, "name": name, "valid_from": effective_on})
+    return Renamed([closed, successor], successor, current.code)
+
+
+def merge(
+    sources: list[AgencyData], successor: AgencyData, effective_on: date
+) -> tuple[list[AgencyData], AgencyData]:
+    """`sources` end on `effective_on`; `successor` (existing, or new from that day) carries on."""
+    codes = [s.code for s in sources]
+    if len(set(codes)) != len(codes):
+        raise DomainError("sources", "an agency is listed twice")
+    if successor.code in codes:
+        raise DomainError("sources", f"{successor.code} cannot be merged into itself")
+    if not active_on(successor, effective_on):
+        raise DomainError("into", f"{successor.code} is not active on {effective_on.isoformat()}")
+    return [end(s, effective_on) for s in sources], successor
+
+
+def split(source: AgencyData, into: list[AgencyData], effective_on: date) -> list[AgencyData]:
+    """`source` ends on `effective_on`; the new agencies start that day. Returns the closed source."""
+    if len(into) < 2:
+        raise DomainError("into", "a split needs at least two new agencies")
+    if any(a.valid_from != effective_on for a in into):
+        raise DomainError("into", "the new agencies start on the split's effective date")
+    return [end(source, effective_on)]
+
+
+def differs(current: AgencyData, wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of `wanted` whose value is not `current`'s (for idempotent imports)."""
+    return {k: v for k, v in wanted.items() if getattr(current, k) != v}
 
 
 @dataclass(frozen=True)
@@ -72,19 +188,27 @@ class RecordEntry:
 
 
 def next_version(
-    agency_code: str, element: Element, entry: RecordEntry, latest_version: int, channel: str
+    agency: AgencyData | None,
+    code: str,
+    element: Element,
+    entry: RecordEntry,
+    latest_version: int,
+    channel: str,
+    record_id: uuid.UUID | None = None,
 ) -> RecordData:
-    """The next append-only version of (agency, element, year)."""
+    """The next append-only version of (agency, element, year), for an agency active on the date."""
     if entry.occurred_on.year not in (entry.year, entry.year + 1):
         raise DomainError("occurred_on", f"{entry.occurred_on} is not in {entry.year} or early the next year")
+    if agency is None or not active_on(agency, entry.occurred_on):
+        raise DomainError("occurred_on", f"agency {code} was not active on {entry.occurred_on.isoformat()}")
     return RecordData(
-        record_id=uuid.uuid4(),
-        agency_code=agency_code,
+        record_id=record_id or uuid.uuid4(),
+        agency_code=code,
         element=element,
         year=entry.year,
         occurred_on=entry.occurred_on,
         document_ref=entry.document_ref.strip(),
-        title=clean_name(entry.title),
+        title=nfc(entry.title),
         notes=entry.notes,
         submitted_by=entry.submitted_by.strip(),
         channel=channel,
@@ -92,9 +216,7 @@ def next_version(
     )
 
 
-def agency_registered(data: AgencyData, source: str, now: datetime) -> CloudEvent:
-    return AgencyRegistered.create(source=source, subject=data.code, data=data, time=now)
-
-
-def record_event(data: RecordData, source: str, now: datetime) -> CloudEvent:
-    return RECORD_EVENTS[data.element].create(source=source, subject=data.agency_code, data=data, time=now)
+def may_speak_for(scope: Iterable[str], agency: AgencyData) -> bool:
+    """An outside system speaks for the agencies it was registered for, or their children."""
+    allowed = set(scope)
+    return agency.code in allowed or (agency.parent_code is not None and agency.parent_code in allowed)

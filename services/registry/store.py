@@ -1,5 +1,8 @@
 """The registry's tables and queries."""
 
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -8,35 +11,73 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     UniqueConstraint,
+    and_,
     func,
     insert,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
 from contracts.records import RecordData
-from contracts.vocabulary import Element
-from services.common.db import UTCDateTime, new_metadata
+from contracts.vocabulary import Element, Level, Obligation
+from services.common.db import BigId, UTCDateTime, new_metadata
+from services.common.text import search_key
 
 metadata = new_metadata()
 
+#: Identity only: every code ever registered. What an agency was on a day lives in agency_versions.
 agencies = Table(
     "agencies",
     metadata,
     Column("code", String(64), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("parent_code", String(64), ForeignKey("agencies.code"), nullable=True),
-    Column("obligation", String(20), nullable=False),
-    Column("uses_eiso_software", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+agency_versions = Table(
+    "agency_versions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("code", String(64), ForeignKey("agencies.code"), nullable=False),
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
+    Column("name", String(300), nullable=False),
+    Column("search_name", String(300), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(64), nullable=True),
+    Column("obligation", String(20), nullable=False),
+    Column("uses_eiso_software", Boolean, nullable=False),
+    Column("contacts", JSON, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("code", "valid_from"),
+    Index("ix_agency_versions_parent_code", "parent_code"),
+)
+
+lineage = Table(
+    "lineage",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("from_code", String(64), nullable=False, index=True),
+    Column("to_code", String(64), nullable=False, index=True),
+    Column("effective_on", Date, nullable=False),
+)
+
+systems = Table(
+    "systems",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("scope", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
 )
 
 records = Table(
@@ -54,13 +95,160 @@ records = Table(
 )
 
 
-async def agency(session: AsyncSession, code: str) -> AgencyData | None:
-    row = (await session.execute(select(agencies).where(agencies.c.code == code))).mappings().first()
-    return AgencyData.model_validate(dict(row)) if row else None
+class Link(StrEnum):
+    """How one agency descends from another (from_code → to_code)."""
+
+    MERGED_INTO = "merged_into"  # from = a merged agency, to = its successor
+    SPLIT_FROM = "split_from"  # from = a new agency, to = the one it was split from
+    RENAMED_FROM = "renamed_from"  # from = the new code, to = the old one
 
 
-async def add_agency(session: AsyncSession, data: AgencyData, now: Any) -> None:
-    await session.execute(insert(agencies).values(**data.model_dump(), created_at=now))
+# --- agencies -----------------------------------------------------------------------------------------
+
+
+def _version(row: Any) -> AgencyData:
+    return AgencyData(
+        code=row.code,
+        name=row.name,
+        level=row.level,
+        parent_code=row.parent_code,
+        obligation=row.obligation,
+        uses_eiso_software=row.uses_eiso_software,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        contacts=row.contacts,
+    )
+
+
+async def exists(session: AsyncSession, code: str) -> bool:
+    return (await session.scalar(select(agencies.c.code).where(agencies.c.code == code))) is not None
+
+
+async def versions(session: AsyncSession, code: str) -> list[AgencyData]:
+    rows = await session.execute(
+        select(agency_versions).where(agency_versions.c.code == code).order_by(agency_versions.c.valid_from)
+    )
+    return [_version(r) for r in rows]
+
+
+async def latest(session: AsyncSession, code: str) -> AgencyData | None:
+    history = await versions(session, code)
+    return history[-1] if history else None
+
+
+def _active_on(day: date) -> Any:
+    return and_(
+        agency_versions.c.valid_from <= day,
+        or_(agency_versions.c.valid_to.is_(None), agency_versions.c.valid_to > day),
+    )
+
+
+async def as_of(session: AsyncSession, code: str, day: date) -> AgencyData | None:
+    row = (
+        await session.execute(select(agency_versions).where(agency_versions.c.code == code, _active_on(day)))
+    ).first()
+    return _version(row) if row else None
+
+
+async def save_versions(session: AsyncSession, new: list[AgencyData], now: datetime) -> None:
+    """Write versions keyed by (code, valid_from): replace the one that exists, insert the others."""
+    for version in new:
+        values = {
+            "valid_to": version.valid_to,
+            "name": version.name,
+            "search_name": search_key(version.name),
+            "level": version.level.value,
+            "parent_code": version.parent_code,
+            "obligation": version.obligation.value,
+            "uses_eiso_software": version.uses_eiso_software,
+            "contacts": version.contacts.model_dump(mode="json"),
+            "recorded_at": now,
+        }
+        key = and_(agency_versions.c.code == version.code, agency_versions.c.valid_from == version.valid_from)
+        if (await session.execute(update(agency_versions).where(key).values(**values))).rowcount == 0:  # type: ignore[attr-defined]
+            if not await exists(session, version.code):
+                await session.execute(insert(agencies).values(code=version.code, created_at=now))
+            await session.execute(
+                insert(agency_versions).values(code=version.code, valid_from=version.valid_from, **values)
+            )
+
+
+@dataclass(frozen=True)
+class AgencyFilter:
+    as_of: date
+    level: Level | None = None
+    parent_code: str | None = None
+    obligation: Obligation | None = None
+    uses_eiso_software: bool | None = None
+    q: str | None = None
+    only_code: str | None = None
+
+
+async def find(
+    session: AsyncSession, f: AgencyFilter, limit: int, offset: int
+) -> tuple[list[AgencyData], int]:
+    """Agencies as they stood on `f.as_of`, filtered, by code; and how many match in all."""
+    where = [_active_on(f.as_of)]
+    if f.level:
+        where.append(agency_versions.c.level == f.level.value)
+    if f.parent_code:
+        where.append(agency_versions.c.parent_code == f.parent_code)
+    if f.obligation:
+        where.append(agency_versions.c.obligation == f.obligation.value)
+    if f.uses_eiso_software is not None:
+        where.append(agency_versions.c.uses_eiso_software == f.uses_eiso_software)
+    if f.q:
+        pattern = "%" + search_key(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(agency_versions.c.search_name.like(pattern, escape="\\"))
+    if f.only_code:
+        where.append(agency_versions.c.code == f.only_code)
+    total = await session.scalar(select(func.count()).select_from(agency_versions).where(*where))
+    rows = await session.execute(
+        select(agency_versions).where(*where).order_by(agency_versions.c.code).limit(limit).offset(offset)
+    )
+    return [_version(r) for r in rows], int(total or 0)
+
+
+# --- lineage ------------------------------------------------------------------------------------------
+
+
+async def link(session: AsyncSession, kind: Link, from_code: str, to_code: str, effective_on: date) -> None:
+    await session.execute(
+        insert(lineage).values(
+            kind=kind.value, from_code=from_code, to_code=to_code, effective_on=effective_on
+        )
+    )
+
+
+async def links(session: AsyncSession, code: str) -> list[dict[str, Any]]:
+    """Every lineage link that touches `code`, oldest first."""
+    rows = await session.execute(
+        select(lineage)
+        .where(or_(lineage.c.from_code == code, lineage.c.to_code == code))
+        .order_by(lineage.c.effective_on, lineage.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+# --- outside systems ----------------------------------------------------------------------------------
+
+
+async def add_system(
+    session: AsyncSession, system_id: str, name: str, scope: list[str], now: datetime
+) -> None:
+    await session.execute(insert(systems).values(id=system_id, name=name, scope=scope, created_at=now))
+
+
+async def system(session: AsyncSession, system_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(systems).where(systems.c.id == system_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def all_systems(session: AsyncSession) -> list[dict[str, Any]]:
+    return [dict(r) for r in (await session.execute(select(systems).order_by(systems.c.id))).mappings()]
+
+
+# --- QMS records --------------------------------------------------------------------------------------
 
 
 async def latest_version(session: AsyncSession, code: str, element: Element, year: int) -> int:
@@ -72,7 +260,13 @@ async def latest_version(session: AsyncSession, code: str, element: Element, yea
     return int(version or 0)
 
 
-async def add_record(session: AsyncSession, data: RecordData, event_id: str, now: Any) -> None:
+async def record_exists(session: AsyncSession, record_id: str) -> bool:
+    return (
+        await session.scalar(select(records.c.record_id).where(records.c.record_id == record_id))
+    ) is not None
+
+
+async def add_record(session: AsyncSession, data: RecordData, event_id: str, now: datetime) -> None:
     await session.execute(
         insert(records).values(
             record_id=str(data.record_id),

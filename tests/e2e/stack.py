@@ -1,11 +1,14 @@
 """The services as separate OS processes on free ports, wired to the test broker and databases."""
 
+import secrets
 import socket
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from eiso_cli.processes import ServiceProcess, env_prefix
 
@@ -16,6 +19,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+OPERATOR_KEY = f"eiso_test_{secrets.token_urlsafe(24)}"
+
+
 @dataclass
 class Stack:
     kafka: str
@@ -24,6 +30,10 @@ class Stack:
 
     def url(self, name: str) -> str:
         return self.processes[name].url
+
+    def client(self, name: str, key: str = OPERATOR_KEY) -> httpx.Client:
+        """An HTTP client for one service, with a bearer key (the operator's unless told)."""
+        return httpx.Client(base_url=self.url(name), headers={"Authorization": f"Bearer {key}"}, timeout=30)
 
     def restart(self, name: str) -> None:
         self.processes[name].start()
@@ -49,6 +59,7 @@ def running(
             f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka,
             f"{prefix}CONSUMER_GROUP": group,
             f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
+            "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
             **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
         }
         processes[name] = ServiceProcess(name, free_port(), log_dir / f"{name}.log", env)

@@ -31,9 +31,9 @@ def compliance(stack: Stack, code: str, year: int = 2022) -> dict[str, Any] | No
 
 async def test_register_update_and_see_the_score_change(stack: Stack) -> None:
     code = unique_code("SKHCN")
-    registry = stack.url("registry")
-    created = httpx.post(
-        f"{registry}/agencies",
+    registry = stack.client("registry")
+    created = registry.post(
+        "/agencies",
         json={
             "code": code,
             "name": "Sở Khoa học và Công nghệ",
@@ -47,7 +47,7 @@ async def test_register_update_and_see_the_score_change(stack: Stack) -> None:
     before = await eventually(lambda: compliance(stack, code), what="compliance knows the agency")
     assert before["score"] == 0 and before["status"] == "not_updated"  # type: ignore[index]
 
-    stored = httpx.put(f"{registry}/agencies/{code}/records/quality_objectives", json=OBJECTIVES)
+    stored = registry.put(f"/agencies/{code}/records/quality_objectives", json=OBJECTIVES)
     assert stored.status_code == 201, stored.text
     assert stored.json()["version"] == 1
 
@@ -79,7 +79,7 @@ async def test_register_update_and_see_the_score_change(stack: Stack) -> None:
     assert (changed["causationid"], changed["correlationid"]) == (record["id"], record["correlationid"])
     assert changed["data"]["score"] == after["score"]  # type: ignore[index]
 
-    listed = httpx.get(f"{registry}/agencies/{code}/records", params={"year": 2022}).json()
+    listed = registry.get(f"/agencies/{code}/records", params={"year": 2022}).json()
     assert [(r["element"], r["title"]) for r in listed] == [
         ("quality_objectives", "Mục tiêu chất lượng năm 2022")
     ]
@@ -111,26 +111,30 @@ async def test_register_update_and_see_the_score_change(stack: Stack) -> None:
             "occurred_on",
         ),
         ("put", "/agencies/{known}/records/policy", OBJECTIVES, "element"),
+        (
+            "put",
+            "/agencies/{known}/records/internal_audit",
+            {**OBJECTIVES, "occurred_on": "2019-05-01"},
+            "occurred_on",
+        ),
     ],
 )
 def test_bad_input_gets_422_naming_the_field(
     stack: Stack, known_agency: str, method: str, path: str, body: dict[str, Any], field: str
 ) -> None:
-    response = httpx.request(method, stack.url("registry") + path.format(known=known_agency), json=body)
+    response = stack.client("registry").request(method, path.format(known=known_agency), json=body)
     assert response.status_code == 422, response.text
     assert field in {str(part) for error in response.json()["detail"] for part in error["loc"]}
 
 
 def test_unknown_agencies_get_404_and_a_second_registration_409(stack: Stack, known_agency: str) -> None:
-    registry, missing = stack.url("registry"), unique_code("NONE")
-    assert httpx.get(f"{registry}/agencies/{missing}").status_code == 404
-    put = httpx.put(f"{registry}/agencies/{missing}/records/quality_objectives", json=OBJECTIVES)
+    registry, missing = stack.client("registry"), unique_code("NONE")
+    assert registry.get(f"/agencies/{missing}").status_code == 404
+    put = registry.put(f"/agencies/{missing}/records/quality_objectives", json=OBJECTIVES)
     assert put.status_code == 404 and missing in put.json()["detail"]
-    assert httpx.get(f"{registry}/agencies/{missing}/records").status_code == 404
+    assert registry.get(f"/agencies/{missing}/records").status_code == 404
     assert httpx.get(f"{stack.url('compliance')}/agencies/{missing}/compliance").status_code == 404
-    again = httpx.post(
-        f"{registry}/agencies", json={"code": known_agency, "name": "Sở Y", "level": "department"}
-    )
+    again = registry.post("/agencies", json={"code": known_agency, "name": "Sở Y", "level": "department"})
     assert again.status_code == 409
 
 
@@ -175,8 +179,8 @@ async def test_a_poison_message_lands_on_the_dlq_and_the_next_event_is_processed
 @pytest.fixture(scope="module")
 def known_agency(stack: Stack) -> str:
     code = unique_code("KNOWN")
-    response = httpx.post(
-        f"{stack.url('registry')}/agencies", json={"code": code, "name": "Sở Z", "level": "department"}
+    response = stack.client("registry").post(
+        "/agencies", json={"code": code, "name": "Sở Z", "level": "department", "valid_from": "2020-01-01"}
     )
     assert response.status_code == 201
     return code
@@ -191,7 +195,7 @@ def test_probes_and_metrics_show_what_an_operator_needs(stack: Stack) -> None:
     assert (
         httpx.get(f"{stack.url('compliance')}/health/ready").json()["checks"]["consumer:compliance"] == "ok"
     )
-    httpx.get(f"{stack.url('registry')}/agencies/NOPE")
+    stack.client("registry").get("/agencies/NOPE")
     registry = httpx.get(f"{stack.url('registry')}/metrics").text
     assert 'eiso_http_requests_total{route="/agencies/{code}",status="4xx"}' in registry
     assert "NOPE" not in registry, "no ids as labels"

@@ -84,7 +84,7 @@ def test_invalid_values_say_what_is_wrong(value: bytes, reason: str) -> None:
 def test_each_topic_reads_only_its_own_types() -> None:
     agency = agency_registered("A1")
     assert parse_event(Topic.REGISTRY_AGENCIES, to_json(agency)).type == "agency-registered"
-    with pytest.raises(EventError, match="allowed: objective-updated"):
+    with pytest.raises(EventError, match="allowed: policy-updated, context-updated, objective-updated"):
         parse_event(Topic.REGISTRY_RECORDS, to_json(agency))
     with pytest.raises(EventError, match="unknown topic"):
         parse_event("eiso.nowhere", to_json(agency))
@@ -95,3 +95,10 @@ def test_event_ids_are_new_each_time_and_events_are_immutable() -> None:
     assert first.id != second.id
     with pytest.raises(ValidationError):
         first.subject = "B"  # type: ignore[misc]
+
+
+def test_a_record_event_must_carry_its_own_element() -> None:
+    raw = json.loads(to_json(objective_updated("A1")))
+    raw["data"]["element"] = "internal_audit"
+    with pytest.raises(EventError, match="carried by internal-audit-completed, not objective-updated"):
+        parse_event(Topic.REGISTRY_RECORDS, json.dumps(raw).encode())

@@ -1,0 +1,198 @@
+"""API keys with roles (DESIGN.md §5): random, stored hashed, revocable.
+
+A key reads `eiso_<id>_<secret>`: the id finds the row, the secret is compared as a SHA-256 digest in
+constant time. SHA-256 suffices because the secret is 32 random bytes, not a password.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Column, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.db import READ_ONLY, UTCDateTime, new_metadata
+
+metadata = new_metadata()
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("agency_code", String(64), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # everything
+    AGENCY = "agency"  # its own agency's data only
+    SYSTEM = "system"  # read (outside provincial systems)
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: Role
+    agency_code: str | None = None
+
+    def may_read(self, agency_code: str) -> bool:
+        return self.role != Role.AGENCY or self.agency_code == agency_code
+
+    def may_write(self, agency_code: str) -> bool:
+        return self.role == Role.OPERATOR or (self.role == Role.AGENCY and self.agency_code == agency_code)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str, str]:
+    """(key id, the full key to hand out once, its digest to store)."""
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return key_id, f"eiso_{key_id}_{secret}", digest(secret)
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "eiso" or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+async def store_key(
+    session: AsyncSession,
+    key_id: str,
+    key_digest: str,
+    role: Role,
+    name: str,
+    agency: str | None,
+    now: datetime,
+) -> None:
+    await session.execute(
+        api_keys.insert().values(
+            id=key_id, digest=key_digest, role=role.value, agency_code=agency, name=name, created_at=now
+        )
+    )
+
+
+async def ensure_bootstrap_key(session: AsyncSession, key: str, now: datetime) -> None:
+    """Make `key` (from EISO_BOOTSTRAP_OPERATOR_KEY) a valid operator key; idempotent."""
+    parts = split_key(key)
+    if parts is None:
+        raise ValueError("EISO_BOOTSTRAP_OPERATOR_KEY must look like eiso_<id>_<secret>")
+    key_id, secret = parts
+    row = (await session.execute(select(api_keys.c.digest).where(api_keys.c.id == key_id))).first()
+    if row is None:
+        await store_key(session, key_id, digest(secret), Role.OPERATOR, "bootstrap operator", None, now)
+    elif row.digest != digest(secret):
+        raise ValueError(f"key id {key_id} already exists with another secret")
+
+
+async def revoke(session: AsyncSession, key_id: str, now: datetime) -> bool:
+    result = await session.execute(
+        update(api_keys)
+        .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+_bearer = HTTPBearer(auto_error=False)
+UNAUTHORISED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED,
+    detail="missing, unknown or revoked API key (send Authorization: Bearer <key>)",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+async def authenticate(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """FastAPI dependency: the caller behind the bearer key, or 401."""
+    if credentials is None or (parts := split_key(credentials.credentials)) is None:
+        raise UNAUTHORISED
+    key_id, secret = parts
+    sessions = request.app.state.service.sessions
+    async with sessions(execution_options=READ_ONLY) as session:
+        row = (await session.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.digest, digest(secret)):
+        raise UNAUTHORISED
+    return Principal(row.id, Role(row.role), row.agency_code)
+
+
+Caller = Annotated[Principal, Depends(authenticate)]
+
+
+def require(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"this needs the role {' or '.join(roles)}")
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200, description="Who holds it, e.g. 'Sở KH&CN – thư ký ISO'.")
+    role: Role
+    agency_code: str | None = Field(default=None, max_length=64, description="Required for role agency.")
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    role: Role
+    agency_code: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+    key: str | None = Field(default=None, description="The secret key, shown once, at creation.")
+
+
+def keys_router() -> APIRouter:
+    """Operators issue, list and revoke keys. The key itself is shown once and stored only hashed."""
+    router = APIRouter(prefix="/api-keys", tags=["access"])
+
+    @router.post("", status_code=201, response_model=KeyOut)
+    async def issue(body: KeyIn, caller: Caller, request: Request) -> KeyOut:
+        require(caller, Role.OPERATOR)
+        if (body.role == Role.AGENCY) != (body.agency_code is not None):
+            raise HTTPException(
+                422, detail=[{"loc": ["body", "agency_code"], "msg": "needed by, and only by, role agency"}]
+            )
+        key_id, key, key_digest = new_key()
+        service = request.app.state.service
+        async with service.uow() as uow:
+            now = uow.clock.now()
+            await store_key(uow.session, key_id, key_digest, body.role, body.name, body.agency_code, now)
+            await uow.commit()
+        return KeyOut(
+            id=key_id, name=body.name, role=body.role, agency_code=body.agency_code, created_at=now, key=key
+        )
+
+    @router.get("", response_model=list[KeyOut])
+    async def list_keys(caller: Caller, request: Request) -> list[KeyOut]:
+        require(caller, Role.OPERATOR)
+        async with request.app.state.service.reader() as uow:
+            rows = await uow.session.execute(select(api_keys).order_by(api_keys.c.created_at))
+        return [KeyOut.model_validate(dict(r._mapping)) for r in rows]
+
+    @router.delete("/{key_id}", status_code=204)
+    async def revoke_key(key_id: str, caller: Caller, request: Request) -> None:
+        require(caller, Role.OPERATOR)
+        async with request.app.state.service.uow() as uow:
+            if not await revoke(uow.session, key_id, uow.clock.now()):
+                raise HTTPException(404, detail=f"no active key {key_id}")
+            await uow.commit()
+
+    return router

@@ -1,0 +1,61 @@
+"""The inbound gateway: record events other provincial systems publish on `eiso.inbound.records`.
+
+Each is checked — a registered source, a known agency active on the record's date, a source allowed to
+speak for it, not seen before — then stored and republished as the canonical event on
+`eiso.registry.records`, caused by the inbound one. Anything else is dead-lettered with a reason a person
+can act on.
+"""
+
+from contracts import Topic
+from contracts.records import RECORD_EVENTS, RecordEvent
+from services.common.consumer import Handler, PermanentError
+from services.common.uow import UnitOfWork
+from services.registry import domain, store
+
+
+async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
+    record, source = event.data, event.source
+    system = await store.system(uow.session, source)
+    if system is None or system["revoked_at"] is not None:
+        raise PermanentError(f"source {source} is not a registered system")
+    agency = await store.as_of(uow.session, record.agency_code, record.occurred_on)
+    if agency is None:
+        if not await store.exists(uow.session, record.agency_code):
+            raise PermanentError(f"unknown agency {record.agency_code}")
+        raise PermanentError(
+            f"agency {record.agency_code} was not active on {record.occurred_on.isoformat()} "
+            "(dissolved, merged or not yet founded)"
+        )
+    if not domain.may_speak_for(system["scope"], agency):
+        raise PermanentError(f"source {source} may not publish for {record.agency_code}")
+    if await store.record_exists(uow.session, str(record.record_id)):
+        return  # the same record sent again under a new event id: nothing new to say
+    latest = await store.latest_version(uow.session, record.agency_code, record.element, record.year)
+    entry = domain.RecordEntry(
+        record.year, record.occurred_on, record.document_ref, record.title, record.notes, record.submitted_by
+    )
+    try:
+        data = domain.next_version(
+            agency,
+            record.agency_code,
+            record.element,
+            entry,
+            latest,
+            channel=source,
+            record_id=record.record_id,
+        )
+    except domain.DomainError as error:
+        raise PermanentError(f"{error.field}: {error}") from None
+    canonical = type(event).create(
+        source=uow.source,
+        subject=record.agency_code,
+        data=data,
+        time=uow.clock.now(),
+        correlationid=event.correlationid,
+        causationid=str(event.id),
+    )
+    await store.add_record(uow.session, data, str(canonical.id), uow.clock.now())
+    uow.emit(Topic.REGISTRY_RECORDS, canonical)
+
+
+HANDLERS: dict[str, Handler] = {event.event_type: inbound_record for event in RECORD_EVENTS}
