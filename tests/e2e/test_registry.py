@@ -1,0 +1,277 @@
+"""The registry as agencies, operators and outside systems use it: keys, imports, reorganisations,
+history, and the inbound gateway — against the real broker, the services as processes."""
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from contracts import Topic
+from contracts.records import InternalAuditCompleted, RecordData
+from contracts.vocabulary import Element
+from tests.e2e.stack import Stack
+from tests.factories import NOW, unique_code
+from tests.kafka_tools import produce, read_until
+
+pytestmark = pytest.mark.e2e
+
+RECORD = {
+    "year": 2022,
+    "occurred_on": "2022-04-12",
+    "document_ref": "KH-DGNB-2022",
+    "title": "Kết quả đánh giá nội bộ năm 2022",
+    "submitted_by": "Thư ký ISO",
+}
+
+
+def register(registry: httpx.Client, code: str, name: str, level: str, parent: str | None = None) -> None:
+    body = {"code": code, "name": name, "level": level, "parent_code": parent, "valid_from": "2020-01-01"}
+    response = registry.post("/agencies", json=body)
+    assert response.status_code == 201, response.text
+
+
+def key_for(stack: Stack, role: str, agency_code: str | None = None) -> dict[str, Any]:
+    body = {"name": f"test {role}", "role": role, "agency_code": agency_code}
+    response = stack.client("registry").post("/api-keys", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def test_every_call_needs_a_valid_unrevoked_key(stack: Stack) -> None:
+    url = stack.url("registry")
+    assert httpx.get(f"{url}/agencies").status_code == 401
+    assert httpx.get(f"{url}/agencies", headers={"Authorization": "Bearer eiso_nope_nope"}).status_code == 401
+    assert httpx.get(f"{url}/agencies", headers={"Authorization": "Basic abc"}).status_code == 401
+    assert httpx.get(f"{url}/health/live").status_code == 200, "probes stay open"
+    issued = key_for(stack, "system")
+    reader = stack.client("registry", issued["key"])
+    assert reader.get("/agencies").status_code == 200
+    listed = stack.client("registry").get("/api-keys").json()
+    assert issued["id"] in {k["id"] for k in listed} and all(k["key"] is None for k in listed), (
+        "never shown again"
+    )
+    assert stack.client("registry").delete(f"/api-keys/{issued['id']}").status_code == 204
+    assert reader.get("/agencies").status_code == 401
+
+
+def test_an_agency_key_reaches_its_own_agency_only(stack: Stack) -> None:
+    registry = stack.client("registry")
+    own, other = unique_code("OWN"), unique_code("OTHER")
+    register(registry, own, "Sở Tư pháp", "department")
+    register(registry, other, "Sở Y tế", "department")
+    agency = stack.client("registry", key_for(stack, "agency", own)["key"])
+    assert agency.get(f"/agencies/{own}").status_code == 200
+    assert agency.get(f"/agencies/{other}").status_code == 404
+    assert agency.get(f"/agencies/{other}/records").status_code == 404
+    assert agency.put(f"/agencies/{other}/records/internal_audit", json=RECORD).status_code == 404
+    assert agency.put(f"/agencies/{own}/records/internal_audit", json=RECORD).status_code == 201
+    assert [a["code"] for a in agency.get("/agencies").json()["items"]] == [own]
+    assert agency.post("/agencies", json={"code": "X9", "name": "X", "level": "unit"}).status_code == 403
+    system = stack.client("registry", key_for(stack, "system")["key"])
+    assert system.get(f"/agencies/{other}").status_code == 200
+    assert system.put(f"/agencies/{other}/records/internal_audit", json=RECORD).status_code == 403
+
+
+def test_import_applies_good_rows_reports_bad_ones_and_is_idempotent(stack: Stack) -> None:
+    registry = stack.client("registry")
+    district, commune = unique_code("HUYEN"), unique_code("XA")
+    bad_level, bad_phone, orphan = unique_code("B1"), unique_code("B2"), unique_code("B3")
+    csv = (
+        "Mã cơ quan,Tên cơ quan,Cấp,Mã cơ quan cấp trên,Dùng phần mềm ISO điện tử,Hiệu lực từ,"
+        "Cán bộ ISO,Điện thoại cán bộ ISO,Email cán bộ ISO\n"
+        f"{commune},UBND xã Hòa Thuận,xã,{district},có,01/01/2020,"
+        "Nguyễn Văn A,0912 345 678,a@travinh.gov.vn\n"
+        f"{district},UBND huyện Châu Thành,huyện,,có,2020-01-01,,,\n"
+        f"{bad_level},Sở Lạ,tỉnh,,không,,,,\n"
+        f"{bad_phone},Sở Tài chính,sở,,có,,Lê Thị B,12345,\n"
+        f"{orphan},UBND xã Mồ Côi,xã,NOWHERE99,có,,,,\n"
+        f"{district},UBND huyện Châu Thành (trùng),huyện,,có,,,,\n"
+    ).encode()
+    first = registry.post("/agencies:import", content=csv, headers={"content-type": "text/csv"})
+    assert first.status_code == 200, first.text
+    report = first.json()
+    assert (report["created"], report["invalid"], report["updated"]) == (2, 4, 0)
+    reasons = {r["row"]: r["reason"] for r in report["rows"] if r["status"] == "invalid"}
+    assert reasons[4].startswith("level:") and "tỉnh" in reasons[4]
+    assert reasons[5].startswith("contacts.iso_officer.phone")
+    assert reasons[6] == "parent_code: parent agency NOWHERE99 is not registered"
+    assert reasons[7] == "code: appears more than once in the file"
+    saved = registry.get(f"/agencies/{commune}").json()
+    assert saved["parent_code"] == district and saved["uses_eiso_software"] is True
+    assert saved["contacts"]["iso_officer"] == {
+        "name": "Nguyễn Văn A",
+        "phone": "+84912345678",
+        "email": "a@travinh.gov.vn",
+    }
+
+    again = registry.post("/agencies:import", content=csv, headers={"content-type": "text/csv"}).json()
+    assert (again["created"], again["updated"], again["unchanged"], again["invalid"]) == (0, 0, 2, 4)
+
+
+async def test_import_emits_one_event_per_new_agency_even_when_imported_twice(stack: Stack) -> None:
+    registry = stack.client("registry")
+    code = unique_code("ONCE")
+    csv = f"code,name,level\n{code},Sở Xây dựng,department\n".encode()
+    assert registry.post("/agencies:import", content=csv).json()["created"] == 1
+    assert registry.post("/agencies:import", content=csv).json()["unchanged"] == 1
+    marker = unique_code("MARK")
+    register(registry, marker, "Sở Nội vụ", "department")  # published after both imports
+    events = await read_until(
+        stack.kafka,
+        Topic.REGISTRY_AGENCIES,
+        lambda kept: any(r.key == marker.encode() for r in kept),
+        keep=lambda r: r.key in (code.encode(), marker.encode()),
+    )
+    assert [json.loads(r.value)["type"] for r in events if r.key == code.encode()] == ["agency-registered"]
+
+
+async def test_a_merge_and_the_registry_as_it_stood_before_and_after(stack: Stack) -> None:
+    registry = stack.client("registry")
+    district, a, b, merged = (unique_code(p) for p in ("D", "A", "B", "AB"))
+    register(registry, district, "UBND huyện Càng Long", "district")
+    register(registry, a, "UBND xã Mỹ Cẩm", "commune", district)
+    register(registry, b, "UBND xã Nhị Long Phú", "commune", district)
+    body = {
+        "sources": [a, b],
+        "new": {
+            "code": merged,
+            "name": "UBND xã Mỹ Cẩm Nhị Long",
+            "level": "commune",
+            "parent_code": district,
+        },
+        "effective_on": "2025-07-01",
+    }
+    response = registry.post("/agencies:merge", json=body)
+    assert response.status_code == 200, response.text
+
+    def communes(as_of: str) -> list[str]:
+        page = registry.get("/agencies", params={"as_of": as_of, "parent_code": district}).json()
+        return [item["code"] for item in page["items"]]
+
+    assert communes("2025-06-30") == sorted([a, b])
+    assert communes("2025-07-01") == [merged]
+    assert registry.get(f"/agencies/{a}", params={"as_of": "2025-06-30"}).json()["name"] == "UBND xã Mỹ Cẩm"
+    gone = registry.get(f"/agencies/{a}", params={"as_of": "2025-07-01"})
+    assert gone.status_code == 404 and "did not exist on 2025-07-01" in gone.json()["detail"]
+    assert registry.get(f"/agencies/{a}").json()["valid_to"] == "2025-07-01"
+    lineage = registry.get(f"/agencies/{merged}/lineage").json()["links"]
+    assert sorted((link["kind"], link["from_code"], link["to_code"]) for link in lineage) == sorted(
+        [("merged_into", a, merged), ("merged_into", b, merged)]
+    )
+    assert (
+        registry.put(
+            f"/agencies/{a}/records/internal_audit", json={**RECORD, "occurred_on": "2025-08-01"}
+        ).status_code
+        == 422
+    )
+    [event] = await read_until(
+        stack.kafka,
+        Topic.REGISTRY_AGENCIES,
+        lambda kept: len(kept) == 1,
+        keep=lambda r: r.key == merged.encode() and b"agency-merged" in r.value,
+    )
+    assert json.loads(event.value)["data"]["sources"] == [a, b]
+
+
+def test_search_by_name_with_or_without_diacritics_and_filters(stack: Stack) -> None:
+    registry = stack.client("registry")
+    code = unique_code("HT")
+    register(registry, code, "UBND xã Hòa Thuận Đông", "commune")
+    for q in ("Hòa Thuận Đông", "hoa thuan dong", "HOA THUẬN"):
+        codes = [a["code"] for a in registry.get("/agencies", params={"q": q, "limit": 500}).json()["items"]]
+        assert code in codes, q
+    assert registry.get("/agencies", params={"limit": 501}).status_code == 422
+    by_level = registry.get("/agencies", params={"level": "commune", "q": "hoa thuan dong"}).json()
+    assert {a["level"] for a in by_level["items"]} == {"commune"}
+
+
+def inbound(code: str, source: str, **data: Any) -> InternalAuditCompleted:
+    record = RecordData(
+        record_id=uuid.uuid4(),
+        agency_code=code,
+        element=Element.INTERNAL_AUDIT,
+        year=2022,
+        occurred_on=data.pop("occurred_on", "2022-05-10"),
+        document_ref="BC-DGNB",
+        title="Đánh giá nội bộ 2022",
+        submitted_by="Phần mềm ISO điện tử",
+        channel=source,
+        **data,
+    )
+    return InternalAuditCompleted.create(source=source, subject=code, data=record, time=NOW)  # type: ignore[return-value]
+
+
+async def test_inbound_events_end_where_they_should(stack: Stack) -> None:
+    registry = stack.client("registry")
+    district, other_district = unique_code("DIS"), unique_code("DIS")
+    commune, outsider, dissolved = unique_code("C"), unique_code("OUT"), unique_code("GONE")
+    register(registry, district, "UBND huyện Tiểu Cần", "district")
+    register(registry, other_district, "UBND huyện Trà Cú", "district")
+    register(registry, commune, "UBND xã Hiếu Tử", "commune", district)
+    register(registry, outsider, "UBND xã Tập Sơn", "commune", other_district)
+    register(registry, dissolved, "UBND xã Cũ", "commune", district)
+    gone = registry.post(
+        f"/agencies/{dissolved}:dissolve", json={"effective_on": "2022-01-01", "reason": "sáp nhập"}
+    )
+    assert gone.status_code == 200
+    system = f"vn.test.eiso-{uuid.uuid4().hex[:6]}"
+    assert (
+        registry.post(
+            "/systems", json={"id": system, "name": "Phần mềm ISO điện tử", "scope": [district]}
+        ).status_code
+        == 201
+    )
+
+    valid = inbound(commune, system)
+    resent = valid.model_copy(update={"id": uuid.uuid4()})  # same record, new event id
+    marker = inbound(commune, system, occurred_on="2022-06-01")
+    await produce(
+        stack.kafka,
+        Topic.INBOUND_RECORDS,
+        [
+            (commune, inbound(commune, "vn.unknown.system")),
+            ("ZZ404", inbound("ZZ404", system)),
+            (dissolved, inbound(dissolved, system, occurred_on="2022-03-01")),
+            (outsider, inbound(outsider, system)),
+            (commune, b'{"specversion": "1.0", "type": "internal-audit-completed"}'),
+            (commune, valid),
+            (commune, valid),
+            (commune, resent),
+            (commune, marker),
+        ],
+    )
+    canonical = await read_until(
+        stack.kafka,
+        Topic.REGISTRY_RECORDS,
+        lambda kept: any(json.loads(r.value)["causationid"] == str(marker.id) for r in kept),
+        keep=lambda r: r.key == commune.encode(),
+    )
+    assert [json.loads(r.value)["causationid"] for r in canonical] == [str(valid.id), str(marker.id)]
+    first = json.loads(canonical[0].value)
+    assert (first["source"], first["type"], first["data"]["channel"]) == (
+        "/eiso/registry",
+        "internal-audit-completed",
+        system,
+    )
+    assert first["data"]["record_id"] == str(valid.data.record_id) and first["data"]["version"] == 1
+
+    letters = await read_until(
+        stack.kafka,
+        "eiso.inbound.records.dlq",
+        lambda kept: len(kept) >= 5,
+        keep=lambda r: r.key.decode() in (commune, "ZZ404", dissolved, outsider),
+    )
+    reasons = sorted(dict(r.headers)["eiso-dlq-reason"].decode() for r in letters)
+    assert reasons == sorted(
+        [
+            "source vn.unknown.system is not a registered system",
+            "unknown agency ZZ404",
+            f"agency {dissolved} was not active on 2022-03-01 (dissolved, merged or not yet founded)",
+            f"source {system} may not publish for {outsider}",
+            next(r for r in reasons if r.startswith("invalid event:")),
+        ]
+    )
+    records = registry.get(f"/agencies/{commune}/records", params={"year": 2022}).json()
+    assert [(r["element"], r["version"], r["channel"]) for r in records] == [("internal_audit", 2, system)]
