@@ -2,11 +2,13 @@
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 import httpx
 
 from eiso_cli import demo, stack
-from eiso_cli.processes import StackError
+from eiso_cli.processes import ROOT, StackError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,7 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("up", help="start Kafka and the services in the background; return once ready")
     commands.add_parser("down", help="stop what `up` started")
     commands.add_parser("status", help="show what is running")
-    commands.add_parser("demo", help="up, then play the sample scenario and print its result")
+    commands.add_parser("demo", help="up, load the sample province, play the scenario, print the result")
+    load = commands.add_parser("import", help="import agencies from a CSV file through the registry's API")
+    load.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     say = stack.Say()
     try:
@@ -26,8 +30,15 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "status":
             for name, state in stack.status().items():
                 print(f"{name:<12} {state}")
+        elif args.command == "import":
+            print(
+                import_summary(demo.import_agencies(stack.url("registry"), stack.operator_key(), args.file))
+            )
         elif args.command == "demo":
             urls = stack.up(say)
+            say(f"loading the sample province ({demo.PROVINCE.relative_to(ROOT)})…")
+            report = demo.import_agencies(urls["registry"], stack.operator_key(), demo.PROVINCE)
+            say(import_summary(report).splitlines()[0])
             say("playing the sample scenario…")
             print(demo.table(demo.run(urls["registry"], urls["compliance"], stack.operator_key())))
             _print_urls(urls)
@@ -38,6 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def import_summary(report: dict[str, Any]) -> str:
+    lines = [
+        f"imported: {report['created']} created, {report['updated']} updated, "
+        f"{report['unchanged']} unchanged, {report['invalid']} invalid"
+    ]
+    lines += [f"  row {r['row']}: {r['reason']}" for r in report["rows"] if r["status"] == "invalid"]
+    return "\n".join(lines)
 
 
 def _print_urls(urls: dict[str, str]) -> None:

@@ -13,10 +13,16 @@ import httpx
 from eiso_cli.processes import ServiceProcess, env_prefix
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports (all held open while choosing, so none is handed out twice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 OPERATOR_KEY = f"eiso_test_{secrets.token_urlsafe(24)}"
@@ -52,6 +58,7 @@ def running(
     group = f"e2e-{uuid.uuid4().hex[:8]}"
     databases = {name: database_url(name) for name in names}
     processes = {}
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
     for name in names:
         prefix = env_prefix(name)
         env = {
@@ -62,7 +69,7 @@ def running(
             "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
             **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
         }
-        processes[name] = ServiceProcess(name, free_port(), log_dir / f"{name}.log", env)
+        processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
     stack = Stack(kafka, processes, databases)
     try:
         for process in processes.values():

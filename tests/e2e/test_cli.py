@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from eiso_cli.processes import ROOT
-from tests.e2e.stack import free_port
+from tests.e2e.stack import free_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -33,11 +34,11 @@ def listening(port: int) -> bool:
 
 
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
-    kafka, registry, compliance = free_port(), free_port(), free_port()
+    kafka, controller, registry, compliance = free_ports(4)
     env = {
         **os.environ,
         "EISO_KAFKA_PORT": str(kafka),
-        "EISO_KAFKA_CONTROLLER_PORT": str(free_port()),
+        "EISO_KAFKA_CONTROLLER_PORT": str(controller),
         "EISO_KAFKA_STATE_DIR": str(tmp_path / "kafka"),
         "EISO_RUN_DIR": str(tmp_path / "run"),
         "EISO_REGISTRY_HTTP_PORT": str(registry),
@@ -48,6 +49,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
     try:
         demo = eiso(env, "demo")
         assert demo.returncode == 0, demo.stderr
+        assert "imported: 165 created, 0 updated, 0 unchanged, 0 invalid" in demo.stderr
         table = demo.stdout
         assert "Sở Khoa học và Công nghệ" in table and "16.7%" in table
         assert "UBND huyện Châu Thành" in table and "chưa cập nhật" in table
@@ -56,6 +58,23 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         again = eiso(env, "demo")
         assert again.returncode == 0, again.stderr
         assert again.stdout == table, "a second demo changes nothing"
+        assert "imported: 0 created, 0 updated, 165 unchanged, 0 invalid" in again.stderr
+
+        key = (tmp_path / "run" / "operator.key").read_text().strip()
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{registry}", headers={"Authorization": f"Bearer {key}"}
+        ) as api:
+
+            def total(**filters: str) -> int:
+                return int(
+                    api.get("/agencies", params={**filters, "limit": 1, "as_of": "2022-10-30"}).json()[
+                        "total"
+                    ]
+                )
+
+            levels = {level: total(level=level) for level in ("department", "district", "commune", "unit")}
+            assert levels == {"department": 19, "district": 9, "commune": 106, "unit": 31}
+            assert total(uses_eiso_software="true") == 134
 
         status = eiso(env, "status").stdout
         assert f"registry     ready at http://127.0.0.1:{registry}" in status
