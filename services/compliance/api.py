@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from contracts.compliance import RuleResult
 from contracts.vocabulary import ComplianceStatus
+from services.common.auth import Caller
 from services.common.clock import local_date
 from services.common.service import Service, service_of
 from services.compliance import domain, store
@@ -26,10 +27,15 @@ class ComplianceOut(BaseModel):
 
 @router.get("/agencies/{code}/compliance", response_model=ComplianceOut)
 async def get_compliance(
-    code: str, service: ServiceDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    code: str,
+    caller: Caller,
+    service: ServiceDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> ComplianceOut:
     """Score, status, per-rule breakdown and evidence of an agency for a year (default: this year,
-    giờ Việt Nam)."""
+    giờ Việt Nam). An agency key sees its own agency only."""
+    if not caller.may_read(code):
+        raise HTTPException(404, detail=f"agency {code} is unknown to compliance")
     async with service.reader() as uow:
         year = year or local_date(uow.clock.now()).year
         row = await store.score_row(uow.session, code, year)

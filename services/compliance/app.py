@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from contracts import Topic
+from services.common.auth import keys_router
 from services.common.service import Service
 from services.compliance.api import router
 from services.compliance.handlers import HANDLERS
@@ -14,5 +15,5 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build(settings: ComplianceSettings | None = None) -> Service:
     service = Service(settings or ComplianceSettings(), MIGRATIONS)
     service.consume([Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], HANDLERS)
-    service.routers.append(router)
+    service.routers += [router, keys_router()]
     return service

@@ -23,9 +23,7 @@ OBJECTIVES = {
 
 
 def compliance(stack: Stack, code: str, year: int = 2022) -> dict[str, Any] | None:
-    response = httpx.get(
-        f"{stack.url('compliance')}/agencies/{code}/compliance", params={"year": year}, timeout=30
-    )
+    response = stack.client("compliance").get(f"/agencies/{code}/compliance", params={"year": year})
     return response.json() if response.status_code == 200 else None
 
 
@@ -133,7 +131,8 @@ def test_unknown_agencies_get_404_and_a_second_registration_409(stack: Stack, kn
     put = registry.put(f"/agencies/{missing}/records/quality_objectives", json=OBJECTIVES)
     assert put.status_code == 404 and missing in put.json()["detail"]
     assert registry.get(f"/agencies/{missing}/records").status_code == 404
-    assert httpx.get(f"{stack.url('compliance')}/agencies/{missing}/compliance").status_code == 404
+    assert stack.client("compliance").get(f"/agencies/{missing}/compliance").status_code == 404
+    assert httpx.get(f"{stack.url('compliance')}/agencies/{missing}/compliance").status_code == 401
     again = registry.post("/agencies", json={"code": known_agency, "name": "Sở Y", "level": "department"})
     assert again.status_code == 409
 

@@ -275,3 +275,72 @@ async def test_inbound_events_end_where_they_should(stack: Stack) -> None:
     )
     records = registry.get(f"/agencies/{commune}/records", params={"year": 2022}).json()
     assert [(r["element"], r["version"], r["channel"]) for r in records] == [("internal_audit", 2, system)]
+
+
+def test_split_rename_reparent_and_update_keep_history_and_lineage(stack: Stack) -> None:
+    registry = stack.client("registry")
+    province, district, commune = unique_code("P"), unique_code("D"), unique_code("C")
+    register(registry, province, "Văn phòng UBND tỉnh", "department")
+    register(registry, district, "UBND huyện Duyên Hải", "district")
+    register(registry, commune, "UBND xã Long Khánh", "commune", district)
+    north, south = unique_code("N"), unique_code("S")
+    parts = [
+        {"code": north, "name": "UBND xã Long Khánh Bắc", "level": "commune", "parent_code": district},
+        {"code": south, "name": "UBND xã Long Khánh Nam", "level": "commune", "parent_code": district},
+    ]
+    split = registry.post(f"/agencies/{commune}:split", json={"into": parts, "effective_on": "2023-01-01"})
+    assert split.status_code == 200, split.text
+    assert [a["valid_from"] for a in split.json()] == ["2023-01-01", "2023-01-01"]
+
+    renamed_code = unique_code("R")
+    renamed = registry.post(
+        f"/agencies/{north}:rename",
+        json={"name": "UBND xã Long Khánh", "new_code": renamed_code, "effective_on": "2025-07-01"},
+    )
+    assert renamed.status_code == 200, renamed.text
+    moved = registry.post(
+        f"/agencies/{renamed_code}:reparent", json={"parent_code": province, "effective_on": "2025-07-01"}
+    )
+    assert moved.status_code == 200 and moved.json()["parent_code"] == province
+    patched = registry.patch(
+        f"/agencies/{renamed_code}",
+        json={
+            "contacts": {"head": {"name": "Trần Văn D", "phone": "+84 987 654 321"}},
+            "effective_on": "2025-08-01",
+        },
+    )
+    assert patched.status_code == 200 and patched.json()["contacts"]["head"]["phone"] == "+84987654321"
+
+    def on(code: str, day: str) -> dict[str, Any]:
+        return dict(registry.get(f"/agencies/{code}", params={"as_of": day}).json())
+
+    assert on(commune, "2022-12-31")["name"] == "UBND xã Long Khánh"
+    assert on(north, "2024-01-01")["parent_code"] == district
+    assert on(renamed_code, "2025-07-15")["parent_code"] == province
+    assert on(renamed_code, "2025-07-15")["contacts"]["head"] is None
+    assert on(renamed_code, "2025-08-01")["contacts"]["head"]["name"] == "Trần Văn D"
+    links = registry.get(f"/agencies/{renamed_code}/lineage").json()["links"]
+    assert [(k["kind"], k["from_code"], k["to_code"]) for k in links] == [
+        ("split_from", north, commune),
+        ("split_from", south, commune),
+        ("renamed_from", renamed_code, north),
+    ]
+    dissolve_twice = registry.post(
+        f"/agencies/{commune}:dissolve", json={"reason": "x", "effective_on": "2024-01-01"}
+    )
+    assert dissolve_twice.status_code == 409, "a split agency has already ended"
+    rewrite = registry.patch(
+        f"/agencies/{south}", json={"uses_eiso_software": True, "effective_on": "2022-01-01"}
+    )
+    assert rewrite.status_code == 422 and rewrite.json()["detail"][0]["loc"] == ["body", "effective_on"]
+
+
+def test_oversized_bodies_and_unknown_fields_are_refused(stack: Stack) -> None:
+    registry = stack.client("registry")
+    huge = b"code,name,level\n" + b"X,Y,unit\n" * 300_000
+    response = registry.post("/agencies:import", content=huge)
+    assert response.status_code == 413 and "larger than" in response.json()["detail"]
+    sneaky = registry.post(
+        "/systems", json={"id": "vn.sneaky", "name": "S", "scope": ["A1"], "revoked_at": None}
+    )
+    assert sneaky.status_code == 422 and sneaky.json()["detail"][0]["loc"] == ["body", "revoked_at"]
