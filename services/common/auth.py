@@ -7,6 +7,7 @@ constant time. SHA-256 suffices because the secret is 32 random bytes, not a pas
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -146,7 +147,9 @@ class KeyIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, description="Who holds it, e.g. 'Sở KH&CN – thư ký ISO'.")
     role: Role
-    agency_code: str | None = Field(default=None, max_length=64, description="Required for role agency.")
+    agency_code: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$", description="Required for role agency."
+    )
 
 
 class KeyOut(BaseModel):
@@ -159,8 +162,15 @@ class KeyOut(BaseModel):
     key: str | None = Field(default=None, description="The secret key, shown once, at creation.")
 
 
-def keys_router() -> APIRouter:
-    """Operators issue, list and revoke keys. The key itself is shown once and stored only hashed."""
+AgencyCheck = Callable[[AsyncSession, str], Awaitable[bool]]
+
+
+def keys_router(agency_exists: AgencyCheck) -> APIRouter:
+    """Operators issue, list and revoke keys. The key itself is shown once and stored only hashed.
+
+    An agency key is issued only for an agency the service knows, so no key waits for a code that
+    someone may register later.
+    """
     router = APIRouter(prefix="/api-keys", tags=["access"])
 
     @router.post("", status_code=201, response_model=KeyOut)
@@ -173,6 +183,11 @@ def keys_router() -> APIRouter:
         key_id, key, key_digest = new_key()
         service = request.app.state.service
         async with service.uow() as uow:
+            if body.agency_code and not await agency_exists(uow.session, body.agency_code):
+                raise HTTPException(
+                    422,
+                    detail=[{"loc": ["body", "agency_code"], "msg": f"agency {body.agency_code} is unknown"}],
+                )
             now = uow.clock.now()
             await store_key(uow.session, key_id, key_digest, body.role, body.name, body.agency_code, now)
             await uow.commit()

@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import metrics
@@ -78,9 +79,16 @@ async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "internal error", "error_id": error_id}, status_code=500)
 
 
+async def conflict(request: Request, exc: Exception) -> JSONResponse:
+    """A uniqueness race lost to a concurrent request: the client may simply send it again."""
+    log.info("write conflict", path=request.url.path, error=type(exc).__name__)
+    return JSONResponse({"detail": "changed by another request meanwhile; send it again"}, status_code=409)
+
+
 def harden(app: FastAPI, max_body_bytes: int) -> None:
     app.middleware("http")(count_requests)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_exception_handler(IntegrityError, conflict)
     app.add_exception_handler(Exception, internal_error)
 
 

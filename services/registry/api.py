@@ -7,9 +7,8 @@ and writes its own agency only (any other code answers 404, as if it did not exi
 from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.exc import IntegrityError
 
 from contracts import CloudEvent, Topic
 from contracts.agencies import (
@@ -136,7 +135,7 @@ class RecordIn(Strict):
 
 
 class SystemIn(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]{2,99}$", examples=["vn.travinh.eiso"])
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]{2,63}$", examples=["vn.travinh.eiso"])
     name: str = Field(min_length=1, max_length=200)
     scope: list[Annotated[str, Field(pattern=AGENCY_CODE)]] = Field(
         min_length=1,
@@ -189,6 +188,8 @@ def _today(uow: UnitOfWork, day: date | None) -> date:
 
 
 async def _current(uow: UnitOfWork, code: str) -> AgencyData:
+    """The open version of an agency, locked against other writers until commit."""
+    await store.lock(uow.session, code)
     current = await store.latest(uow.session, code)
     if current is None:
         raise _not_found(code)
@@ -202,11 +203,28 @@ def _emit(uow: UnitOfWork, event_type: type[CloudEvent], data: Any) -> None:
     )
 
 
-async def _commit(uow: UnitOfWork) -> None:
-    try:
-        await uow.commit()
-    except IntegrityError:  # a concurrent request got there first
-        raise HTTPException(409, detail="changed by another request meanwhile; send it again") from None
+async def _reparent(
+    uow: UnitOfWork, current: AgencyData, parent_code: str | None, day: date
+) -> tuple[list[AgencyData], list[str]]:
+    parent = await store.as_of(uow.session, parent_code, day) if parent_code else None
+    if parent_code and parent is None:
+        parent = await store.latest(uow.session, parent_code)
+    above = await store.ancestors(uow.session, parent_code, day) if parent_code else []
+    return domain.reparent(current, parent, parent_code, day, above)
+
+
+async def _move_children(uow: UnitOfWork, code: str, successor: str, day: date) -> None:
+    """Agencies below one that ends go below its successor from the same day."""
+    for child in await store.children_on(uow.session, code, day):
+        await store.lock(uow.session, child.code)
+        versions, changed = domain.change(child, day, parent_code=successor)
+        await store.save_versions(uow.session, versions, uow.clock.now())
+        _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+
+
+async def _check_can_end(uow: UnitOfWork, code: str, day: date) -> None:
+    children = [c.code for c in await store.children_on(uow.session, code, day)]
+    domain.check_can_end(code, day, children, await store.last_record_date(uow.session, code))
 
 
 async def _register(uow: UnitOfWork, body: AgencyIn, valid_from: date) -> AgencyData:
@@ -235,7 +253,7 @@ async def register_agency(body: AgencyIn, caller: Caller, service: ServiceDep) -
         except domain.DomainError as error:
             raise _refused(error) from None
         _emit(uow, AgencyRegistered, data)
-        await _commit(uow)
+        await uow.commit()
     return data
 
 
@@ -250,7 +268,7 @@ async def list_agencies(
     uses_eiso_software: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name, with or without diacritics")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[AgencyData]:
     """Agencies as the registry stood on `as_of` (default today), by code."""
     async with service.reader() as uow:
@@ -293,7 +311,7 @@ async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: 
             return current
         await store.save_versions(uow.session, versions, uow.clock.now())
         _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
-        await _commit(uow)
+        await uow.commit()
     return versions[-1]
 
 
@@ -302,17 +320,17 @@ async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service:
     require(caller, Role.OPERATOR)
     async with service.uow() as uow:
         current = await _current(uow, code)
-        day = _today(uow, body.effective_on)
-        parent = await store.as_of(uow.session, body.parent_code, day) if body.parent_code else None
         try:
-            versions, changed = domain.reparent(current, parent, body.parent_code, day)
+            versions, changed = await _reparent(
+                uow, current, body.parent_code, _today(uow, body.effective_on)
+            )
         except domain.DomainError as error:
             raise _refused(error) from None
         if not changed:
             return current
         await store.save_versions(uow.session, versions, uow.clock.now())
         _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
-        await _commit(uow)
+        await uow.commit()
     return versions[-1]
 
 
@@ -330,11 +348,12 @@ async def rename_agency(code: Code, body: RenameIn, caller: Caller, service: Ser
         await store.save_versions(uow.session, renamed.versions, uow.clock.now())
         if renamed.previous_code:
             await store.link(uow.session, store.Link.RENAMED_FROM, renamed.successor.code, code, day)
+            await _move_children(uow, code, renamed.successor.code, day)
         data = AgencyRenamedData(
             **renamed.successor.model_dump(), previous_name=current.name, previous_code=renamed.previous_code
         )
         _emit(uow, AgencyRenamed, data)
-        await _commit(uow)
+        await uow.commit()
     return renamed.successor
 
 
@@ -345,12 +364,13 @@ async def dissolve_agency(code: Code, body: DissolveIn, caller: Caller, service:
         current = await _current(uow, code)
         day = _today(uow, body.effective_on)
         try:
+            await _check_can_end(uow, code, day)
             ended = domain.end(current, day)
         except domain.DomainError as error:
             raise _refused(error) from None
         await store.save_versions(uow.session, [ended], uow.clock.now())
         _emit(uow, AgencyDissolved, AgencyDissolvedData(code=code, effective_on=day, reason=body.reason))
-        await _commit(uow)
+        await uow.commit()
     return ended
 
 
@@ -362,8 +382,13 @@ async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> 
         raise HTTPException(422, detail=problem("into", "give either `into` (an existing code) or `new`"))
     async with service.uow() as uow:
         day = _today(uow, body.effective_on)
+        await store.lock(uow.session, *body.sources, *([body.into] if body.into else []))
         sources = [await _current(uow, code) for code in body.sources]
         try:
+            if body.new is not None and body.new.parent_code in body.sources:
+                raise domain.DomainError(
+                    "new.parent_code", "the successor cannot sit below an agency it replaces"
+                )
             if body.new is not None:
                 successor = await _register(uow, body.new.model_copy(update={"valid_from": day}), day)
                 _emit(uow, AgencyRegistered, successor)
@@ -379,11 +404,12 @@ async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> 
         await store.save_versions(uow.session, closed, uow.clock.now())
         for source in body.sources:
             await store.link(uow.session, store.Link.MERGED_INTO, source, successor.code, day)
+            await _move_children(uow, source, successor.code, day)
         merged = AgencyMergedData(
             code=successor.code, sources=body.sources, effective_on=day, successor=successor
         )
         _emit(uow, AgencyMerged, merged)
-        await _commit(uow)
+        await uow.commit()
     return successor
 
 
@@ -405,7 +431,7 @@ async def split_agency(code: Code, body: SplitIn, caller: Caller, service: Servi
             await store.link(uow.session, store.Link.SPLIT_FROM, part.code, code, day)
             _emit(uow, AgencyRegistered, part)
         _emit(uow, AgencySplit, AgencySplitData(code=code, effective_on=day, into=new))
-        await _commit(uow)
+        await uow.commit()
     return new
 
 
@@ -462,7 +488,7 @@ async def import_agencies(request: Request, caller: Caller, service: ServiceDep)
                 for row in pending:
                     report.append(await _import_row(uow, row, last_try=True) or _invalid(row, "parent_code"))
                 break
-        await _commit(uow)
+        await uow.commit()
     report.sort(key=lambda r: r.row)
     counts = {
         s: sum(1 for r in report if r.status == s) for s in ("created", "updated", "unchanged", "invalid")
@@ -489,6 +515,7 @@ async def _import_row(uow: UnitOfWork, row: csvimport.Row, last_try: bool = Fals
     day = _today(uow, body.valid_from)
     try:
         async with uow.session.begin_nested():
+            await store.lock(uow.session, body.code)
             current = await store.latest(uow.session, body.code)
             if current is None:
                 data = await _register(uow, body, day)
@@ -504,20 +531,32 @@ async def _import_row(uow: UnitOfWork, row: csvimport.Row, last_try: bool = Fals
 async def _update_from_row(
     uow: UnitOfWork, row: csvimport.Row, body: AgencyIn, current: AgencyData
 ) -> ImportRow:
+    """Bring an existing agency in line with the row, touching only the columns the file has."""
     if body.level != current.level:
         raise domain.DomainError("level", f"is {current.level.value} in the registry; levels do not change")
     if nfc(body.name) != current.name:
         raise domain.DomainError("name", f"is {current.name!r} in the registry; rename with :rename")
-    wanted: dict[str, Any] = {
-        "parent_code": body.parent_code,
-        "obligation": body.obligation or current.obligation,
-        "uses_eiso_software": body.uses_eiso_software,
-        "contacts": body.contacts.to_contract(),
-    }
-    diff = domain.differs(current, wanted)
-    if not diff:
+    day, has = local_date(uow.clock.now()), row.columns.__contains__
+    wanted: dict[str, Any] = {}
+    if has("obligation") and body.obligation:
+        wanted["obligation"] = body.obligation
+    if has("uses_eiso_software"):
+        wanted["uses_eiso_software"] = body.uses_eiso_software
+    given = body.contacts.to_contract()
+    contacts = current.contacts.model_copy(
+        update={
+            role: getattr(given, role)
+            for role, prefix in (("iso_officer", "officer"), ("head", "head"))
+            if any(has(f"{prefix}_{k}") for k in ("name", "phone", "email"))
+        }
+    )
+    wanted["contacts"] = contacts
+    if has("parent_code") and body.parent_code != current.parent_code:
+        await _reparent(uow, current, body.parent_code, day)  # refuses a missing, ended or cyclic parent
+        wanted["parent_code"] = body.parent_code
+    versions, changed = domain.change(current, day, **domain.differs(current, wanted))
+    if not changed:
         return ImportRow(row=row.number, code=body.code, status="unchanged")
-    versions, changed = domain.change(current, local_date(uow.clock.now()), **diff)
     await store.save_versions(uow.session, versions, uow.clock.now())
     _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
     await uow.flush_outbox()
@@ -533,29 +572,32 @@ async def _update_from_row(
     "/agencies/{code}/records/{element}", status_code=201, response_model=RecordData, tags=["records"]
 )
 async def put_record(
-    code: Code, element: Element, body: RecordIn, caller: Caller, service: ServiceDep
+    code: Code, element: Element, body: RecordIn, caller: Caller, service: ServiceDep, response: Response
 ) -> RecordData:
     """Store a new version of the agency's record for `element` and year; the latest is current."""
     _visible(caller, code)
     if not caller.may_write(code):
         raise HTTPException(403, detail="a system key may read, not write")
     async with service.uow() as uow:
+        await store.lock(uow.session, code)
         agency = await store.as_of(uow.session, code, body.occurred_on)
         if agency is None and not await store.exists(uow.session, code):
             raise _not_found(code)
-        latest = await store.latest_version(uow.session, code, element, body.year)
+        current = await store.current_record(uow.session, code, element, body.year)
+        entry = domain.RecordEntry(**body.model_dump())
         try:
-            data = domain.next_version(
-                agency, code, element, domain.RecordEntry(**body.model_dump()), latest, "api"
-            )
+            data = domain.next_version(agency, code, element, entry, current.version if current else 0, "api")
         except domain.DomainError as error:
             raise _refused(error) from None
+        if current is not None and domain.same_record(current, data):
+            response.status_code = status.HTTP_200_OK  # PUT is idempotent: a retry adds no version
+            return current
         event = RECORD_EVENT_OF[element].create(
             source=uow.source, subject=code, data=data, time=uow.clock.now()
         )
         await store.add_record(uow.session, data, str(event.id), uow.clock.now())
         uow.emit(Topic.REGISTRY_RECORDS, event)
-        await _commit(uow)
+        await uow.commit()
     return data
 
 
@@ -584,7 +626,7 @@ async def register_system(body: SystemIn, caller: Caller, service: ServiceDep) -
         if await store.system(uow.session, body.id):
             raise HTTPException(409, detail=problem("id", f"system {body.id} is already registered"))
         await store.add_system(uow.session, body.id, body.name, body.scope, uow.clock.now())
-        await _commit(uow)
+        await uow.commit()
     return SystemOut(**body.model_dump())
 
 

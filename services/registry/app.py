@@ -5,6 +5,7 @@ from pathlib import Path
 from contracts import Topic
 from services.common.auth import keys_router
 from services.common.service import Service
+from services.registry import store
 from services.registry.api import router
 from services.registry.handlers import HANDLERS
 from services.registry.settings import RegistrySettings
@@ -15,5 +16,5 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build(settings: RegistrySettings | None = None) -> Service:
     service = Service(settings or RegistrySettings(), MIGRATIONS)
     service.consume([Topic.INBOUND_RECORDS], HANDLERS)
-    service.routers += [router, keys_router()]
+    service.routers += [router, keys_router(store.exists)]
     return service

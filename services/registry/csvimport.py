@@ -63,6 +63,8 @@ class Row:
     number: int  # as a spreadsheet shows it: the header is row 1
     values: dict[str, Any] | None
     error: str | None = None
+    #: The fields the file has columns for: an update touches only these.
+    columns: frozenset[str] = frozenset()
 
 
 def read(content: bytes, max_rows: int = 5000) -> list[Row]:
@@ -85,18 +87,34 @@ def read(content: bytes, max_rows: int = 5000) -> list[Row]:
     missing = {"code", "name", "level"} - set(columns)
     if missing:
         raise CsvError(f"missing column(s): {', '.join(sorted(missing))}")
+    present = frozenset(c for c in columns if c)
     rows: list[Row] = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) >= max_rows:
-            raise CsvError(f"more than {max_rows} rows; split the file")
-        raw = {c: cell.strip() for c, cell in zip(columns, cells, strict=False) if c}
-        try:
-            rows.append(Row(number, _values(raw)))
-        except ValueError as exc:
-            rows.append(Row(number, None, str(exc)))
+    try:
+        for number, cells in enumerate(reader, start=2):
+            _add(rows, number, cells, columns, present, max_rows)
+    except csv.Error as exc:
+        raise CsvError(f"line {reader.line_num}: {exc}") from None
     return rows
+
+
+def _add(
+    rows: list[Row],
+    number: int,
+    cells: list[str],
+    columns: list[str | None],
+    present: frozenset[str],
+    max_rows: int,
+) -> None:
+    """Append the row read from `cells` (blank lines are skipped)."""
+    if not any(cell.strip() for cell in cells):
+        return
+    if len(rows) >= max_rows:
+        raise CsvError(f"more than {max_rows} rows; split the file")
+    raw = {c: cell.strip() for c, cell in zip(columns, cells, strict=False) if c}
+    try:
+        rows.append(Row(number, _values(raw), columns=present))
+    except ValueError as exc:
+        rows.append(Row(number, None, str(exc), present))
 
 
 def _values(raw: dict[str, str]) -> dict[str, Any]:

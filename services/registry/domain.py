@@ -55,7 +55,7 @@ def register(cmd: NewAgency, *, exists: bool, parent: AgencyData | None) -> Agen
         _check_parent(cmd.parent_code, parent, cmd.valid_from)
     return AgencyData(
         code=cmd.code,
-        name=nfc(cmd.name),
+        name=_name(cmd.name),
         level=cmd.level,
         parent_code=cmd.parent_code,
         obligation=cmd.obligation or default_obligation(cmd.level),
@@ -63,6 +63,17 @@ def register(cmd: NewAgency, *, exists: bool, parent: AgencyData | None) -> Agen
         valid_from=cmd.valid_from,
         contacts=cmd.contacts,
     )
+
+
+MAX_NAME = 300
+
+
+def _name(raw: str) -> str:
+    """NFC with single spaces, checked after normalising (NFC can lengthen a string)."""
+    name = nfc(raw)
+    if not name or len(name) > MAX_NAME:
+        raise DomainError("name", f"a name has 1 to {MAX_NAME} characters")
+    return name
 
 
 def _check_parent(code: str, parent: AgencyData | None, on: date) -> None:
@@ -116,13 +127,40 @@ def end(current: AgencyData, effective_on: date) -> AgencyData:
 
 
 def reparent(
-    current: AgencyData, parent: AgencyData | None, parent_code: str | None, effective_on: date
+    current: AgencyData,
+    parent: AgencyData | None,
+    parent_code: str | None,
+    effective_on: date,
+    parent_ancestors: Iterable[str] = (),
 ) -> tuple[list[AgencyData], list[str]]:
+    """A new parent from `effective_on`; `parent_ancestors` are the new parent's own ancestors then."""
     if parent_code == current.code:
         raise DomainError("parent_code", "an agency cannot be its own parent")
     if parent_code is not None:
         _check_parent(parent_code, parent, effective_on)
+        if current.code in parent_ancestors:
+            raise DomainError(
+                "parent_code", f"{parent_code} is below {current.code}: that would make a cycle"
+            )
     return change(current, effective_on, parent_code=parent_code)
+
+
+def check_can_end(code: str, effective_on: date, children: Iterable[str], last_record: date | None) -> None:
+    """An agency may end (dissolve, split) only with no agency below it and no record after the day."""
+    below = list(children)
+    if below:
+        listed = ", ".join(below[:10]) + ("…" if len(below) > 10 else "")
+        raise DomainError(
+            "effective_on",
+            f"{code} still has {len(below)} agencies below it ({listed}); re-parent them first",
+            conflict=True,
+        )
+    if last_record is not None and last_record >= effective_on:
+        raise DomainError(
+            "effective_on",
+            f"{code} has records up to {last_record.isoformat()}; it cannot end before that",
+            conflict=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -136,7 +174,7 @@ def rename(
     current: AgencyData, name: str, new_code: str | None, effective_on: date, *, code_taken: bool
 ) -> Renamed:
     """A new name from `effective_on`; with `new_code`, a successor agency that takes over."""
-    name = nfc(name)
+    name = _name(name)
     if new_code is None or new_code == current.code:
         versions, changed = change(current, effective_on, name=name)
         if not changed:
@@ -216,7 +254,13 @@ def next_version(
     )
 
 
-def may_speak_for(scope: Iterable[str], agency: AgencyData) -> bool:
-    """An outside system speaks for the agencies it was registered for, or their children."""
+def may_speak_for(scope: Iterable[str], agency: AgencyData, ancestors: Iterable[str] = ()) -> bool:
+    """An outside system speaks for the agencies it was registered for and every agency below them."""
     allowed = set(scope)
-    return agency.code in allowed or (agency.parent_code is not None and agency.parent_code in allowed)
+    return agency.code in allowed or any(code in allowed for code in ancestors)
+
+
+def same_record(a: RecordData, b: RecordData) -> bool:
+    """The same facts, whatever version number or channel each copy carries."""
+    keep = {"agency_code", "element", "year", "occurred_on", "document_ref", "title", "notes", "submitted_by"}
+    return a.model_dump(include=keep) == b.model_dump(include=keep)

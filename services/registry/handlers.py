@@ -18,6 +18,7 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
     system = await store.system(uow.session, source)
     if system is None or system["revoked_at"] is not None:
         raise PermanentError(f"source {source} is not a registered system")
+    await store.lock(uow.session, record.agency_code)
     agency = await store.as_of(uow.session, record.agency_code, record.occurred_on)
     if agency is None:
         if not await store.exists(uow.session, record.agency_code):
@@ -26,10 +27,9 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
             f"agency {record.agency_code} was not active on {record.occurred_on.isoformat()} "
             "(dissolved, merged or not yet founded)"
         )
-    if not domain.may_speak_for(system["scope"], agency):
+    above = await store.ancestors(uow.session, agency.code, record.occurred_on)
+    if not domain.may_speak_for(system["scope"], agency, above):
         raise PermanentError(f"source {source} may not publish for {record.agency_code}")
-    if await store.record_exists(uow.session, str(record.record_id)):
-        return  # the same record sent again under a new event id: nothing new to say
     latest = await store.latest_version(uow.session, record.agency_code, record.element, record.year)
     entry = domain.RecordEntry(
         record.year, record.occurred_on, record.document_ref, record.title, record.notes, record.submitted_by
@@ -46,6 +46,11 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
         )
     except domain.DomainError as error:
         raise PermanentError(f"{error.field}: {error}") from None
+    known = await store.record(uow.session, str(record.record_id))
+    if known is not None:
+        if domain.same_record(known, data):
+            return  # the same record sent again under a new event id: nothing new to say
+        raise PermanentError(f"record_id {record.record_id} was already used for other content")
     canonical = type(event).create(
         source=uow.source,
         subject=record.agency_code,

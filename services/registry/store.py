@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     and_,
     func,
@@ -49,7 +50,7 @@ agency_versions = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
     Column("name", String(300), nullable=False),
-    Column("search_name", String(300), nullable=False),
+    Column("search_name", Text, nullable=False),
     Column("level", String(20), nullable=False),
     Column("parent_code", String(64), nullable=True),
     Column("obligation", String(20), nullable=False),
@@ -120,6 +121,20 @@ def _version(row: Any) -> AgencyData:
     )
 
 
+async def lock(session: AsyncSession, *codes: str) -> None:
+    """Serialise writers of these agencies until commit (in code order, so two writers never deadlock).
+
+    On SQLite every writer already holds the database's write lock (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql" and codes:
+        await session.execute(
+            select(agencies.c.code)
+            .where(agencies.c.code.in_(sorted(set(codes))))
+            .order_by(agencies.c.code)
+            .with_for_update()
+        )
+
+
 async def exists(session: AsyncSession, code: str) -> bool:
     return (await session.scalar(select(agencies.c.code).where(agencies.c.code == code))) is not None
 
@@ -148,6 +163,26 @@ async def as_of(session: AsyncSession, code: str, day: date) -> AgencyData | Non
         await session.execute(select(agency_versions).where(agency_versions.c.code == code, _active_on(day)))
     ).first()
     return _version(row) if row else None
+
+
+async def children_on(session: AsyncSession, code: str, day: date) -> list[AgencyData]:
+    """Agencies whose parent is `code` on `day`."""
+    rows = await session.execute(
+        select(agency_versions)
+        .where(agency_versions.c.parent_code == code, _active_on(day))
+        .order_by(agency_versions.c.code)
+    )
+    return [_version(r) for r in rows]
+
+
+async def ancestors(session: AsyncSession, code: str, day: date, limit: int = 10) -> list[str]:
+    """`code`'s parent, grandparent… on `day` (bounded, so a corrupt cycle cannot loop)."""
+    found: list[str] = []
+    current = await as_of(session, code, day)
+    while current is not None and current.parent_code and len(found) < limit:
+        found.append(current.parent_code)
+        current = await as_of(session, current.parent_code, day)
+    return found
 
 
 async def save_versions(session: AsyncSession, new: list[AgencyData], now: datetime) -> None:
@@ -260,10 +295,25 @@ async def latest_version(session: AsyncSession, code: str, element: Element, yea
     return int(version or 0)
 
 
-async def record_exists(session: AsyncSession, record_id: str) -> bool:
-    return (
-        await session.scalar(select(records.c.record_id).where(records.c.record_id == record_id))
-    ) is not None
+async def record(session: AsyncSession, record_id: str) -> RecordData | None:
+    data = await session.scalar(select(records.c.data).where(records.c.record_id == record_id))
+    return RecordData.model_validate(data) if data else None
+
+
+async def current_record(session: AsyncSession, code: str, element: Element, year: int) -> RecordData | None:
+    data = await session.scalar(
+        select(records.c.data)
+        .where(records.c.agency_code == code, records.c.element == element.value, records.c.year == year)
+        .order_by(records.c.version.desc())
+        .limit(1)
+    )
+    return RecordData.model_validate(data) if data else None
+
+
+async def last_record_date(session: AsyncSession, code: str) -> date | None:
+    """The latest `occurred_on` among the agency's records (an agency cannot end before it)."""
+    rows = await session.execute(select(records.c.data).where(records.c.agency_code == code))
+    return max((RecordData.model_validate(r.data).occurred_on for r in rows), default=None)
 
 
 async def add_record(session: AsyncSession, data: RecordData, event_id: str, now: datetime) -> None:

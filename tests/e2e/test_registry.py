@@ -344,3 +344,111 @@ def test_oversized_bodies_and_unknown_fields_are_refused(stack: Stack) -> None:
         "/systems", json={"id": "vn.sneaky", "name": "S", "scope": ["A1"], "revoked_at": None}
     )
     assert sneaky.status_code == 422 and sneaky.json()["detail"][0]["loc"] == ["body", "revoked_at"]
+
+
+def test_a_partial_import_touches_only_its_columns_and_parents_are_checked(stack: Stack) -> None:
+    registry = stack.client("registry")
+    district, commune = unique_code("D"), unique_code("C")
+    full = (
+        "code,name,level,parent_code,uses_eiso_software,officer_name,officer_phone\n"
+        f"{district},UBND huyện Cầu Ngang,district,,yes,,\n"
+        f"{commune},UBND xã Vinh Kim,commune,{district},yes,Phạm Thị E,0987 000 111\n"
+    ).encode()
+    assert registry.post("/agencies:import", content=full).json()["created"] == 2
+    minimal = (
+        f"code,name,level\n{district},UBND huyện Cầu Ngang,district\n{commune},UBND xã Vinh Kim,commune\n"
+    )
+    report = registry.post("/agencies:import", content=minimal.encode()).json()
+    assert report["unchanged"] == 2, report
+    kept = registry.get(f"/agencies/{commune}").json()
+    assert (kept["parent_code"], kept["uses_eiso_software"]) == (district, True)
+    assert kept["contacts"]["iso_officer"]["phone"] == "+84987000111"
+
+    cycle = f"code,name,level,parent_code\n{district},UBND huyện Cầu Ngang,district,{commune}\n"
+    [row] = registry.post("/agencies:import", content=cycle.encode()).json()["rows"]
+    assert row["status"] == "invalid" and "cycle" in row["reason"]
+    refused = registry.post(f"/agencies/{district}:reparent", json={"parent_code": commune})
+    assert refused.status_code == 422 and "cycle" in refused.json()["detail"][0]["msg"]
+
+
+def test_children_follow_a_merge_and_block_a_dissolution(stack: Stack) -> None:
+    registry = stack.client("registry")
+    a, b, commune = unique_code("A"), unique_code("B"), unique_code("C")
+    register(registry, a, "UBND huyện Cầu Kè", "district")
+    register(registry, b, "UBND huyện Tiểu Cần", "district")
+    register(registry, commune, "UBND xã Hòa Ân", "commune", a)
+    blocked = registry.post(f"/agencies/{a}:dissolve", json={"reason": "x", "effective_on": "2025-07-01"})
+    assert blocked.status_code == 409 and commune in blocked.json()["detail"][0]["msg"]
+    merged = registry.post("/agencies:merge", json={"sources": [a], "into": b, "effective_on": "2025-07-01"})
+    assert merged.status_code == 200, merged.text
+    moved = registry.get(f"/agencies/{commune}", params={"as_of": "2025-07-01"}).json()
+    before = registry.get(f"/agencies/{commune}", params={"as_of": "2025-06-30"}).json()
+    assert (before["parent_code"], moved["parent_code"]) == (a, b)
+
+
+def test_a_repeated_put_adds_no_version_and_keys_need_a_known_agency(stack: Stack) -> None:
+    registry = stack.client("registry")
+    code = unique_code("PUT")
+    register(registry, code, "Sở Công Thương", "department")
+    first = registry.put(f"/agencies/{code}/records/management_review", json=RECORD)
+    again = registry.put(f"/agencies/{code}/records/management_review", json=RECORD)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["version"] == 1 and again.json()["record_id"] == first.json()["record_id"]
+    changed = registry.put(f"/agencies/{code}/records/management_review", json={**RECORD, "title": "Lần 2"})
+    assert (changed.status_code, changed.json()["version"]) == (201, 2)
+    unknown = registry.post("/api-keys", json={"name": "x", "role": "agency", "agency_code": "NOPE0"})
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "agency_code"]
+
+
+def test_concurrent_changes_never_leave_two_open_versions(stack: Stack) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    registry = stack.client("registry")
+    code = unique_code("RACE")
+    register(registry, code, f"Sở Đua {code}", "department")
+
+    def patch(i: int) -> int:
+        with stack.client("registry") as client:
+            body = {"uses_eiso_software": i % 2 == 0, "effective_on": f"2024-{i % 12 + 1:02d}-01"}
+            return client.patch(f"/agencies/{code}", json=body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(patch, range(16)))
+    assert set(statuses) <= {200, 409, 422}, statuses
+    for day in ("2024-06-15", "2030-01-01"):
+        found = registry.get("/agencies", params={"as_of": day, "q": f"Sở Đua {code}"}).json()
+        assert found["total"] == 1, f"{code} has {found['total']} versions valid on {day}"
+
+
+async def test_inbound_scope_reaches_grandchildren_and_a_reused_record_id_is_refused(stack: Stack) -> None:
+    registry = stack.client("registry")
+    province, district, commune = unique_code("PRV"), unique_code("DIS"), unique_code("COM")
+    register(registry, province, "UBND tỉnh Trà Vinh", "department")
+    register(registry, district, "UBND huyện Càng Long", "district", province)
+    register(registry, commune, "UBND xã Tân An", "commune", district)
+    system = f"vn.test.onestop-{uuid.uuid4().hex[:6]}"
+    assert (
+        registry.post("/systems", json={"id": system, "name": "Một cửa", "scope": [province]}).status_code
+        == 201
+    )
+    first = inbound(commune, system)
+    reused = first.model_copy(
+        update={"id": uuid.uuid4(), "data": first.data.model_copy(update={"title": "Nội dung khác"})}
+    )
+    await produce(stack.kafka, Topic.INBOUND_RECORDS, [(commune, first), (commune, reused)])
+    [letter] = await read_until(
+        stack.kafka,
+        "eiso.inbound.records.dlq",
+        lambda kept: len(kept) == 1,
+        keep=lambda r: r.key == commune.encode(),
+    )
+    assert dict(letter.headers)["eiso-dlq-reason"].decode() == (
+        f"record_id {first.data.record_id} was already used for other content"
+    )
+    [canonical] = await read_until(
+        stack.kafka,
+        Topic.REGISTRY_RECORDS,
+        lambda kept: len(kept) == 1,
+        keep=lambda r: r.key == commune.encode(),
+    )
+    assert json.loads(canonical.value)["causationid"] == str(first.id)

@@ -158,5 +158,31 @@ def test_record_versions_count_up_and_must_fit_the_year_and_the_agency() -> None
 def test_a_system_speaks_for_its_agencies_and_their_children() -> None:
     commune = agency("C1", Level.COMMUNE, parent_code="D1")
     assert domain.may_speak_for(["C1"], commune)
-    assert domain.may_speak_for(["D1"], commune)
-    assert not domain.may_speak_for(["D2", "C2"], commune)
+    assert domain.may_speak_for(["D1"], commune, ancestors=["D1"])
+    assert not domain.may_speak_for(["D2", "C2"], commune, ancestors=["D1"])
+
+
+def test_reparenting_below_ones_own_descendant_is_a_cycle() -> None:
+    district = agency("D")
+    commune = agency("C", Level.COMMUNE, parent_code="D")
+    with pytest.raises(domain.DomainError, match="cycle"):
+        domain.reparent(district, commune, "C", D(2025, 1, 1), parent_ancestors=["D"])
+
+
+def test_an_agency_with_children_or_later_records_cannot_end() -> None:
+    with pytest.raises(domain.DomainError, match="2 agencies below it") as refused:
+        domain.check_can_end("D", D(2025, 7, 1), ["C1", "C2"], None)
+    assert refused.value.conflict
+    with pytest.raises(domain.DomainError, match="records up to 2025-07-10"):
+        domain.check_can_end("D", D(2025, 7, 1), [], D(2025, 7, 10))
+    domain.check_can_end("D", D(2025, 7, 1), [], D(2025, 6, 30))
+
+
+def test_a_scope_covers_every_level_below_and_records_compare_by_content() -> None:
+    commune = agency("C1", Level.COMMUNE, parent_code="D1")
+    assert domain.may_speak_for(["P1"], commune, ancestors=["D1", "P1"])
+    assert not domain.may_speak_for(["P2"], commune, ancestors=["D1", "P1"])
+    entry = domain.RecordEntry(2022, D(2022, 2, 1), "QĐ 1", "Mục tiêu", None, "A")
+    one = domain.next_version(agency(), "A1", Element.QUALITY_OBJECTIVES, entry, 0, "api")
+    assert domain.same_record(one, one.model_copy(update={"version": 4, "channel": "vn.x"}))
+    assert not domain.same_record(one, one.model_copy(update={"title": "Khác"}))

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.Column("name", sa.String(length=300), nullable=False),
-        sa.Column("search_name", sa.String(length=300), nullable=False),
+        sa.Column("search_name", sa.Text(), nullable=False),
         sa.Column("level", sa.String(length=20), nullable=False),
         sa.Column("parent_code", sa.String(length=64), nullable=True),
         sa.Column("obligation", sa.String(length=20), nullable=False),
