@@ -222,8 +222,10 @@ async def _move_children(uow: UnitOfWork, code: str, successor: str, day: date) 
         _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
 
 
-async def _check_can_end(uow: UnitOfWork, code: str, day: date) -> None:
-    children = [c.code for c in await store.children_on(uow.session, code, day)]
+async def _check_can_end(uow: UnitOfWork, code: str, day: date, *, successor: bool = False) -> None:
+    """Refuse to end `code` on `day` over later records, or over children when nobody takes them over
+    (with a successor they follow it: see `_move_children`)."""
+    children = [] if successor else [c.code for c in await store.children_on(uow.session, code, day)]
     domain.check_can_end(code, day, children, await store.last_record_date(uow.session, code))
 
 
@@ -342,6 +344,8 @@ async def rename_agency(code: Code, body: RenameIn, caller: Caller, service: Ser
         day = _today(uow, body.effective_on)
         taken = body.new_code is not None and await store.exists(uow.session, body.new_code)
         try:
+            if body.new_code not in (None, code):
+                await _check_can_end(uow, code, day, successor=True)
             renamed = domain.rename(current, body.name, body.new_code, day, code_taken=taken)
         except domain.DomainError as error:
             raise _refused(error) from None
@@ -389,6 +393,8 @@ async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> 
                 raise domain.DomainError(
                     "new.parent_code", "the successor cannot sit below an agency it replaces"
                 )
+            for source in body.sources:
+                await _check_can_end(uow, source, day, successor=True)
             if body.new is not None:
                 successor = await _register(uow, body.new.model_copy(update={"valid_from": day}), day)
                 _emit(uow, AgencyRegistered, successor)

@@ -452,3 +452,28 @@ async def test_inbound_scope_reaches_grandchildren_and_a_reused_record_id_is_ref
         keep=lambda r: r.key == commune.encode(),
     )
     assert json.loads(canonical.value)["causationid"] == str(first.id)
+
+
+def test_an_agency_cannot_end_before_its_own_records(stack: Stack) -> None:
+    registry = stack.client("registry")
+    code, into = unique_code("REC"), unique_code("INTO")
+    register(registry, code, "UBND xã Đa Lộc", "commune")
+    register(registry, into, "UBND xã Đa Lộc mới", "commune")
+    assert (
+        registry.put(
+            f"/agencies/{code}/records/improvement", json={**RECORD, "occurred_on": "2022-09-01"}
+        ).status_code
+        == 201
+    )
+    for path, body in (
+        (f"/agencies/{code}:dissolve", {"reason": "x", "effective_on": "2022-06-01"}),
+        ("/agencies:merge", {"sources": [code], "into": into, "effective_on": "2022-06-01"}),
+        (
+            f"/agencies/{code}:rename",
+            {"name": "UBND xã Mới", "new_code": unique_code("NEW"), "effective_on": "2022-06-01"},
+        ),
+    ):
+        refused = registry.post(path, json=body)
+        assert (
+            refused.status_code == 409 and "records up to 2022-09-01" in refused.json()["detail"][0]["msg"]
+        ), path
