@@ -213,13 +213,18 @@ async def _reparent(
     return domain.reparent(current, parent, parent_code, day, above)
 
 
+async def _save_update(uow: UnitOfWork, versions: list[AgencyData], changed: list[str]) -> None:
+    """Write the versions of a change and announce it (agency-updated)."""
+    await store.save_versions(uow.session, versions, uow.clock.now())
+    _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+
+
 async def _move_children(uow: UnitOfWork, code: str, successor: str, day: date) -> None:
     """Agencies below one that ends go below its successor from the same day."""
     for child in await store.children_on(uow.session, code, day):
         await store.lock(uow.session, child.code)
         versions, changed = domain.change(child, day, parent_code=successor)
-        await store.save_versions(uow.session, versions, uow.clock.now())
-        _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+        await _save_update(uow, versions, changed)
 
 
 async def _check_can_end(uow: UnitOfWork, code: str, day: date, *, successor: bool = False) -> None:
@@ -311,8 +316,7 @@ async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: 
             raise _refused(error) from None
         if not changed:
             return current
-        await store.save_versions(uow.session, versions, uow.clock.now())
-        _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+        await _save_update(uow, versions, changed)
         await uow.commit()
     return versions[-1]
 
@@ -330,8 +334,7 @@ async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service:
             raise _refused(error) from None
         if not changed:
             return current
-        await store.save_versions(uow.session, versions, uow.clock.now())
-        _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+        await _save_update(uow, versions, changed)
         await uow.commit()
     return versions[-1]
 
@@ -563,8 +566,7 @@ async def _update_from_row(
     versions, changed = domain.change(current, day, **domain.differs(current, wanted))
     if not changed:
         return ImportRow(row=row.number, code=body.code, status="unchanged")
-    await store.save_versions(uow.session, versions, uow.clock.now())
-    _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
+    await _save_update(uow, versions, changed)
     await uow.flush_outbox()
     return ImportRow(
         row=row.number, code=body.code, status="updated", reason="changed: " + ", ".join(changed)
