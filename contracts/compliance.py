@@ -13,6 +13,8 @@ class RuleResult(EventData):
     met: bool
     weight: float = Field(ge=0)
     evidence: list[str] = Field(default_factory=list, description="Ids of the events that satisfied it.")
+    title_vi: str | None = None
+    detail: str | None = Field(default=None, description="Why it is met or not, for a person.")
 
 
 class ScoreData(EventData):

@@ -85,7 +85,10 @@ def _await_score(http: httpx.Client, compliance: str, agency: SampleAgency, time
 
 
 def table(scores: list[dict[str, Any]]) -> str:
-    lines = [f"Điểm tuân thủ năm {YEAR} (tạm tính: số yếu tố HTQLCL đã có hồ sơ / 6)", ""]
+    lines = [
+        f"Điểm tuân thủ năm {YEAR} (tỷ lệ quy tắc đạt, có trọng số; trạng thái theo 6 yếu tố HTQLCL)",
+        "",
+    ]
     lines.append(f"{'Mã':<15} {'Cơ quan':<28} {'Điểm':>6}  Trạng thái")
     labels = {"updated": "đã cập nhật", "lagging": "chưa đủ", "not_updated": "chưa cập nhật"}
     for s in scores:

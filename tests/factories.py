@@ -10,8 +10,15 @@ from contracts import CloudEvent, Topic, to_json
 from contracts.agencies import AgencyData, AgencyRegistered
 from contracts.records import ObjectiveUpdated, RecordData
 from contracts.vocabulary import Element, Level, Obligation
+from services.compliance.handlers import Handlers
+from services.compliance.rules import load as load_rules
 
 NOW = datetime(2022, 6, 1, 3, 0, tzinfo=UTC)
+
+#: The compliance service's handlers under the rule set it ships with.
+COMPLIANCE_HANDLERS = Handlers(load_rules()).table()
+#: The score of an agency with one of the weighted rules met (R01–R07, R09, R10 weigh 1; R08, R11 0).
+ONE_RULE = round(1 / 9, 4)
 
 
 def unique_code(prefix: str = "T") -> str:

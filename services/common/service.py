@@ -6,7 +6,7 @@ Start-up order: migrations, topics, broker (consumers), relay, then HTTP; shutdo
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class Service:
         )
         self.consumers: list[EventConsumer] = []
         self.routers: list[APIRouter] = []
+        #: Run once at start, after migrations and before consuming (e.g. re-scoring on new rules).
+        self.on_start: list[Callable[[], Awaitable[None]]] = []
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.settings.source, on_commit=self.relay.wake)
@@ -92,6 +94,8 @@ class Service:
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             await asyncio.to_thread(upgrade, self.migrations, self.settings.database_url)
             await self._bootstrap_key()
+            for hook in self.on_start:
+                await hook()
             await ensure_topics(self.settings)
             await self.broker.start()
             relay = asyncio.create_task(self.relay.run(), name="outbox-relay")

@@ -1,19 +1,21 @@
 """The compliance service's HTTP API."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel
 
 from contracts.compliance import RuleResult
-from contracts.vocabulary import ComplianceStatus
-from services.common.auth import Caller
+from contracts.vocabulary import ComplianceStatus, Level
+from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
-from services.common.service import Service, service_of
-from services.compliance import domain, store
+from services.common.service import service_of
+from services.compliance import domain, report, store
+from services.compliance.runtime import ComplianceService
 
 router = APIRouter()
-ServiceDep = Annotated[Service, Depends(service_of)]
+ServiceDep = Annotated[ComplianceService, Depends(service_of)]
 
 
 class ComplianceOut(BaseModel):
@@ -42,8 +44,9 @@ async def get_compliance(
         if row is None:
             if not await store.agency_known(uow.session, code):
                 raise HTTPException(404, detail=f"agency {code} is unknown to compliance")
-            empty = domain.score(code, year, [], previous=None)
-            return ComplianceOut(**empty.model_dump(exclude={"previous_score"}), events_applied=0)
+            facts = await store.facts(uow.session, code)
+            fresh = domain.score(facts, year, service.rules, date(year, 12, 31))
+            return ComplianceOut(**fresh.model_dump(exclude={"previous_score"}), events_applied=0)
     return ComplianceOut(
         agency_code=code,
         year=year,
@@ -52,3 +55,32 @@ async def get_compliance(
         breakdown=row["breakdown"],
         events_applied=row["events_applied"],
     )
+
+
+@router.get("/reports/progress", response_model=report.ProgressReport, tags=["reports"])
+async def progress_report(
+    caller: Caller,
+    service: ServiceDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    as_of: date | None = None,
+) -> report.ProgressReport:
+    """Per level: how many agencies are updated for `year` and which are not, as they stood on `as_of`
+    (default: today, or the year's last day for a past year), with the Vietnamese sentence."""
+    require(caller, Role.OPERATOR, Role.SYSTEM)
+    async with service.reader() as uow:
+        day = as_of or min(local_date(uow.clock.now()), date(year, 12, 31))
+        statuses = []
+        for agency in await store.active_agencies(uow.session, day):
+            facts = await store.facts(uow.session, agency["code"])
+            scored = domain.score(facts, year, service.rules, day)
+            statuses.append(
+                report.AgencyStatus(
+                    agency["code"],
+                    agency["name"],
+                    Level(agency["level"]),
+                    agency["uses_eiso_software"],
+                    scored.status,
+                    scored.score,
+                )
+            )
+    return report.progress(year, day, statuses)

@@ -1,6 +1,8 @@
 """What the compliance service does with each event it consumes."""
 
-from contracts import Topic
+from datetime import date
+
+from contracts import CloudEvent, Topic
 from contracts.agencies import (
     AgencyDissolved,
     AgencyMerged,
@@ -14,63 +16,94 @@ from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
 from services.compliance import domain, store
+from services.compliance.rules import RuleSet
 
 
-async def agency_changed(uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
-    await store.save_agency(uow.session, event.data)
+class Handlers:
+    """What the compliance service does with each event it consumes, under one rule set."""
 
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
 
-async def agency_renamed(uow: UnitOfWork, event: AgencyRenamed) -> None:
-    if event.data.previous_code:
-        await store.end_agency(uow.session, event.data.previous_code, event.data.valid_from)
-    await store.save_agency(uow.session, event.data)
+    def table(self) -> dict[str, Handler]:
+        return {
+            AgencyRegistered.event_type: self.agency_changed,
+            AgencyUpdated.event_type: self.agency_changed,
+            AgencyRenamed.event_type: self.agency_renamed,
+            AgencyMerged.event_type: self.agency_merged,
+            AgencySplit.event_type: self.agency_split,
+            AgencyDissolved.event_type: self.agency_dissolved,
+            **{event.event_type: self.record_updated for event in RECORD_EVENTS},
+        }
 
+    async def agency_changed(self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
+        await store.save_agency(uow.session, event.data)
+        await self.rescore_agency(uow, event.data.code, event)
 
-async def agency_merged(uow: UnitOfWork, event: AgencyMerged) -> None:
-    for code in event.data.sources:
-        await store.end_agency(uow.session, code, event.data.effective_on)
-    await store.save_agency(uow.session, event.data.successor)
+    async def agency_renamed(self, uow: UnitOfWork, event: AgencyRenamed) -> None:
+        if event.data.previous_code:
+            await store.end_agency(uow.session, event.data.previous_code, event.data.valid_from)
+            await store.add_predecessors(
+                uow.session, event.data.code, [event.data.previous_code], event.data.valid_from
+            )
+        await store.save_agency(uow.session, event.data)
+        await self.rescore_agency(uow, event.data.code, event)
 
-
-async def agency_split(uow: UnitOfWork, event: AgencySplit) -> None:
-    await store.end_agency(uow.session, event.data.code, event.data.effective_on)
-    for part in event.data.into:
-        await store.save_agency(uow.session, part)
-
-
-async def agency_dissolved(uow: UnitOfWork, event: AgencyDissolved) -> None:
-    await store.end_agency(uow.session, event.data.code, event.data.effective_on)
-
-
-async def record_updated(uow: UnitOfWork, event: RecordEvent) -> None:
-    """Keep the record as evidence and re-score the agency's year; publish the score if it changed."""
-    record, now = event.data, uow.clock.now()
-    await store.add_evidence(uow.session, str(event.id), record, now)
-    old = await store.score_row(uow.session, record.agency_code, record.year)
-    evidence = await store.evidence_for(uow.session, record.agency_code, record.year)
-    new = domain.score(record.agency_code, record.year, evidence, previous=old["score"] if old else None)
-    applied = (old["events_applied"] if old else 0) + 1
-    await store.save_score(uow.session, new, applied, now)
-    if domain.changed(new, old):
-        uow.emit(
-            Topic.COMPLIANCE_STATUS,
-            ComplianceScoreChanged.create(
-                source=uow.source,
-                subject=record.agency_code,
-                data=new,
-                time=now,
-                correlationid=event.correlationid,
-                causationid=str(event.id),
-            ),
+    async def agency_merged(self, uow: UnitOfWork, event: AgencyMerged) -> None:
+        for code in event.data.sources:
+            await store.end_agency(uow.session, code, event.data.effective_on)
+        await store.save_agency(uow.session, event.data.successor)
+        await store.add_predecessors(
+            uow.session, event.data.code, event.data.sources, event.data.effective_on
         )
+        await self.rescore_agency(uow, event.data.code, event)
 
+    async def agency_split(self, uow: UnitOfWork, event: AgencySplit) -> None:
+        await store.end_agency(uow.session, event.data.code, event.data.effective_on)
+        for part in event.data.into:
+            await store.save_agency(uow.session, part)
 
-HANDLERS: dict[str, Handler] = {
-    AgencyRegistered.event_type: agency_changed,
-    AgencyUpdated.event_type: agency_changed,
-    AgencyRenamed.event_type: agency_renamed,
-    AgencyMerged.event_type: agency_merged,
-    AgencySplit.event_type: agency_split,
-    AgencyDissolved.event_type: agency_dissolved,
-    **{event.event_type: record_updated for event in RECORD_EVENTS},
-}
+    async def agency_dissolved(self, uow: UnitOfWork, event: AgencyDissolved) -> None:
+        await store.end_agency(uow.session, event.data.code, event.data.effective_on)
+
+    async def record_updated(self, uow: UnitOfWork, event: RecordEvent) -> None:
+        """Keep the record as evidence and re-score the agency's year (and its successors')."""
+        record = event.data
+        await store.add_evidence(uow.session, str(event.id), record, uow.clock.now())
+        await self.rescore(uow, record.agency_code, record.year, event, counted=True)
+
+    async def rescore_agency(self, uow: UnitOfWork, code: str, cause: CloudEvent | None) -> None:
+        for year in await store.scored_years(uow.session, code):
+            await self.rescore(uow, code, year, cause)
+
+    async def rescore(
+        self, uow: UnitOfWork, code: str, year: int, cause: CloudEvent | None, counted: bool = False
+    ) -> None:
+        """Score (agency, year) from everything known for that year; publish it if a reader would see
+        a difference. Stored scores are as of the year's end, so a replay gives the same numbers."""
+        old = await store.score_row(uow.session, code, year)
+        facts = await store.facts(uow.session, code)
+        new = domain.score(
+            facts, year, self.rules, date(year, 12, 31), previous=old["score"] if old else None
+        )
+        applied = (old["events_applied"] if old else 0) + (1 if counted else 0)
+        await store.save_score(uow.session, new, applied, uow.clock.now())
+        if domain.changed(new, old):
+            uow.emit(
+                Topic.COMPLIANCE_STATUS,
+                ComplianceScoreChanged.create(
+                    source=uow.source,
+                    subject=code,
+                    data=new,
+                    time=uow.clock.now(),
+                    correlationid=cause.correlationid if cause else None,
+                    causationid=str(cause.id) if cause else None,
+                ),
+            )
+
+    async def rescore_all(self, uow: UnitOfWork) -> int:
+        """Every stored score again (after the rule files changed); how many there were."""
+        pairs = await store.all_scores(uow.session)
+        for code, year in pairs:
+            await self.rescore(uow, code, year, None)
+        return len(pairs)

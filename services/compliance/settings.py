@@ -1,6 +1,9 @@
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
+from services.compliance.rules import RULES_DIR
 
 
 class ComplianceSettings(ServiceSettings):
@@ -9,3 +12,5 @@ class ComplianceSettings(ServiceSettings):
     service_name: str = "compliance"
     http_port: int = 8002
     database_url: str = "sqlite+aiosqlite:///.data/compliance.db"
+    #: The folder with rules.yaml and campaigns.yaml; change them and restart to re-score.
+    rules_dir: Path = RULES_DIR

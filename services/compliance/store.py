@@ -22,9 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.agencies import AgencyData
 from contracts.compliance import ScoreData
 from contracts.records import RecordData
-from contracts.vocabulary import Element
 from services.common.db import UTCDateTime, new_metadata
-from services.compliance.domain import Evidence
+from services.compliance.domain import Facts, evidence_of
 
 metadata = new_metadata()
 
@@ -51,6 +50,24 @@ evidence = Table(
     Column("version", Integer, nullable=False),
     Column("occurred_on", Date, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+)
+
+#: Merges: the successor's score counts its predecessors' records (merged agencies count once).
+lineage = Table(
+    "lineage",
+    metadata,
+    Column("predecessor_code", String(64), nullable=False),
+    Column("successor_code", String(64), nullable=False, index=True),
+    Column("effective_on", Date, nullable=False),
+    PrimaryKeyConstraint("predecessor_code", "successor_code"),
+)
+
+#: Small facts about the service's own state, e.g. which rule set the stored scores were made with.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", String(200), nullable=False),
 )
 
 scores = Table(
@@ -103,13 +120,69 @@ async def add_evidence(session: AsyncSession, event_id: str, record: RecordData,
     )
 
 
-async def evidence_for(session: AsyncSession, code: str, year: int) -> list[Evidence]:
-    rows = await session.execute(
-        select(evidence.c.event_id, evidence.c.element, evidence.c.year)
-        .where(evidence.c.agency_code == code, evidence.c.year == year)
-        .order_by(evidence.c.occurred_on, evidence.c.event_id)
+async def add_predecessors(session: AsyncSession, successor: str, sources: list[str], on: date) -> None:
+    stmt = _upsert(session, lineage).values(
+        [{"predecessor_code": s, "successor_code": successor, "effective_on": on} for s in sources]
     )
-    return [Evidence(r.event_id, Element(r.element), r.year) for r in rows]
+    await session.execute(stmt.on_conflict_do_nothing())
+
+
+async def lineage_of(session: AsyncSession, code: str) -> list[str]:
+    """`code` and every agency merged into it, however many merges back."""
+    found, queue = [code], [code]
+    while queue:
+        rows = await session.execute(
+            select(lineage.c.predecessor_code).where(lineage.c.successor_code == queue.pop())
+        )
+        for (predecessor,) in rows:
+            if predecessor not in found:
+                found.append(predecessor)
+                queue.append(predecessor)
+    return found
+
+
+async def facts(session: AsyncSession, code: str) -> Facts:
+    """What scoring needs of an agency: its records and its predecessors', and its e-ISO flag."""
+    codes = await lineage_of(session, code)
+    rows = await session.execute(
+        select(evidence.c.event_id, evidence.c.element, evidence.c.year, evidence.c.occurred_on).where(
+            evidence.c.agency_code.in_(codes)
+        )
+    )
+    flag = await session.scalar(select(agencies.c.uses_eiso_software).where(agencies.c.code == code))
+    return Facts(code, bool(flag), evidence_of(tuple(r) for r in rows))
+
+
+async def scored_years(session: AsyncSession, code: str) -> list[int]:
+    """Years in which `code` or a predecessor has records or a score."""
+    codes = await lineage_of(session, code)
+    years = set(await session.scalars(select(evidence.c.year).where(evidence.c.agency_code.in_(codes))))
+    years |= set(await session.scalars(select(scores.c.year).where(scores.c.agency_code == code)))
+    return sorted(years)
+
+
+async def all_scores(session: AsyncSession) -> list[tuple[str, int]]:
+    return [
+        (r.agency_code, r.year) for r in await session.execute(select(scores.c.agency_code, scores.c.year))
+    ]
+
+
+async def active_agencies(session: AsyncSession, day: date) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(agencies)
+        .where(agencies.c.valid_from <= day, (agencies.c.valid_to.is_(None)) | (agencies.c.valid_to > day))
+        .order_by(agencies.c.code)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def get_meta(session: AsyncSession, key: str) -> str | None:
+    return await session.scalar(select(meta.c.value).where(meta.c.key == key))
+
+
+async def set_meta(session: AsyncSession, key: str, value: str) -> None:
+    stmt = _upsert(session, meta).values(key=key, value=value)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 async def score_row(session: AsyncSession, code: str, year: int) -> dict[str, Any] | None:

@@ -51,7 +51,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         assert demo.returncode == 0, demo.stderr
         assert "imported: 165 created, 0 updated, 0 unchanged, 0 invalid" in demo.stderr
         table = demo.stdout
-        assert "Sở Khoa học và Công nghệ" in table and "16.7%" in table
+        assert "Sở Khoa học và Công nghệ" in table and "22.2%" in table
         assert "UBND huyện Châu Thành" in table and "chưa cập nhật" in table
         assert f"http://127.0.0.1:{registry}" in table
 

@@ -8,7 +8,7 @@ import pytest
 
 from contracts import Topic
 from tests.e2e.stack import Stack
-from tests.factories import agency_registered, objective_updated, unique_code
+from tests.factories import ONE_RULE, agency_registered, objective_updated, unique_code
 from tests.kafka_tools import eventually, produce, read_until
 
 pytestmark = pytest.mark.e2e
@@ -52,10 +52,13 @@ async def test_register_update_and_see_the_score_change(stack: Stack) -> None:
     after = await eventually(
         lambda: (s := compliance(stack, code)) and s["events_applied"] == 1 and s, what="score changed"
     )
-    assert after["score"] == pytest.approx(1 / 6, abs=1e-4)  # type: ignore[index]
+    assert after["score"] == ONE_RULE  # type: ignore[index]
     assert after["status"] == "lagging"  # type: ignore[index]
     [objective_rule] = [r for r in after["breakdown"] if r["met"]]  # type: ignore[index]
-    assert objective_rule["rule_id"] == "element:quality_objectives"
+    assert (objective_rule["rule_id"], objective_rule["title_vi"]) == (
+        "R02",
+        "Mục tiêu chất lượng năm và kế hoạch thực hiện",
+    )
 
     [record_event] = await read_until(
         stack.kafka,

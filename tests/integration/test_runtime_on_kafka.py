@@ -19,10 +19,10 @@ from services.common.kafka import ensure_topics, kafka_publisher, make_broker
 from services.common.relay import OutboxRelay
 from services.common.uow import UnitOfWork
 from services.compliance import store
-from services.compliance.handlers import HANDLERS
 from services.compliance.settings import ComplianceSettings
 from tests.conftest import migrated
-from tests.factories import NOW, agency_registered, objective_updated, unique_code
+from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
+from tests.factories import NOW, ONE_RULE, agency_registered, objective_updated, unique_code
 from tests.kafka_tools import eventually, produce, read_until
 
 pytestmark = pytest.mark.integration
@@ -134,7 +134,7 @@ async def test_consumer_dead_letters_poison_and_applies_each_event_once(
             kafka, Topic.COMPLIANCE_STATUS, lambda kept: len(kept) >= 2, keep=lambda r: r.key == code.encode()
         )
         scores = [json.loads(r.value)["data"] for r in status]
-        assert {(s["year"], s["score"]) for s in scores} == {(2022, round(1 / 6, 4)), (2023, round(1 / 6, 4))}
+        assert {(s["year"], s["score"]) for s in scores} == {(2022, ONE_RULE), (2023, ONE_RULE)}
     finally:
         relay_task.cancel()
 

@@ -11,7 +11,7 @@ from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.uow import UnitOfWork
 from services.compliance import store
-from services.compliance.handlers import HANDLERS
+from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, unique_code
 
 Sessions = async_sessionmaker[AsyncSession]

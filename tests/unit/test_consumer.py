@@ -15,7 +15,7 @@ from services.common.consumer import EventConsumer, PermanentError, tolerant_par
 from services.common.messaging import outbox
 from services.common.uow import UnitOfWork
 from services.compliance import store
-from services.compliance.handlers import HANDLERS
+from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
 
 Sessions = async_sessionmaker[AsyncSession]
