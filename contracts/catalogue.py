@@ -9,7 +9,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter, ValidationError
 
 from contracts.agencies import AGENCY_EVENTS
-from contracts.compliance import ComplianceScoreChanged
+from contracts.compliance import STATUS_EVENTS
 from contracts.envelope import CloudEvent, EventError
 from contracts.records import RECORD_EVENTS
 from contracts.topics import Topic
@@ -56,7 +56,7 @@ TOPICS: dict[Topic, TopicSpec] = {
             Topic.COMPLIANCE_STATUS,
             "compliance",
             "Scores with their breakdown, deadlines and overdue findings. Key: agency code.",
-            (ComplianceScoreChanged,),
+            STATUS_EVENTS,
         ),
         TopicSpec(Topic.COMPLIANCE_INSPECTIONS, "compliance", "Inspection plans and results."),
         TopicSpec(Topic.TRAINING_SESSIONS, "training", "Sessions, enrolments and completions."),

@@ -1,11 +1,12 @@
 """Events on `eiso.compliance.status` (writer: compliance)."""
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from contracts.envelope import CloudEvent, EventData
-from contracts.vocabulary import ComplianceStatus
+from contracts.vocabulary import ComplianceStatus, Element
 
 
 class RuleResult(EventData):
@@ -32,3 +33,81 @@ class ComplianceScoreChanged(CloudEvent):
     type: Literal["compliance-score-changed"] = "compliance-score-changed"
     subject_field = "agency_code"
     data: ScoreData
+
+
+class DeadlineData(EventData):
+    agency_code: str
+    year: int
+    deadline: date = Field(description="The campaign's maintenance deadline (giờ Việt Nam calendar day).")
+    days_left: int = Field(ge=0)
+    missing: list[Element] = Field(description="Elements with no record for the year yet.")
+
+
+class DeadlineApproaching(CloudEvent):
+    """An agency still missing elements is 30, 14 or 7 days (per the campaign) from the deadline."""
+
+    type: Literal["deadline-approaching"] = "deadline-approaching"
+    subject_field = "agency_code"
+    data: DeadlineData
+
+
+class OverdueData(EventData):
+    agency_code: str
+    year: int
+    deadline: date
+
+
+class AuditOverdue(CloudEvent):
+    """No internal audit was held in the year by the deadline."""
+
+    type: Literal["audit-overdue"] = "audit-overdue"
+    subject_field = "agency_code"
+    data: OverdueData
+
+
+class ReviewOverdue(CloudEvent):
+    """No management review (after the internal audit) was held in the year by the deadline."""
+
+    type: Literal["review-overdue"] = "review-overdue"
+    subject_field = "agency_code"
+    data: OverdueData
+
+
+class LaggingData(EventData):
+    agency_code: str
+    year: int
+    deadline: date
+    missing: list[Element]
+    score: float = Field(ge=0, le=1)
+
+
+class AgencyLagging(CloudEvent):
+    """After the deadline the agency is still not updated for the year."""
+
+    type: Literal["agency-lagging"] = "agency-lagging"
+    subject_field = "agency_code"
+    data: LaggingData
+
+
+class CompliantData(EventData):
+    agency_code: str
+    year: int
+    score: float = Field(ge=0, le=1)
+
+
+class AgencyCompliant(CloudEvent):
+    """An agency reported lagging has caught up: all six elements recorded for the year."""
+
+    type: Literal["agency-compliant"] = "agency-compliant"
+    subject_field = "agency_code"
+    data: CompliantData
+
+
+STATUS_EVENTS: tuple[type[CloudEvent], ...] = (
+    ComplianceScoreChanged,
+    DeadlineApproaching,
+    AuditOverdue,
+    ReviewOverdue,
+    AgencyLagging,
+    AgencyCompliant,
+)

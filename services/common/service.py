@@ -6,7 +6,7 @@ Start-up order: migrations, topics, broker (consumers), relay, then HTTP; shutdo
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ class Service:
         self.routers: list[APIRouter] = []
         #: Run once at start, after migrations and before consuming (e.g. re-scoring on new rules).
         self.on_start: list[Callable[[], Awaitable[None]]] = []
+        #: Long-running loops (e.g. the daily evaluation), started with the broker, cancelled at stop.
+        self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock, self.settings.source, on_commit=self.relay.wake)
@@ -98,14 +100,17 @@ class Service:
                 await hook()
             await ensure_topics(self.settings)
             await self.broker.start()
-            relay = asyncio.create_task(self.relay.run(), name="outbox-relay")
+            tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay")]
+            tasks += [asyncio.create_task(loop(), name=loop.__name__) for loop in self.background]
             log.info("service started", port=self.settings.http_port)
             try:
                 yield
             finally:
-                relay.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await relay
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 await self.broker.stop()
                 await self.engine.dispose()
                 log.info("service stopped")

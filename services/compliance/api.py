@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.compliance import RuleResult
 from contracts.vocabulary import ComplianceStatus, Level
@@ -84,3 +84,22 @@ async def progress_report(
                 )
             )
     return report.progress(year, day, statuses)
+
+
+class EvaluationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: date | None = Field(default=None, description="The day to evaluate; default today (giờ Việt Nam).")
+
+
+class EvaluationOut(BaseModel):
+    on: date
+    notices: dict[str, int] = Field(description="Notices sent, by event type; re-running sends none.")
+
+
+@router.post("/evaluations", response_model=EvaluationOut, tags=["deadlines"])
+async def run_evaluation(body: EvaluationIn, caller: Caller, service: ServiceDep) -> EvaluationOut:
+    """Evaluate deadlines and overdue findings for one day now (the daily run does the same by itself)."""
+    require(caller, Role.OPERATOR)
+    day = body.on or local_date(service.clock.now())
+    return EvaluationOut(on=day, notices=await service.evaluate(day))

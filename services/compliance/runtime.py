@@ -1,12 +1,16 @@
 """The compliance service's process: the common runtime plus its rule set and its handlers."""
 
+import asyncio
+from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import structlog
 
 from contracts import Topic
+from services.common.clock import local_date
 from services.common.service import Service
-from services.compliance import store
+from services.compliance import evaluation, store
 from services.compliance.handlers import Handlers
 from services.compliance.rules import RuleSet, load
 from services.compliance.settings import ComplianceSettings
@@ -19,9 +23,12 @@ class ComplianceService(Service):
     def __init__(self, settings: ComplianceSettings) -> None:
         super().__init__(settings, MIGRATIONS)
         self.rules: RuleSet = load(settings.rules_dir)
+        self.evaluation_check_seconds = settings.evaluation_check_seconds
         self.handlers = Handlers(self.rules)
         self.consume([Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], self.handlers.table())
         self.on_start.append(self.rescore_if_rules_changed)
+        if settings.daily_evaluation:
+            self.background.append(self.daily_evaluation)
 
     async def rescore_if_rules_changed(self) -> None:
         """Rules are data: when the files changed since the scores were made, make them again."""
@@ -32,3 +39,41 @@ class ComplianceService(Service):
             await store.set_meta(uow.session, "rules_version", self.rules.version)
             await uow.commit()
         log.info("rules changed: scores recomputed", scores=count, rules_version=self.rules.version)
+
+    async def evaluate(self, day: date) -> dict[str, int]:
+        """Run the evaluation for `day` over every agency active that day; count the notices sent."""
+        sent: Counter[str] = Counter()
+        async with self.uow() as uow:
+            for agency in await store.active_agencies(uow.session, day):
+                code = agency["code"]
+                facts = await store.facts(uow.session, code)
+                for notice in evaluation.due(
+                    facts, self.rules, day, await store.sent_notices(uow.session, code)
+                ):
+                    event = notice.kind.create(
+                        source=uow.source, subject=code, data=notice.data, time=uow.clock.now()
+                    )
+                    uow.emit(Topic.COMPLIANCE_STATUS, event)
+                    await store.add_notice(
+                        uow.session, code, notice.kind.event_type, notice.period, str(event.id), day
+                    )
+                    sent[notice.kind.event_type] += 1
+            await store.set_meta(uow.session, "last_evaluation", day.isoformat())
+            await uow.commit()
+        log.info("evaluation done", day=day.isoformat(), notices=dict(sent))
+        return dict(sent)
+
+    async def daily_evaluation(self) -> None:
+        """Evaluate each new day (giờ Việt Nam) once, at the injectable clock's date."""
+        while True:
+            try:
+                today = local_date(self.clock.now())
+                async with self.reader() as uow:
+                    last = await store.get_meta(uow.session, "last_evaluation")
+                if last is None or date.fromisoformat(last) < today:
+                    await self.evaluate(today)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the next round tries again; readiness shows the database state
+                log.warning("daily evaluation failed; will retry", error=repr(exc))
+            await asyncio.sleep(self.evaluation_check_seconds)

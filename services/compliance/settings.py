@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
@@ -14,3 +15,7 @@ class ComplianceSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///.data/compliance.db"
     #: The folder with rules.yaml and campaigns.yaml; change them and restart to re-score.
     rules_dir: Path = RULES_DIR
+    #: Evaluate deadlines each day by itself (POST /evaluations works either way).
+    daily_evaluation: bool = True
+    #: How often the daily evaluation looks whether a new day (giờ Việt Nam) has begun.
+    evaluation_check_seconds: float = Field(default=60, gt=0)

@@ -70,6 +70,18 @@ meta = Table(
     Column("value", String(200), nullable=False),
 )
 
+#: Notices sent by the daily evaluation: each (agency, kind, period) once, ever.
+notices = Table(
+    "notices",
+    metadata,
+    Column("agency_code", String(64), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("sent_on", Date, nullable=False),
+    PrimaryKeyConstraint("agency_code", "kind", "period"),
+)
+
 scores = Table(
     "scores",
     metadata,
@@ -204,3 +216,18 @@ async def save_score(session: AsyncSession, data: ScoreData, events_applied: int
     }
     stmt = _upsert(session, scores).values(agency_code=data.agency_code, year=data.year, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=values))
+
+
+async def sent_notices(session: AsyncSession, code: str) -> set[tuple[str, str]]:
+    rows = await session.execute(
+        select(notices.c.kind, notices.c.period).where(notices.c.agency_code == code)
+    )
+    return {(r.kind, r.period) for r in rows}
+
+
+async def add_notice(
+    session: AsyncSession, code: str, kind: str, period: str, event_id: str, day: date
+) -> None:
+    await session.execute(
+        notices.insert().values(agency_code=code, kind=kind, period=period, event_id=event_id, sent_on=day)
+    )

@@ -67,6 +67,8 @@ def running(
             f"{prefix}CONSUMER_GROUP": group,
             f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
             "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
+            # Tests evaluate deadlines on the dates they choose (POST /evaluations), not today's.
+            f"{prefix}DAILY_EVALUATION": "false",
             **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
         }
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)

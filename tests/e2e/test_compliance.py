@@ -129,8 +129,54 @@ async def test_editing_a_rule_file_and_restarting_rescores(stack: Stack, rules_d
         stack.kafka,
         Topic.COMPLIANCE_STATUS,
         lambda kept: len(kept) == 2,
-        keep=lambda r: r.key == code.encode(),
+        keep=lambda r: r.key == code.encode() and b'"compliance-score-changed"' in r.value,
     )
     rescored = json.loads(changes[-1].value)
     assert (rescored["data"]["score"], rescored["data"]["previous_score"]) == (round(5 / 13, 4), ONE_RULE)
     assert "causationid" not in rescored, "caused by the new rules, not by an event"
+
+
+async def test_evaluations_send_each_notice_once_and_close_a_caught_up_agency(stack: Stack) -> None:
+    code = unique_code("EVAL")
+    register(stack, code, "Sở Đánh Giá")
+    registry, compliance = stack.client("registry"), stack.client("compliance")
+    assert registry.put(f"/agencies/{code}/records/context", json=record()).status_code == 201
+    await eventually(lambda: (s := score(stack, code)) and s["events_applied"] == 1, what="record scored")
+
+    first = compliance.post("/evaluations", json={"on": "2022-09-30"})
+    assert first.status_code == 200 and first.json()["notices"].get("deadline-approaching", 0) >= 1
+    assert compliance.post("/evaluations", json={"on": "2022-09-30"}).json()["notices"] == {}, "nothing new"
+    assert compliance.post("/evaluations", json={"on": "2022-10-31"}).status_code == 200
+
+    for element in UPDATE_ELEMENTS:
+        assert registry.put(
+            f"/agencies/{code}/records/{element.value}", json=record(on="2022-11-05")
+        ).status_code in (
+            200,
+            201,
+        )
+    await eventually(lambda: (s := score(stack, code)) and s["status"] == "updated", what="caught up")
+    assert compliance.post("/evaluations", json={"on": "2022-11-06"}).status_code == 200
+
+    def types(kept: list[Any]) -> list[str]:
+        return [json.loads(r.value)["type"] for r in kept if b'"compliance-score-changed"' not in r.value]
+
+    notices = await read_until(
+        stack.kafka,
+        Topic.COMPLIANCE_STATUS,
+        lambda kept: "agency-compliant" in types(kept),
+        keep=lambda r: r.key == code.encode(),
+    )
+    assert types(notices) == [
+        "deadline-approaching",
+        "audit-overdue",
+        "review-overdue",
+        "agency-lagging",
+        "agency-compliant",
+    ]
+    reminder = next(json.loads(r.value)["data"] for r in notices if b"deadline-approaching" in r.value)
+    assert (reminder["days_left"], len(reminder["missing"])) == (30, 5)
+    agency_key = compliance.post(
+        "/api-keys", json={"name": "x", "role": "agency", "agency_code": code}
+    ).json()["key"]
+    assert stack.client("compliance", agency_key).post("/evaluations", json={}).status_code == 403
