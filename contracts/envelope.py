@@ -91,9 +91,15 @@ class CloudEvent(BaseModel):
         time: datetime,
         correlationid: str | None = None,
         causationid: str | None = None,
+        event_id: uuid.UUID | None = None,
     ) -> "CloudEvent":
-        """A new event with a fresh id; correlation defaults to the event itself (a new conversation)."""
-        event_id = new_event_id()
+        """A new event; correlation defaults to the event itself (a new conversation).
+
+        The id is fresh unless given: an event derived only from other events can take a deterministic
+        id (`derived_id`), so that rebuilding a service from the topics re-creates the same ids, which
+        consumers already hold in their inboxes.
+        """
+        event_id = event_id or new_event_id()
         return cls(
             id=event_id,
             source=source,
@@ -109,6 +115,15 @@ class CloudEvent(BaseModel):
 
 def new_event_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+#: Namespace of derived event ids (UUID v5).
+EISO_NAMESPACE = uuid.UUID("5c0b7a52-2f3e-4c8e-9b1d-1e150a0e1500")
+
+
+def derived_id(*parts: object) -> uuid.UUID:
+    """The same id for the same parts, every time: for events that are pure functions of others."""
+    return uuid.uuid5(EISO_NAMESPACE, "\x1f".join(str(p) for p in parts))
 
 
 def to_json(event: CloudEvent) -> bytes:

@@ -12,6 +12,7 @@ from contracts.agencies import (
     AgencyUpdated,
 )
 from contracts.compliance import ComplianceScoreChanged
+from contracts.envelope import derived_id
 from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
@@ -71,6 +72,8 @@ class Handlers:
         record = event.data
         await store.add_evidence(uow.session, str(event.id), record, uow.clock.now())
         await self.rescore(uow, record.agency_code, record.year, event, counted=True)
+        for successor in await store.successors_of(uow.session, record.agency_code):
+            await self.rescore(uow, successor, record.year, event)  # merged agencies count under it
 
     async def rescore_agency(self, uow: UnitOfWork, code: str, cause: CloudEvent | None) -> None:
         for year in await store.scored_years(uow.session, code):
@@ -89,6 +92,7 @@ class Handlers:
         applied = (old["events_applied"] if old else 0) + (1 if counted else 0)
         await store.save_score(uow.session, new, applied, uow.clock.now())
         if domain.changed(new, old):
+            why = str(cause.id) if cause else f"rules:{self.rules.version}"
             uow.emit(
                 Topic.COMPLIANCE_STATUS,
                 ComplianceScoreChanged.create(
@@ -98,6 +102,10 @@ class Handlers:
                     time=uow.clock.now(),
                     correlationid=cause.correlationid if cause else None,
                     causationid=str(cause.id) if cause else None,
+                    # Same cause and same result, same id: a replay repeats what consumers have seen.
+                    event_id=derived_id(
+                        "score", code, year, why, new.model_dump_json(exclude={"previous_score"})
+                    ),
                 ),
             )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import structlog
 
 from contracts import Topic
+from contracts.envelope import derived_id
 from services.common.clock import local_date
 from services.common.service import Service
 from services.compliance import evaluation, store
@@ -51,7 +52,11 @@ class ComplianceService(Service):
                     facts, self.rules, day, await store.sent_notices(uow.session, code)
                 ):
                     event = notice.kind.create(
-                        source=uow.source, subject=code, data=notice.data, time=uow.clock.now()
+                        source=uow.source,
+                        subject=code,
+                        data=notice.data,
+                        time=uow.clock.now(),
+                        event_id=derived_id("notice", code, *notice.key),
                     )
                     uow.emit(Topic.COMPLIANCE_STATUS, event)
                     await store.add_notice(

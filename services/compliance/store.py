@@ -52,6 +52,15 @@ evidence = Table(
     Column("received_at", UTCDateTime, nullable=False),
 )
 
+#: Ends of agencies (dissolved, merged, split), kept apart so that an end arriving before the agency
+#: itself is not lost.
+agency_ends = Table(
+    "agency_ends",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("valid_to", Date, nullable=False),
+)
+
 #: Merges: the successor's score counts its predecessors' records (merged agencies count once).
 lineage = Table(
     "lineage",
@@ -103,14 +112,25 @@ def _upsert(session: AsyncSession, table: Table) -> Any:
 
 
 async def save_agency(session: AsyncSession, data: AgencyData) -> None:
-    """Keep what scoring and reports need; never the contacts (they stay with the registry)."""
+    """Keep what scoring and reports need; never the contacts (they stay with the registry).
+
+    Events of different agencies arrive in no fixed order (a merge may come before a source's
+    registration), so an end already recorded for the code is kept.
+    """
     values = {k: getattr(data, k) for k in AgencyData.model_fields if k != "contacts"}
+    if values["valid_to"] is None:
+        values["valid_to"] = await session.scalar(
+            select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code)
+        )
     stmt = _upsert(session, agencies).values(**values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
 
 
 async def end_agency(session: AsyncSession, code: str, day: date) -> None:
-    """The agency stops on `day` (dissolved, merged or split); its copy stays for past reports."""
+    """The agency stops on `day` (dissolved, merged or split); its copy stays for past reports.
+    Recorded even before the agency itself is known (see `save_agency`)."""
+    stmt = _upsert(session, agency_ends).values(code=code, valid_to=day)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"valid_to": day}))
     await session.execute(update(agencies).where(agencies.c.code == code).values(valid_to=day))
 
 
@@ -150,6 +170,21 @@ async def lineage_of(session: AsyncSession, code: str) -> list[str]:
             if predecessor not in found:
                 found.append(predecessor)
                 queue.append(predecessor)
+    return found
+
+
+async def successors_of(session: AsyncSession, code: str) -> list[str]:
+    """Every agency `code` was merged into, however many merges on."""
+    found: list[str] = []
+    queue = [code]
+    while queue:
+        rows = await session.execute(
+            select(lineage.c.successor_code).where(lineage.c.predecessor_code == queue.pop())
+        )
+        for (successor,) in rows:
+            if successor not in found and successor != code:
+                found.append(successor)
+                queue.append(successor)
     return found
 
 

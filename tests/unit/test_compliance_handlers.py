@@ -47,3 +47,27 @@ async def test_a_merge_ends_the_sources_and_keeps_the_successor_without_contacts
     assert rows[a].valid_to == rows[b].valid_to == date(2025, 7, 1)
     assert rows[ab].valid_from == date(2025, 7, 1) and rows[ab].valid_to is None
     assert "contacts" not in store.agencies.c
+
+
+async def test_a_merge_that_arrives_before_the_sources_registrations_still_ends_them(
+    compliance_db: Sessions,
+) -> None:
+    a, ab = unique_code("A"), unique_code("AB")
+    successor = agency_registered(ab).data.model_copy(update={"valid_from": date(2025, 7, 1)})
+    merged = AgencyMerged.create(
+        source="/tests",
+        subject=ab,
+        time=NOW,
+        data=AgencyMergedData(code=ab, sources=[a], effective_on=date(2025, 7, 1), successor=successor),
+    )
+    consumer = EventConsumer(
+        "compliance",
+        [Topic.REGISTRY_AGENCIES],
+        HANDLERS,
+        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+    )
+    await consumer.apply_batch([consumer_record(merged, topic=Topic.REGISTRY_AGENCIES)])
+    await consumer.apply_batch([consumer_record(agency_registered(a), topic=Topic.REGISTRY_AGENCIES)])
+    async with compliance_db() as session:
+        ended = await session.scalar(select(store.agencies.c.valid_to).where(store.agencies.c.code == a))
+    assert ended == date(2025, 7, 1)

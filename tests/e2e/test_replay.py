@@ -1,0 +1,160 @@
+"""Scores are a pure function of the events: a compliance rebuilt from the topics (fresh database, fresh
+consumer group) gives the same scores and report and publishes no event id consumers have not seen.
+And a merge in the middle of a year: the successor counts its predecessors' records, once."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from contracts import Topic
+from services.common.db import create_engine
+from services.common.messaging import outbox
+from tests.e2e.stack import Stack, running
+from tests.factories import unique_code
+from tests.kafka_tools import eventually, read_until
+
+pytestmark = pytest.mark.e2e
+
+ELEMENTS = (
+    "quality_policy",
+    "context",
+    "quality_objectives",
+    "internal_audit",
+    "management_review",
+    "improvement",
+)
+
+
+def record(on: str, title: str = "Hồ sơ") -> dict[str, Any]:
+    return {"year": 2022, "occurred_on": on, "document_ref": "QĐ-1", "title": title, "submitted_by": "Thư ký"}
+
+
+def register(stack: Stack, code: str, level: str = "commune", **extra: Any) -> None:
+    """An agency not on e-ISO software, so the order agency and record events arrive in cannot matter."""
+    body = {"code": code, "name": f"UBND xã {code}", "level": level, "valid_from": "2020-01-01", **extra}
+    response = stack.client("registry").post("/agencies", json=body)
+    assert response.status_code == 201, response.text
+
+
+def settled(stack: Stack, applied: dict[str, int]) -> dict[str, Any] | None:
+    """The scores of `applied`'s agencies once each has applied that many record events."""
+    with stack.client("compliance") as api:
+        bodies = {c: api.get(f"/agencies/{c}/compliance", params={"year": 2022}).json() for c in applied}
+    if any(bodies[c].get("events_applied") != n for c, n in applied.items()):
+        return None
+    return {c: {k: b[k] for k in ("score", "status", "breakdown")} for c, b in bodies.items()}
+
+
+async def drained(stack: Stack) -> bool:
+    engine = create_engine(stack.databases["compliance"])
+    try:
+        async with engine.connect() as db:
+            return not await db.scalar(select(func.count()).where(outbox.c.sent_at.is_(None)))
+    finally:
+        await engine.dispose()
+
+
+def progress(stack: Stack) -> Any:
+    params: dict[str, Any] = {"year": 2022, "as_of": "2022-12-31"}
+    return stack.client("compliance").get("/reports/progress", params=params).json()
+
+
+async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
+    kafka: str, database_url: Callable[[str], str], tmp_path: Path
+) -> None:
+    codes = [unique_code("RP") for _ in range(4)]
+    applied = {}
+    with running(kafka, database_url, tmp_path / "a") as first:
+        registry = first.client("registry")
+        for i, code in enumerate(codes):
+            register(first, code)
+            for element in ELEMENTS[: i + 2]:
+                response = registry.put(
+                    f"/agencies/{code}/records/{element}", json=record(f"2022-05-0{i + 1}")
+                )
+                assert response.status_code == 201
+            applied[code] = i + 2
+        assert (
+            registry.put(
+                f"/agencies/{codes[0]}/records/context", json=record("2022-06-01", "Sửa")
+            ).status_code
+            == 201
+        )
+        applied[codes[0]] += 1
+        expected = await eventually(
+            lambda: settled(first, applied), what="first compliance scored everything"
+        )
+        await eventually(lambda: drained(first), what="first outbox drained")
+        report = progress(first)
+        published = await read_until(
+            kafka,
+            Topic.COMPLIANCE_STATUS,
+            lambda kept: len(kept) >= len(codes),
+            keep=lambda r: r.key.decode() in codes,
+        )
+
+    with running(kafka, database_url, tmp_path / "b", names=("compliance",)) as rebuilt:
+        assert (
+            await eventually(lambda: settled(rebuilt, applied), what="rebuilt scored everything") == expected
+        )
+        assert progress(rebuilt) == report
+        await eventually(lambda: drained(rebuilt), what="rebuilt outbox drained")
+        republished = await read_until(
+            kafka,
+            Topic.COMPLIANCE_STATUS,
+            lambda kept: len(kept) > len(published),
+            keep=lambda r: r.key.decode() in codes,
+        )
+    ids = {json.loads(r.value)["id"] for r in published}
+    assert {json.loads(r.value)["id"] for r in republished} == ids, "only ids consumers already hold"
+
+
+async def test_a_merge_mid_year_counts_the_predecessors_records_once_under_the_successor(
+    stack: Stack,
+) -> None:
+    registry = stack.client("registry")
+    district, east, west, merged = (unique_code(p) for p in ("D", "E", "W", "M"))
+    register(stack, district, "district")
+    register(stack, east, parent_code=district)
+    register(stack, west, parent_code=district)
+    for element in ELEMENTS[:3]:
+        assert (
+            registry.put(f"/agencies/{east}/records/{element}", json=record("2022-03-01")).status_code == 201
+        )
+    for element in ELEMENTS[3:5]:
+        assert (
+            registry.put(f"/agencies/{west}/records/{element}", json=record("2022-04-01")).status_code == 201
+        )
+    body = {
+        "sources": [east, west],
+        "new": {"code": merged, "name": f"UBND xã {merged}", "level": "commune", "parent_code": district},
+        "effective_on": "2022-07-01",
+    }
+    assert registry.post("/agencies:merge", json=body).status_code == 200
+    assert (
+        registry.put(f"/agencies/{merged}/records/improvement", json=record("2022-09-01")).status_code == 201
+    )
+
+    async def successor() -> Any:
+        with stack.client("compliance") as api:
+            body = api.get(f"/agencies/{merged}/compliance", params={"year": 2022}).json()
+        return body if body.get("status") == "updated" else None
+
+    scored: Any = await eventually(successor, what="the successor updated with its predecessors' records")
+    met = {r["rule_id"] for r in scored["breakdown"] if r["met"]}
+    assert {"R02", "R04", "R05", "R06"} <= met
+    before = progress_on(stack, "2022-06-30")["levels"]["commune"]
+    after = progress_on(stack, "2022-12-31")["levels"]["commune"]
+    lagging_before = {n["code"] for n in before["not_updated"]}
+    lagging_after = {n["code"] for n in after["not_updated"]}
+    assert {east, west} <= lagging_before and merged not in lagging_before
+    assert not {east, west, merged} & lagging_after, "the successor counts once, as updated"
+    assert after["total"] == before["total"] - 1, "two communes became one"
+
+
+def progress_on(stack: Stack, day: str) -> Any:
+    return stack.client("compliance").get("/reports/progress", params={"year": 2022, "as_of": day}).json()
