@@ -68,3 +68,26 @@ async def eventually(check: Callable[[], object], timeout: float = 60.0, what: s
             return last
         await asyncio.sleep(0.1)
     raise AssertionError(f"{what} not reached within {timeout}s (last: {last!r})")
+
+
+async def caught_up(bootstrap: str, group: str, topics: list[str]) -> bool:
+    """Whether consumer group `group` has committed up to the end of every partition of `topics`."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = [TopicPartition(t, p) for t in topics for p in cluster.partitions_for_topic(t) or []]
+        ends = await consumer.end_offsets(partitions)
+        return all(
+            committed.get(tp) is not None and committed[tp].offset >= ends[tp]
+            for tp in partitions
+            if ends[tp]
+        )
+    finally:
+        await consumer.stop()
+        await admin.close()

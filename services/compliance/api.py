@@ -1,13 +1,14 @@
 """The compliance service's HTTP API."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.compliance import RuleResult
-from contracts.vocabulary import ComplianceStatus, Level
+from contracts.vocabulary import ComplianceStatus, Element, Level, Obligation
 from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
 from services.common.service import service_of
@@ -57,6 +58,31 @@ async def get_compliance(
     )
 
 
+async def _statuses(
+    service: ComplianceService, year: int, day: date
+) -> list[tuple[dict[str, Any], domain.Facts, report.AgencyStatus]]:
+    """Every agency active on `day`, its facts, and its standing for `year` as of that day."""
+    out = []
+    async with service.reader() as uow:
+        for agency in await store.active_agencies(uow.session, day):
+            facts = await store.facts(uow.session, agency["code"])
+            scored = domain.score(facts, year, service.rules, day)
+            status = report.AgencyStatus(
+                agency["code"],
+                agency["name"],
+                Level(agency["level"]),
+                agency["uses_eiso_software"],
+                scored.status,
+                scored.score,
+            )
+            out.append((agency, facts, status))
+    return out
+
+
+def _as_of(service: ComplianceService, year: int, as_of: date | None) -> date:
+    return as_of or min(local_date(service.clock.now()), date(year, 12, 31))
+
+
 @router.get("/reports/progress", response_model=report.ProgressReport, tags=["reports"])
 async def progress_report(
     caller: Caller,
@@ -67,23 +93,37 @@ async def progress_report(
     """Per level: how many agencies are updated for `year` and which are not, as they stood on `as_of`
     (default: today, or the year's last day for a past year), with the Vietnamese sentence."""
     require(caller, Role.OPERATOR, Role.SYSTEM)
-    async with service.reader() as uow:
-        day = as_of or min(local_date(uow.clock.now()), date(year, 12, 31))
-        statuses = []
-        for agency in await store.active_agencies(uow.session, day):
-            facts = await store.facts(uow.session, agency["code"])
-            scored = domain.score(facts, year, service.rules, day)
-            statuses.append(
-                report.AgencyStatus(
-                    agency["code"],
-                    agency["name"],
-                    Level(agency["level"]),
-                    agency["uses_eiso_software"],
-                    scored.status,
-                    scored.score,
-                )
+    day = _as_of(service, year, as_of)
+    return report.progress(year, day, [status for _, _, status in await _statuses(service, year, day)])
+
+
+@router.get("/reports/annual", response_class=PlainTextResponse, tags=["reports"])
+async def annual_report(
+    caller: Caller,
+    service: ServiceDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    as_of: date | None = None,
+) -> PlainTextResponse:
+    """The annual report (Markdown, Vietnamese) as of a cut-off date: agencies by level and obligation,
+    audits and reviews held, inspections, agencies reminded and still lagging."""
+    require(caller, Role.OPERATOR, Role.SYSTEM)
+    day = _as_of(service, year, as_of)
+    lines = []
+    for agency, facts, status in await _statuses(service, year, day):
+        async with service.reader() as uow:
+            sent = await store.sent_notices(uow.session, agency["code"])
+        lines.append(
+            report.AnnualLine(
+                status=status,
+                obligation=Obligation(agency["obligation"]),
+                audited=bool([e for e in facts.records(Element.INTERNAL_AUDIT, day) if e.year == year]),
+                reviewed=bool([e for e in facts.records(Element.MANAGEMENT_REVIEW, day) if e.year == year]),
+                reminded=any(period.startswith(str(year)) for _, period in sent),
             )
-    return report.progress(year, day, statuses)
+        )
+    return PlainTextResponse(
+        report.annual_markdown(year, day, lines), media_type="text/markdown; charset=utf-8"
+    )
 
 
 class EvaluationIn(BaseModel):

@@ -9,7 +9,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from contracts.vocabulary import ComplianceStatus, Level
+from contracts.vocabulary import ComplianceStatus, Level, Obligation
 
 #: Administrative words that open a district's name, longest first.
 DISTRICT_KINDS = ("thành phố", "thị xã", "quận", "huyện")
@@ -116,3 +116,71 @@ def sentence(levels: dict[Level, LevelProgress]) -> str:
 
 def _pair(level: LevelProgress) -> str:
     return f"{len(level.not_updated):02d}/{level.total:02d}"
+
+
+@dataclass(frozen=True)
+class AnnualLine:
+    """What the annual report needs of one agency active on the cut-off date."""
+
+    status: AgencyStatus
+    obligation: Obligation
+    audited: bool
+    reviewed: bool
+    reminded: bool
+
+
+LEVEL_VI = {
+    Level.DEPARTMENT: "Sở, ban, ngành",
+    Level.DISTRICT: "UBND cấp huyện",
+    Level.COMMUNE: "UBND cấp xã",
+    Level.UNIT: "Đơn vị khác",
+}
+
+
+def annual_markdown(year: int, cut_off: date, lines: Iterable[AnnualLine]) -> str:
+    """The department's annual report (Vietnamese, Markdown) as of `cut_off`."""
+    rows = list(lines)
+    statuses = [r.status for r in rows]
+    out = [
+        f"# Báo cáo tình hình xây dựng, áp dụng, duy trì HTQLCL theo TCVN ISO 9001:2015 năm {year}",
+        "",
+        f"Số liệu tính đến hết ngày {cut_off:%d/%m/%Y} (giờ Việt Nam).",
+        "",
+        "## 1. Cơ quan áp dụng",
+        "",
+        "| Cấp | Bắt buộc | Khuyến khích | Được chỉ định | Tổng | Đã cập nhật |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for level in Level:
+        of_level = [r for r in rows if r.status.level == level]
+        counts = [sum(r.obligation == o for r in of_level) for o in Obligation]
+        updated = sum(r.status.status == ComplianceStatus.UPDATED for r in of_level)
+        out.append(f"| {LEVEL_VI[level]} | {' | '.join(map(str, counts))} | {len(of_level)} | {updated} |")
+    total = len(rows)
+    updated_all = sum(s.status == ComplianceStatus.UPDATED for s in statuses)
+    on_software = sum(s.uses_eiso_software for s in statuses)
+    out += [
+        f"| **Tổng** | | | | **{total}** | **{updated_all}** |",
+        "",
+        f"Trong đó {on_software}/{total} cơ quan sử dụng phần mềm ISO điện tử.",
+        "",
+        "## 2. Đánh giá nội bộ và xem xét của lãnh đạo",
+        "",
+        f"- Đã đánh giá nội bộ trong năm: {sum(r.audited for r in rows)}/{total} cơ quan.",
+        f"- Đã xem xét của lãnh đạo trong năm: {sum(r.reviewed for r in rows)}/{total} cơ quan.",
+        "",
+        "## 3. Kiểm tra",
+        "",
+        "- Chưa ghi nhận cuộc kiểm tra nào trong hệ thống.",
+        "",
+        "## 4. Nhắc nhở và cơ quan còn chậm",
+        "",
+        f"- Đã nhắc nhở (sắp đến hạn hoặc quá hạn): {sum(r.reminded for r in rows)} cơ quan.",
+    ]
+    lagging = sorted(
+        (s for s in statuses if s.status != ComplianceStatus.UPDATED), key=lambda s: (s.level, s.name)
+    )
+    out.append(f"- Còn chưa cập nhật: {len(lagging)} cơ quan" + (":" if lagging else "."))
+    out += [f"  - {short_name(s.name)} ({s.code})" for s in lagging]
+    out += ["", "## 5. Tiến độ", "", progress(year, cut_off, statuses).text_vi + "."]
+    return "\n".join(out) + "\n"

@@ -33,6 +33,7 @@ class Stack:
     kafka: str
     processes: dict[str, ServiceProcess]
     databases: dict[str, str]
+    group: str
 
     def url(self, name: str) -> str:
         return self.processes[name].url
@@ -72,7 +73,7 @@ def running(
             **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
         }
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
-    stack = Stack(kafka, processes, databases)
+    stack = Stack(kafka, processes, databases, group)
     try:
         for process in processes.values():
             process.start()

@@ -89,6 +89,10 @@ async def test_the_progress_report_lists_who_is_not_updated_by_level(stack: Stac
         "records after as_of do not count"
     )
 
+    annual = stack.client("compliance").get("/reports/annual", params={"year": 2022, "as_of": "2022-12-14"})
+    assert annual.status_code == 200 and annual.headers["content-type"].startswith("text/markdown")
+    assert "năm 2022" in annual.text and f"Sở Chậm Trễ ({behind})" in annual.text
+
     agency_key = stack.client("compliance").post(
         "/api-keys", json={"name": "x", "role": "agency", "agency_code": done}
     )

@@ -69,3 +69,29 @@ def test_the_sentence_names_lagging_departments_and_mixes_district_kinds() -> No
         "50% sở, ngành đã cập nhật; có 01/02 sở, ngành chưa cập nhật (Sở Y tế); "
         "có 03/03 huyện chưa cập nhật (thị xã Duyên Hải, huyện Trà Cú, Cầu Kè)"
     )
+
+
+def test_the_annual_report_counts_levels_obligations_audits_and_lists_who_lags() -> None:
+    from contracts.vocabulary import Obligation
+
+    lines = [
+        report.AnnualLine(
+            status,
+            Obligation.ENCOURAGED if status.level == Level.COMMUNE else Obligation.MANDATORY,
+            audited=status.status == ComplianceStatus.UPDATED,
+            reviewed=False,
+            reminded=status.status != ComplianceStatus.UPDATED,
+        )
+        for status in campaign_2022()
+    ]
+    text = report.annual_markdown(2022, date(2022, 12, 14), lines)
+    assert text.startswith(
+        "# Báo cáo tình hình xây dựng, áp dụng, duy trì HTQLCL theo TCVN ISO 9001:2015 năm 2022\n"
+    )
+    assert "Số liệu tính đến hết ngày 14/12/2022 (giờ Việt Nam)." in text
+    assert "| UBND cấp huyện | 9 | 0 | 0 | 9 | 7 |" in text
+    assert "| UBND cấp xã | 0 | 106 | 0 | 106 | 86 |" in text
+    assert "| **Tổng** | | | | **165** | **143** |" in text
+    assert "- Đã đánh giá nội bộ trong năm: 143/165 cơ quan." in text
+    assert "- Còn chưa cập nhật: 22 cơ quan:" in text and "  - huyện Duyên Hải (000.00.39.H59)" in text
+    assert text.rstrip().endswith(ARTICLE + ".")
