@@ -108,17 +108,17 @@ async def annual_report(
     audits and reviews held, inspections, agencies reminded and still lagging."""
     require(caller, Role.OPERATOR, Role.SYSTEM)
     day = _as_of(service, year, as_of)
+    async with service.reader() as uow:
+        reminded = await store.reminded_in(uow.session, year)
     lines = []
     for agency, facts, status in await _statuses(service, year, day):
-        async with service.reader() as uow:
-            sent = await store.sent_notices(uow.session, agency["code"])
         lines.append(
             report.AnnualLine(
                 status=status,
                 obligation=Obligation(agency["obligation"]),
                 audited=bool([e for e in facts.records(Element.INTERNAL_AUDIT, day) if e.year == year]),
                 reviewed=bool([e for e in facts.records(Element.MANAGEMENT_REVIEW, day) if e.year == year]),
-                reminded=any(period.startswith(str(year)) for _, period in sent),
+                reminded=agency["code"] in reminded,
             )
         )
     return PlainTextResponse(

@@ -253,6 +253,12 @@ async def save_score(session: AsyncSession, data: ScoreData, events_applied: int
     await session.execute(stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=values))
 
 
+async def reminded_in(session: AsyncSession, year: int) -> set[str]:
+    """Agencies sent any notice for `year` (one query for the annual report)."""
+    rows = await session.execute(select(notices.c.agency_code).where(notices.c.period.startswith(str(year))))
+    return {r.agency_code for r in rows}
+
+
 async def sent_notices(session: AsyncSession, code: str) -> set[tuple[str, str]]:
     rows = await session.execute(
         select(notices.c.kind, notices.c.period).where(notices.c.agency_code == code)

@@ -219,6 +219,17 @@ async def _save_update(uow: UnitOfWork, versions: list[AgencyData], changed: lis
     _emit(uow, AgencyUpdated, AgencyUpdatedData(**versions[-1].model_dump(), changed=changed))
 
 
+async def _commit_change(
+    uow: UnitOfWork, current: AgencyData, versions: list[AgencyData], changed: list[str]
+) -> AgencyData:
+    """Save, announce and commit a change; the agency as it is now (unchanged if nothing changed)."""
+    if not changed:
+        return current
+    await _save_update(uow, versions, changed)
+    await uow.commit()
+    return versions[-1]
+
+
 async def _move_children(uow: UnitOfWork, code: str, successor: str, day: date) -> None:
     """Agencies below one that ends go below its successor from the same day."""
     for child in await store.children_on(uow.session, code, day):
@@ -314,11 +325,7 @@ async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: 
             versions, changed = domain.change(current, _today(uow, body.effective_on), **changes)
         except domain.DomainError as error:
             raise _refused(error) from None
-        if not changed:
-            return current
-        await _save_update(uow, versions, changed)
-        await uow.commit()
-    return versions[-1]
+        return await _commit_change(uow, current, versions, changed)
 
 
 @router.post("/agencies/{code}:reparent", response_model=AgencyData, tags=["reorganisation"])
@@ -332,11 +339,7 @@ async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service:
             )
         except domain.DomainError as error:
             raise _refused(error) from None
-        if not changed:
-            return current
-        await _save_update(uow, versions, changed)
-        await uow.commit()
-    return versions[-1]
+        return await _commit_change(uow, current, versions, changed)
 
 
 @router.post("/agencies/{code}:rename", response_model=AgencyData, tags=["reorganisation"])
