@@ -11,6 +11,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from contracts.agencies import AGENCY_EVENTS
 from contracts.compliance import STATUS_EVENTS
 from contracts.envelope import CloudEvent, EventError
+from contracts.inspections import INSPECTION_EVENTS
 from contracts.records import RECORD_EVENTS
 from contracts.topics import Topic
 
@@ -58,7 +59,13 @@ TOPICS: dict[Topic, TopicSpec] = {
             "Scores with their breakdown, deadlines and overdue findings. Key: agency code.",
             STATUS_EVENTS,
         ),
-        TopicSpec(Topic.COMPLIANCE_INSPECTIONS, "compliance", "Inspection plans and results."),
+        TopicSpec(
+            Topic.COMPLIANCE_INSPECTIONS,
+            "compliance",
+            "The yearly inspection plan: inspections scheduled, cancelled and completed with findings "
+            "and corrective actions. Key: agency code.",
+            INSPECTION_EVENTS,
+        ),
         TopicSpec(Topic.TRAINING_SESSIONS, "training", "Sessions, enrolments and completions."),
         TopicSpec(Topic.NOTIFIER_DELIVERIES, "notifier", "Outcomes of SMS and e-mail deliveries."),
     )

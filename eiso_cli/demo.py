@@ -1,36 +1,29 @@
-"""The main job, for now: the sample province imported, a small scenario through registry → Kafka →
-compliance, and its result.
+"""The main job: the sample province imported, its 2022 campaign played through the inbound topic as
+the e-ISO software would, and the department's progress report that results.
 
-It is safe to run twice: agencies already registered and records already entered are left alone.
+It is safe to run twice: agencies already registered are left alone, and the campaign's events carry
+ids derived from their content, so the registry recognises a second run and changes nothing.
 """
 
+import asyncio
+import os
 import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
+from contracts import Topic, to_json
+from eiso_cli import campaign
 from eiso_cli.processes import ROOT, StackError
 
-YEAR = 2022
-
-
-@dataclass(frozen=True)
-class SampleAgency:
-    code: str
-    name: str
-    objectives_on: str | None = None  # date the 2022 quality objectives were approved, if they were
-
-
-#: Agencies of deploy/data/agencies.csv the scenario follows.
-SAMPLE = (
-    SampleAgency("000.00.14.H59", "Sở Khoa học và Công nghệ", objectives_on="2022-01-20"),
-    SampleAgency("000.00.36.H59", "UBND huyện Châu Thành"),
-    SampleAgency("000.00.39.H59", "UBND huyện Duyên Hải"),
-    SampleAgency("000.36.05.H59", "UBND xã Hòa Thuận", objectives_on="2022-03-15"),
-)
+YEAR = campaign.YEAR
 PROVINCE = ROOT / "deploy" / "data" / "agencies.csv"
+LEVEL_VI = {"department": "Sở, ngành", "district": "Cấp huyện", "commune": "Cấp xã", "unit": "Đơn vị khác"}
 
 
 def import_agencies(registry: str, key: str, path: Path) -> dict[str, Any]:
@@ -48,51 +41,99 @@ def import_agencies(registry: str, key: str, path: Path) -> dict[str, Any]:
     return dict(response.json())
 
 
-def run(registry: str, compliance: str, key: str, timeout: float = 60.0) -> list[dict[str, Any]]:
-    with httpx.Client(timeout=10, headers={"Authorization": f"Bearer {key}"}) as http:
-        for agency in SAMPLE:
-            if agency.objectives_on and not _has_objectives(http, registry, agency.code):
-                response = http.put(
-                    f"{registry}/agencies/{agency.code}/records/quality_objectives",
-                    json={
-                        "year": YEAR,
-                        "occurred_on": agency.objectives_on,
-                        "document_ref": f"QĐ-MTCL-{YEAR}/{agency.code}",
-                        "title": f"Mục tiêu chất lượng năm {YEAR}",
-                        "submitted_by": "Thư ký ISO",
-                    },
+def kafka_bootstrap() -> str:
+    return f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"
+
+
+def play(registry: str, key: str, say: Callable[[str], None]) -> list[campaign.Planned]:
+    """Register the e-ISO software as a system for the province, then publish the campaign's records
+    to the inbound topic, month by month."""
+    province = campaign.read_province(PROVINCE)
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {key}"}) as http:
+        body = {"id": campaign.SYSTEM_ID, "name": campaign.SYSTEM_NAME, "scope": campaign.scope(province)}
+        response = http.post(f"{registry}/systems", json=body)
+        if response.status_code not in (201, 409):
+            raise StackError(f"system registration refused ({response.status_code}): {response.text}")
+    planned = campaign.plan(province)
+    asyncio.run(_publish(planned, say))
+    return planned
+
+
+async def _publish(planned: list[campaign.Planned], say: Callable[[str], None]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), acks="all", enable_idempotence=True)
+    try:
+        await producer.start()
+        months = Counter(p.occurred_on.month for p in planned)
+        for month in sorted(months):
+            batch = [p for p in planned if p.occurred_on.month == month]
+            sends = [
+                await producer.send(
+                    Topic.INBOUND_RECORDS, to_json(campaign.event(p)), key=p.agency_code.encode()
+                )
+                for p in batch
+            ]
+            await asyncio.gather(*sends)
+            say(f"  tháng {month:02d}/{YEAR}: {len(batch)} hồ sơ gửi từ phần mềm ISO điện tử")
+    except KafkaError as exc:
+        raise StackError(f"cannot publish to Kafka at {kafka_bootstrap()}: {exc}") from None
+    finally:
+        await producer.stop()
+
+
+def await_report(
+    compliance: str,
+    key: str,
+    planned: list[campaign.Planned],
+    say: Callable[[str], None],
+    timeout: float = 180,
+) -> dict[str, Any]:
+    """Poll compliance until it has applied every record of the campaign; the progress report as of
+    the deadline. Progress is shown as records arrive."""
+    expected = Counter(p.agency_code for p in planned)
+    deadline = time.monotonic() + timeout
+    shown = -1
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {key}"}) as http:
+        pending = dict(expected)
+        while time.monotonic() < deadline:
+            for code in list(pending)[:40]:
+                response = http.get(f"{compliance}/agencies/{code}/compliance", params={"year": YEAR})
+                if response.status_code == 200 and response.json()["events_applied"] >= pending[code]:
+                    del pending[code]
+            done = len(expected) - len(pending)
+            if done != shown and (done == len(expected) or done - shown >= 20):
+                say(f"  compliance: {done}/{len(expected)} cơ quan đã được chấm điểm")
+                shown = done
+            if not pending:
+                response = http.get(
+                    f"{compliance}/reports/progress", params={"year": YEAR, "as_of": f"{YEAR}-10-30"}
                 )
                 response.raise_for_status()
-        return [_await_score(http, compliance, agency, timeout) for agency in SAMPLE]
+                return dict(response.json())
+            time.sleep(0.3)
+    raise StackError(f"compliance did not apply the campaign within {timeout:.0f}s ({len(pending)} left)")
 
 
-def _has_objectives(http: httpx.Client, registry: str, code: str) -> bool:
-    records = http.get(f"{registry}/agencies/{code}/records", params={"year": YEAR}).json()
-    return any(r["element"] == "quality_objectives" for r in records)
-
-
-def _await_score(http: httpx.Client, compliance: str, agency: SampleAgency, timeout: float) -> dict[str, Any]:
-    """Poll compliance until it has seen the agency and, if one was entered, its record."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        response = http.get(f"{compliance}/agencies/{agency.code}/compliance", params={"year": YEAR})
-        if response.status_code == 200:
-            body = response.json()
-            if not agency.objectives_on or body["events_applied"] >= 1:
-                return {"code": agency.code, "name": agency.name, **body}
-        time.sleep(0.2)
-    raise StackError(f"compliance did not score {agency.code} within {timeout:.0f}s")
-
-
-def table(scores: list[dict[str, Any]]) -> str:
+def report_text(progress: dict[str, Any]) -> str:
+    """The progress report as the department reads it: a table per level and the sentence."""
     lines = [
-        f"Điểm tuân thủ năm {YEAR} (tỷ lệ quy tắc đạt, có trọng số; trạng thái theo 6 yếu tố HTQLCL)",
+        f"Báo cáo tiến độ ISO điện tử năm {YEAR}, tính đến {progress['as_of']} (giờ Việt Nam)",
         "",
+        f"{'Cấp':<14} {'Tổng':>5} {'Đã cập nhật':>12} {'Tỷ lệ':>6}  Chưa cập nhật",
     ]
-    lines.append(f"{'Mã':<15} {'Cơ quan':<28} {'Điểm':>6}  Trạng thái")
-    labels = {"updated": "đã cập nhật", "lagging": "chưa đủ", "not_updated": "chưa cập nhật"}
-    for s in scores:
+    for level, figures in progress["levels"].items():
+        names = ", ".join(n["name"] for n in figures["not_updated"][:4])
+        more = len(figures["not_updated"]) - 4
+        names += f" và {more} cơ quan khác" if more > 0 else ""
         lines.append(
-            f"{s['code']!s:<15} {s['name']!s:<28} {float(s['score']):>6.1%}  {labels[str(s['status'])]}"
+            f"{LEVEL_VI[level]:<14} {figures['total']:>5} {figures['updated']:>12} "
+            f"{figures['percent_updated']:>5}%  {names or '—'}"
         )
+    totals = progress["totals"]
+    lines += [
+        "",
+        f"Cơ quan áp dụng ISO: {totals['applying_iso']}; "
+        f"dùng phần mềm ISO điện tử: {totals['on_eiso_software']}.",
+        "",
+        progress["text_vi"] + ".",
+    ]
     return "\n".join(lines)

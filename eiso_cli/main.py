@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"loading the sample province ({demo.PROVINCE.relative_to(ROOT)})…")
             report = demo.import_agencies(urls["registry"], stack.operator_key(), demo.PROVINCE)
             say(import_summary(report).splitlines()[0])
-            say("playing the sample scenario…")
-            print(demo.table(demo.run(urls["registry"], urls["compliance"], stack.operator_key())))
+            say(f"playing the {demo.YEAR} campaign through the inbound topic…")
+            planned = demo.play(urls["registry"], stack.operator_key(), say)
+            progress = demo.await_report(urls["compliance"], stack.operator_key(), planned, say)
+            print(demo.report_text(progress))
             _print_urls(urls)
     except (StackError, httpx.HTTPError) as exc:
         # The first line says what failed; the logs under .run/ and .cache/ hold the rest.

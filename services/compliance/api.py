@@ -64,8 +64,7 @@ async def _statuses(
     """Every agency active on `day`, its facts, and its standing for `year` as of that day."""
     out = []
     async with service.reader() as uow:
-        for agency in await store.active_agencies(uow.session, day):
-            facts = await store.facts(uow.session, agency["code"])
+        for agency, facts in await store.active_facts(uow.session, day):
             scored = domain.score(facts, year, service.rules, day)
             status = report.AgencyStatus(
                 agency["code"],
@@ -110,6 +109,7 @@ async def annual_report(
     day = _as_of(service, year, as_of)
     async with service.reader() as uow:
         reminded = await store.reminded_in(uow.session, year)
+        plan = await store.inspections_in(uow.session, year)
     lines = []
     for agency, facts, status in await _statuses(service, year, day):
         lines.append(
@@ -122,7 +122,7 @@ async def annual_report(
             )
         )
     return PlainTextResponse(
-        report.annual_markdown(year, day, lines), media_type="text/markdown; charset=utf-8"
+        report.annual_markdown(year, day, lines, plan), media_type="text/markdown; charset=utf-8"
     )
 
 

@@ -13,6 +13,7 @@ from contracts.agencies import (
 )
 from contracts.compliance import ComplianceScoreChanged
 from contracts.envelope import derived_id
+from contracts.inspections import INSPECTION_EVENTS, InspectionScheduled
 from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
@@ -35,6 +36,7 @@ class Handlers:
             AgencySplit.event_type: self.agency_split,
             AgencyDissolved.event_type: self.agency_dissolved,
             **{event.event_type: self.record_updated for event in RECORD_EVENTS},
+            **{event.event_type: self.inspection_changed for event in INSPECTION_EVENTS},
         }
 
     async def agency_changed(self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
@@ -66,6 +68,13 @@ class Handlers:
 
     async def agency_dissolved(self, uow: UnitOfWork, event: AgencyDissolved) -> None:
         await store.end_agency(uow.session, event.data.code, event.data.effective_on)
+
+    async def inspection_changed(self, uow: UnitOfWork, event: InspectionScheduled) -> None:
+        """Compliance's own inspection events read back: the API already saved them; a rebuild from the
+        topics restores them. The highest revision of each inspection wins."""
+        known = await store.get_inspection(uow.session, event.data.inspection_id)
+        if known is None or known.revision < event.data.revision:
+            await store.save_inspection(uow.session, event.data, uow.clock.now())
 
     async def record_updated(self, uow: UnitOfWork, event: RecordEvent) -> None:
         """Keep the record as evidence and re-score the agency's year (and its successors')."""

@@ -9,6 +9,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from contracts.inspections import InspectionData, InspectionMode, InspectionStatus, Severity
 from contracts.vocabulary import ComplianceStatus, Level, Obligation
 
 #: Administrative words that open a district's name, longest first.
@@ -137,7 +138,31 @@ LEVEL_VI = {
 }
 
 
-def annual_markdown(year: int, cut_off: date, lines: Iterable[AnnualLine]) -> str:
+MODE_VI = {InspectionMode.ONSITE: "tại chỗ", InspectionMode.DOCUMENTARY: "qua hồ sơ"}
+
+
+def inspection_lines(cut_off: date, plan: Iterable[InspectionData]) -> list[str]:
+    """Section 3 of the annual report: the plan, what was held by the cut-off, findings, actions."""
+    planned = [i for i in plan if i.status != InspectionStatus.CANCELLED]
+    if not planned:
+        return ["- Chưa có kế hoạch kiểm tra trong hệ thống."]
+    held = [i for i in planned if i.held_on is not None and i.held_on <= cut_off]
+    by_mode = ", ".join(f"{MODE_VI[m]}: {sum(i.mode == m for i in held)}" for m in InspectionMode)
+    findings = [f for i in held for f in i.findings]
+    counts = {s: sum(f.severity == s for f in findings) for s in Severity}
+    actions = [a for i in held for a in i.corrective_actions]
+    due = sum(a.due_on <= cut_off for a in actions)
+    return [
+        f"- Kế hoạch kiểm tra: {len(planned)} cơ quan; đã kiểm tra: {len(held)} ({by_mode}).",
+        f"- Phát hiện: {counts[Severity.MAJOR]} điểm không phù hợp nặng, {counts[Severity.MINOR]} "
+        f"điểm không phù hợp nhẹ, {counts[Severity.OBSERVATION]} khuyến nghị.",
+        f"- Hành động khắc phục: {len(actions)}, trong đó {due} đã đến hạn.",
+    ]
+
+
+def annual_markdown(
+    year: int, cut_off: date, lines: Iterable[AnnualLine], plan: Iterable[InspectionData] = ()
+) -> str:
     """The department's annual report (Vietnamese, Markdown) as of `cut_off`."""
     rows = list(lines)
     statuses = [r.status for r in rows]
@@ -171,7 +196,7 @@ def annual_markdown(year: int, cut_off: date, lines: Iterable[AnnualLine]) -> st
         "",
         "## 3. Kiểm tra",
         "",
-        "- Chưa ghi nhận cuộc kiểm tra nào trong hệ thống.",
+        *inspection_lines(cut_off, plan),
         "",
         "## 4. Nhắc nhở và cơ quan còn chậm",
         "",

@@ -26,7 +26,11 @@ class ComplianceService(Service):
         self.rules: RuleSet = load(settings.rules_dir)
         self.evaluation_check_seconds = settings.evaluation_check_seconds
         self.handlers = Handlers(self.rules)
-        self.consume([Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], self.handlers.table())
+        # Its own inspections topic too: a rebuild from the topics restores the inspection plan.
+        self.consume(
+            [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS, Topic.COMPLIANCE_INSPECTIONS],
+            self.handlers.table(),
+        )
         self.on_start.append(self.rescore_if_rules_changed)
         if settings.daily_evaluation:
             self.background.append(self.daily_evaluation)
@@ -45,12 +49,10 @@ class ComplianceService(Service):
         """Run the evaluation for `day` over every agency active that day; count the notices sent."""
         sent: Counter[str] = Counter()
         async with self.uow() as uow:
-            for agency in await store.active_agencies(uow.session, day):
+            sent_before = await store.all_sent_notices(uow.session)
+            for agency, facts in await store.active_facts(uow.session, day):
                 code = agency["code"]
-                facts = await store.facts(uow.session, code)
-                for notice in evaluation.due(
-                    facts, self.rules, day, await store.sent_notices(uow.session, code)
-                ):
+                for notice in evaluation.due(facts, self.rules, day, sent_before.get(code, set())):
                     event = notice.kind.create(
                         source=uow.source,
                         subject=code,

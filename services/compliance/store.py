@@ -1,5 +1,6 @@
 """The compliance service's tables: its own copy of agencies, the evidence it has seen, the scores."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +14,9 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    func,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
 from contracts.compliance import ScoreData
+from contracts.inspections import InspectionData, InspectionStatus
 from contracts.records import RecordData
 from services.common.db import UTCDateTime, new_metadata
 from services.compliance.domain import Facts, evidence_of
@@ -103,6 +107,31 @@ scores = Table(
     Column("events_applied", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("agency_code", "year"),
+)
+
+
+#: The inspection plan: one row per inspection, as its latest `inspection-*` event says (compliance
+#: also reads its own topic back, so a rebuild from the topics restores the plan). The API checks that an
+#: agency is in a year's plan once and an inspector inspects once a day, under `plan_lock`; not unique
+#: indexes, because a rebuild applies events of different agencies in no fixed order.
+inspections = Table(
+    "inspections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("agency_code", String(64), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("scheduled_on", Date, nullable=False),
+    Column("inspector", String(200), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("risk", Float, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("held_on", Date, nullable=True),
+    Column("findings", JSON, nullable=False),
+    Column("corrective_actions", JSON, nullable=False),
+    Column("note", String(500), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 
@@ -259,11 +288,14 @@ async def reminded_in(session: AsyncSession, year: int) -> set[str]:
     return {r.agency_code for r in rows}
 
 
-async def sent_notices(session: AsyncSession, code: str) -> set[tuple[str, str]]:
-    rows = await session.execute(
-        select(notices.c.kind, notices.c.period).where(notices.c.agency_code == code)
-    )
-    return {(r.kind, r.period) for r in rows}
+async def all_sent_notices(session: AsyncSession) -> dict[str, set[tuple[str, str]]]:
+    """(kind, period) of every notice sent, by agency, in one query."""
+    sent: dict[str, set[tuple[str, str]]] = {}
+    for code, kind, period in await session.execute(
+        select(notices.c.agency_code, notices.c.kind, notices.c.period)
+    ):
+        sent.setdefault(code, set()).add((kind, period))
+    return sent
 
 
 async def add_notice(
@@ -272,3 +304,125 @@ async def add_notice(
     await session.execute(
         notices.insert().values(agency_code=code, kind=kind, period=period, event_id=event_id, sent_on=day)
     )
+
+
+async def active_facts(session: AsyncSession, day: date) -> list[tuple[dict[str, Any], Facts]]:
+    """Every agency active on `day` with its facts, in three queries whatever the province's size
+    (reports and evaluations read all agencies; one query per agency does not scale)."""
+    active = await active_agencies(session, day)
+    predecessors: dict[str, list[str]] = {}
+    for row in await session.execute(select(lineage.c.successor_code, lineage.c.predecessor_code)):
+        predecessors.setdefault(row.successor_code, []).append(row.predecessor_code)
+    by_agency: dict[str, list[tuple[str, str, int, date]]] = {}
+    rows = await session.execute(
+        select(
+            evidence.c.agency_code,
+            evidence.c.event_id,
+            evidence.c.element,
+            evidence.c.year,
+            evidence.c.occurred_on,
+        )
+    )
+    for code, *rest in rows:
+        by_agency.setdefault(code, []).append((rest[0], rest[1], rest[2], rest[3]))
+    out = []
+    for agency in active:
+        codes = _closure(agency["code"], predecessors)
+        found = [row for c in codes for row in by_agency.get(c, [])]
+        out.append((agency, Facts(agency["code"], agency["uses_eiso_software"], evidence_of(found))))
+    return out
+
+
+def _closure(code: str, predecessors: dict[str, list[str]]) -> list[str]:
+    found, queue = [code], [code]
+    while queue:
+        for predecessor in predecessors.get(queue.pop(), []):
+            if predecessor not in found:
+                found.append(predecessor)
+                queue.append(predecessor)
+    return found
+
+
+async def save_inspection(session: AsyncSession, data: InspectionData, now: datetime) -> None:
+    values = data.model_dump(mode="json", exclude={"inspection_id"})
+    values |= {
+        "scheduled_on": data.scheduled_on,
+        "held_on": data.held_on,
+        "updated_at": now,
+    }
+    stmt = _upsert(session, inspections).values(id=data.inspection_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+
+
+def inspection_of(row: Any) -> InspectionData:
+    values = dict(row._mapping)
+    values["inspection_id"] = values.pop("id")
+    values.pop("updated_at")
+    return InspectionData.model_validate(values)
+
+
+async def get_inspection(session: AsyncSession, inspection_id: str) -> InspectionData | None:
+    row = (await session.execute(select(inspections).where(inspections.c.id == inspection_id))).first()
+    return inspection_of(row) if row else None
+
+
+async def inspections_in(
+    session: AsyncSession, year: int, agency_code: str | None = None
+) -> list[InspectionData]:
+    """A year's inspections (cancelled ones too: the plan's history), by day and inspector."""
+    query = select(inspections).where(inspections.c.year == year)
+    if agency_code is not None:
+        query = query.where(inspections.c.agency_code == agency_code)
+    rows = await session.execute(query.order_by(inspections.c.scheduled_on, inspections.c.inspector))
+    return [inspection_of(r) for r in rows]
+
+
+async def booked(session: AsyncSession) -> set[tuple[str, date]]:
+    """(inspector, day) of every inspection not cancelled."""
+    rows = await session.execute(
+        select(inspections.c.inspector, inspections.c.scheduled_on).where(
+            inspections.c.status != InspectionStatus.CANCELLED.value
+        )
+    )
+    return {(r.inspector, r.scheduled_on) for r in rows}
+
+
+async def last_inspected(session: AsyncSession) -> dict[str, date]:
+    rows = await session.execute(
+        select(inspections.c.agency_code, func.max(inspections.c.held_on))
+        .where(inspections.c.status == InspectionStatus.COMPLETED.value)
+        .group_by(inspections.c.agency_code)
+    )
+    return {code: held for code, held in rows}
+
+
+async def latest_merges(session: AsyncSession) -> dict[str, date]:
+    """The day of each successor's latest merge. A rename is lineage too (one predecessor), a merger
+    joins two or more agencies on one day."""
+    rows = await session.execute(
+        select(lineage.c.successor_code, lineage.c.effective_on)
+        .group_by(lineage.c.successor_code, lineage.c.effective_on)
+        .having(func.count() >= 2)
+    )
+    merges: dict[str, date] = {}
+    for code, on in rows:
+        merges[code] = max(on, merges.get(code, on))
+    return merges
+
+
+async def reminder_counts(session: AsyncSession, years: Iterable[int]) -> dict[str, int]:
+    """Notices sent to each agency for the given years."""
+    wanted = [str(y) for y in years]
+    rows = await session.execute(select(notices.c.agency_code, notices.c.period))
+    counts: dict[str, int] = {}
+    for code, period in rows:
+        if period.split(":")[0] in wanted:
+            counts[code] = counts.get(code, 0) + 1
+    return counts
+
+
+async def plan_lock(session: AsyncSession) -> None:
+    """Serialise changes to the inspection plan. SQLite writers already hold the one write lock
+    (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('eiso.compliance.plan'))"))

@@ -15,6 +15,11 @@ from tests.e2e.stack import free_ports
 
 pytestmark = pytest.mark.e2e
 
+ARTICLE = (
+    "100% sở, ngành đã cập nhật; có 02/09 huyện chưa cập nhật (huyện Duyên Hải, Châu Thành); "
+    "86 cấp xã cập nhật."
+)
+
 
 def eiso(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -51,8 +56,10 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         assert demo.returncode == 0, demo.stderr
         assert "imported: 165 created, 0 updated, 0 unchanged, 0 invalid" in demo.stderr
         table = demo.stdout
-        assert "Sở Khoa học và Công nghệ" in table and "22.2%" in table
-        assert "UBND huyện Châu Thành" in table and "chưa cập nhật" in table
+        assert ARTICLE in table, "the 2022 campaign, played through the inbound topic, gives the article"
+        assert "Cơ quan áp dụng ISO: 165; dùng phần mềm ISO điện tử: 134." in table
+        assert "Cấp huyện          9            7    78%  huyện Duyên Hải, huyện Châu Thành" in table
+        assert "tháng 10/2022" in demo.stderr, "progress is shown month by month"
         assert f"http://127.0.0.1:{registry}" in table
 
         again = eiso(env, "demo")

@@ -1,5 +1,6 @@
 """Compliance keeps its own copy of agencies in step with the registry's reorganisations."""
 
+import uuid
 from datetime import date
 
 from sqlalchemy import select
@@ -7,12 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
 from contracts.agencies import AgencyMerged, AgencyMergedData
+from contracts.inspections import InspectionData, InspectionMode, InspectionScheduled, InspectionStatus
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.uow import UnitOfWork
 from services.compliance import store
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
-from tests.factories import NOW, agency_registered, consumer_record, unique_code
+from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -71,3 +73,71 @@ async def test_a_merge_that_arrives_before_the_sources_registrations_still_ends_
     async with compliance_db() as session:
         ended = await session.scalar(select(store.agencies.c.valid_to).where(store.agencies.c.code == a))
     assert ended == date(2025, 7, 1)
+
+
+async def test_inspections_read_back_from_the_topic_keep_the_highest_revision(
+    compliance_db: Sessions,
+) -> None:
+    """A rebuild from compliance's own topic restores the plan, whatever order the events come in."""
+    code = unique_code("INSP")
+    first = InspectionData(
+        inspection_id=str(uuid.uuid4()),
+        revision=1,
+        agency_code=code,
+        year=2022,
+        scheduled_on=date(2022, 6, 1),
+        inspector="Bà Lan",
+        mode=InspectionMode.ONSITE,
+        status=InspectionStatus.SCHEDULED,
+        risk=42.0,
+        reasons=["Chưa có lần kiểm tra nào được ghi nhận"],
+    )
+    moved = first.model_copy(update={"revision": 2, "scheduled_on": date(2022, 6, 8)})
+    events = [
+        InspectionScheduled.create(source="/t", subject=code, time=NOW, data=data) for data in (moved, first)
+    ]
+    consumer = EventConsumer(
+        "compliance",
+        [Topic.COMPLIANCE_INSPECTIONS],
+        HANDLERS,
+        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+    )
+    await consumer.apply_batch([consumer_record(e, topic=Topic.COMPLIANCE_INSPECTIONS) for e in events])
+    async with compliance_db() as session:
+        assert await store.inspections_in(session, 2022, code) == [moved]
+
+
+async def test_all_facts_at_once_equal_each_agencys_facts(compliance_db: Sessions) -> None:
+    """Reports read every agency's facts in three queries; they must be what one agency's query says,
+    predecessors' records included."""
+    a, b, ab = unique_code("A"), unique_code("B"), unique_code("AB")
+    successor = agency_registered(ab).data.model_copy(update={"valid_from": date(2022, 7, 1)})
+    merged = AgencyMerged.create(
+        source="/tests",
+        subject=ab,
+        time=NOW,
+        data=AgencyMergedData(code=ab, sources=[a, b], effective_on=date(2022, 7, 1), successor=successor),
+    )
+    consumer = EventConsumer(
+        "compliance",
+        [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
+        HANDLERS,
+        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+    )
+    events = [
+        (agency_registered(a), Topic.REGISTRY_AGENCIES),
+        (agency_registered(b), Topic.REGISTRY_AGENCIES),
+        (objective_updated(a), Topic.REGISTRY_RECORDS),
+        (objective_updated(b, occurred_on=date(2022, 3, 1)), Topic.REGISTRY_RECORDS),
+        (merged, Topic.REGISTRY_AGENCIES),
+    ]
+    await consumer.apply_batch([consumer_record(e, topic=t) for e, t in events])
+    async with compliance_db() as session:
+        together = dict(
+            (agency["code"], f) for agency, f in await store.active_facts(session, date(2022, 8, 1))
+        )
+        alone = await store.facts(session, ab)
+        merged_in = await store.latest_merges(session)
+    assert sorted(together[ab].evidence, key=str) == sorted(alone.evidence, key=str)
+    assert len(together[ab].evidence) == 2 and a not in together and b not in together
+    assert merged_in[ab] == date(2022, 7, 1)

@@ -1,0 +1,126 @@
+"""The inspection plan, free of I/O: who is inspected (by risk, with the reasons written down) and when.
+
+Decision 19/2014/QĐ-TTg and Circular 26/2014/TT-BKHCN have the department inspect a number of agencies
+each year; the province's 2022 plan inspected 20 between June and October, "chosen by risk". Risk here
+adds up four things a DOST officer looks at, each with its own reason in Vietnamese so the plan can be
+defended: a low score, a long time since the last inspection, a recent merger, repeated reminders.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from services.compliance.rules import Window
+
+#: Points per factor; the weights are policy, kept here in one place so a change is one edit.
+LOW_SCORE_POINTS = 40.0  # × (1 − score)
+NEVER_INSPECTED_POINTS = 30.0
+POINTS_PER_YEAR_SINCE_INSPECTION = 10.0  # up to three years
+MERGED_POINTS = 20.0  # merged this year or last
+POINTS_PER_REMINDER = 5.0  # up to four reminders
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the plan needs of one agency active when the plan is made."""
+
+    code: str
+    name: str
+    score: float
+    last_inspected_on: date | None
+    merged_on: date | None
+    reminders: int
+
+
+@dataclass(frozen=True)
+class Pick:
+    code: str
+    name: str
+    risk: float
+    reasons: tuple[str, ...]
+
+
+def assess(candidate: Candidate, year: int) -> Pick:
+    """The agency's risk for the plan of `year`, and each reason that added to it."""
+    risk, reasons = 0.0, []
+    if candidate.score < 1:
+        risk += LOW_SCORE_POINTS * (1 - candidate.score)
+        reasons.append(f"Điểm tuân thủ năm {year} thấp: {round(candidate.score * 100)}%")
+    if candidate.last_inspected_on is None:
+        risk += NEVER_INSPECTED_POINTS
+        reasons.append("Chưa có lần kiểm tra nào được ghi nhận")
+    else:
+        years = year - candidate.last_inspected_on.year
+        if years > 0:
+            risk += POINTS_PER_YEAR_SINCE_INSPECTION * min(years, 3)
+            reasons.append(
+                f"Lần kiểm tra gần nhất: {candidate.last_inspected_on:%d/%m/%Y} ({years} năm trước)"
+            )
+    if candidate.merged_on is not None and year - 1 <= candidate.merged_on.year <= year:
+        risk += MERGED_POINTS
+        reasons.append(f"Mới hợp nhất ngày {candidate.merged_on:%d/%m/%Y}")
+    if candidate.reminders:
+        risk += POINTS_PER_REMINDER * min(candidate.reminders, 4)
+        reasons.append(f"Đã bị nhắc nhở {candidate.reminders} lần")
+    return Pick(candidate.code, candidate.name, round(risk, 2), tuple(reasons))
+
+
+def select(candidates: Iterable[Candidate], target: int, year: int) -> list[Pick]:
+    """The `target` riskiest agencies not yet inspected in `year`, riskiest first (ties by code, so the
+    same facts always give the same plan)."""
+    eligible = [c for c in candidates if c.last_inspected_on is None or c.last_inspected_on.year != year]
+    picks = sorted((assess(c, year) for c in eligible), key=lambda p: (-p.risk, p.code))
+    return picks[:target]
+
+
+def working_days(window: Window, start: date | None = None) -> list[date]:
+    """Monday to Friday inside the window, from `start` if that is later."""
+    day, days = max(window.start, start or window.start), []
+    while day <= window.end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+class SlotError(ValueError):
+    """No inspection can go there; the message says why, for the operator, and `field` what to change."""
+
+    def __init__(self, message: str, field: str = "scheduled_on") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InspectorBusyError(SlotError):
+    """The inspector already has an inspection that day (a conflict, not a malformed request)."""
+
+
+def free_slots(
+    days: Sequence[date], inspectors: Sequence[str], booked: Iterable[tuple[str, date]]
+) -> list[tuple[date, str]]:
+    taken = set(booked)
+    return [(day, who) for day in days for who in inspectors if (who, day) not in taken]
+
+
+def spread(slots: Sequence[tuple[date, str]], count: int) -> list[tuple[date, str]]:
+    """`count` of the free slots spread evenly over the window (not all in its first week)."""
+    if count > len(slots):
+        raise SlotError(
+            f"không đủ ngày làm việc: cần {count} lượt kiểm tra, chỉ còn {len(slots)} lượt trống "
+            "(ngày × cán bộ kiểm tra); thêm cán bộ kiểm tra hoặc giảm số cơ quan",
+            field="inspectors",
+        )
+    return [slots[i * len(slots) // count] for i in range(count)]
+
+
+def check_slot(day: date, inspector: str, window: Window, booked: Iterable[tuple[str, date]]) -> None:
+    """Refuse a day outside the campaign's inspection window, a weekend, or an inspector already
+    busy that day."""
+    if not window.start <= day <= window.end:
+        raise SlotError(
+            f"ngày {day:%d/%m/%Y} nằm ngoài đợt kiểm tra ({window.start:%d/%m/%Y}–{window.end:%d/%m/%Y})"
+        )
+    if day.weekday() >= 5:
+        raise SlotError(f"ngày {day:%d/%m/%Y} là ngày nghỉ cuối tuần")
+    if (inspector, day) in set(booked):
+        raise InspectorBusyError(f"cán bộ {inspector} đã có lịch kiểm tra ngày {day:%d/%m/%Y}", "inspector")
