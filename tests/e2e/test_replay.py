@@ -18,7 +18,7 @@ from tests.factories import unique_code
 from tests.kafka_tools import caught_up, eventually, read_until
 
 pytestmark = pytest.mark.e2e
-CONSUMED = [Topic.REGISTRY_AGENCIES.value, Topic.REGISTRY_RECORDS.value]
+CONSUMED = [Topic.REGISTRY_AGENCIES.value, Topic.REGISTRY_RECORDS.value, Topic.COMPLIANCE_INSPECTIONS.value]
 
 ELEMENTS = (
     "quality_policy",
@@ -59,15 +59,28 @@ async def drained(stack: Stack) -> bool:
         await engine.dispose()
 
 
-async def sent_for(stack: Stack, codes: list[str]) -> int:
-    """How many status events this compliance has published for `codes` (its outbox, drained)."""
+async def sent_for(stack: Stack, codes: list[str], topic: Topic = Topic.COMPLIANCE_STATUS) -> int:
+    """How many events this compliance has published on `topic` for `codes` (its outbox, drained)."""
     engine = create_engine(stack.databases["compliance"])
     try:
         async with engine.connect() as db:
-            where = (outbox.c.topic == Topic.COMPLIANCE_STATUS, outbox.c.key.in_(codes))
+            where = (outbox.c.topic == topic, outbox.c.key.in_(codes))
             return int(await db.scalar(select(func.count()).where(*where)) or 0)
     finally:
         await engine.dispose()
+
+
+def make_plan(stack: Stack) -> list[dict[str, Any]]:
+    """A 2022 inspection plan with one inspection moved (revision 2): what a rebuild must restore."""
+    api = stack.client("compliance")
+    body = {"year": 2022, "inspectors": ["Bà Lan"], "as_of": "2022-05-20", "target": 3}
+    made = api.post("/inspection-plans", json=body)
+    assert made.status_code == 201, made.text
+    first = made.json()["inspections"][0]
+    assert (
+        api.patch(f"/inspections/{first['inspection_id']}", json={"mode": "documentary"}).status_code == 200
+    )
+    return list(api.get("/inspection-plans/2022").json()["inspections"])
 
 
 def progress(stack: Stack) -> Any:
@@ -100,8 +113,9 @@ async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
         expected = await eventually(
             lambda: settled(first, applied), what="first compliance scored everything"
         )
-        await eventually(lambda: caught_up(kafka, first.group, CONSUMED), what="first compliance caught up")
+        plan = make_plan(first)
         await eventually(lambda: drained(first), what="first outbox drained")
+        await eventually(lambda: caught_up(kafka, first.group, CONSUMED), what="first compliance caught up")
         report = progress(first)
         count = await sent_for(first, codes)
         published = await read_until(
@@ -115,6 +129,11 @@ async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
         await eventually(lambda: caught_up(kafka, rebuilt.group, CONSUMED), timeout=120, what="replay done")
         assert settled(rebuilt, applied) == expected
         assert progress(rebuilt) == report
+        restored = rebuilt.client("compliance").get("/inspection-plans/2022").json()["inspections"]
+        by_id = {i["inspection_id"]: i for i in restored}
+        assert [by_id.get(i["inspection_id"]) for i in plan] == plan, "the plan restored from its topic"
+        inspected = [i["agency_code"] for i in plan]
+        assert await sent_for(rebuilt, inspected, Topic.COMPLIANCE_INSPECTIONS) == 0, "nothing re-sent"
         await eventually(lambda: drained(rebuilt), what="rebuilt outbox drained")
         total = count + await sent_for(rebuilt, codes)
         assert total > count, "the rebuild published its events again"
