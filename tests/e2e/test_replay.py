@@ -71,16 +71,18 @@ async def sent_for(stack: Stack, codes: list[str], topic: Topic = Topic.COMPLIAN
 
 
 def make_plan(stack: Stack) -> list[dict[str, Any]]:
-    """A 2022 inspection plan with one inspection moved (revision 2): what a rebuild must restore."""
+    """A 2023 inspection plan with one inspection moved (revision 2): what a rebuild must restore.
+    (2023: every compliance of the run reads the shared inspections topic, and test_inspections plans
+    2022; a year has one plan.)"""
     api = stack.client("compliance")
-    body = {"year": 2022, "inspectors": ["Bà Lan"], "as_of": "2022-05-20", "target": 3}
+    body = {"year": 2023, "inspectors": ["Bà Lan"], "as_of": "2023-05-20", "target": 3}
     made = api.post("/inspection-plans", json=body)
     assert made.status_code == 201, made.text
     first = made.json()["inspections"][0]
     assert (
         api.patch(f"/inspections/{first['inspection_id']}", json={"mode": "documentary"}).status_code == 200
     )
-    return list(api.get("/inspection-plans/2022").json()["inspections"])
+    return list(api.get("/inspection-plans/2023").json()["inspections"])
 
 
 def progress(stack: Stack) -> Any:
@@ -129,7 +131,7 @@ async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
         await eventually(lambda: caught_up(kafka, rebuilt.group, CONSUMED), timeout=120, what="replay done")
         assert settled(rebuilt, applied) == expected
         assert progress(rebuilt) == report
-        restored = rebuilt.client("compliance").get("/inspection-plans/2022").json()["inspections"]
+        restored = rebuilt.client("compliance").get("/inspection-plans/2023").json()["inspections"]
         by_id = {i["inspection_id"]: i for i in restored}
         assert [by_id.get(i["inspection_id"]) for i in plan] == plan, "the plan restored from its topic"
         inspected = [i["agency_code"] for i in plan]
