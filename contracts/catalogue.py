@@ -14,6 +14,7 @@ from contracts.envelope import CloudEvent, EventError
 from contracts.inspections import INSPECTION_EVENTS
 from contracts.records import RECORD_EVENTS
 from contracts.topics import Topic
+from contracts.training import TRAINING_EVENTS
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,12 @@ TOPICS: dict[Topic, TopicSpec] = {
             "and corrective actions. Key: agency code.",
             INSPECTION_EVENTS,
         ),
-        TopicSpec(Topic.TRAINING_SESSIONS, "training", "Sessions, enrolments and completions."),
+        TopicSpec(
+            Topic.TRAINING_SESSIONS,
+            "training",
+            "Sessions (key: session id), enrolments, invitations and completions (key: agency code).",
+            TRAINING_EVENTS,
+        ),
         TopicSpec(Topic.NOTIFIER_DELIVERIES, "notifier", "Outcomes of SMS and e-mail deliveries."),
     )
 }

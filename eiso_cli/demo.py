@@ -10,6 +10,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,8 @@ def await_report(
 def report_text(progress: dict[str, Any]) -> str:
     """The progress report as the department reads it: a table per level and the sentence."""
     lines = [
-        f"Báo cáo tiến độ ISO điện tử năm {YEAR}, tính đến {progress['as_of']} (giờ Việt Nam)",
+        f"Báo cáo tiến độ ISO điện tử năm {YEAR}, tính đến hết ngày "
+        f"{date.fromisoformat(progress['as_of']):%d/%m/%Y} (giờ Việt Nam)",
         "",
         f"{'Cấp':<14} {'Tổng':>5} {'Đã cập nhật':>12} {'Tỷ lệ':>6}  Chưa cập nhật",
     ]

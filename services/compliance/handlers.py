@@ -13,7 +13,12 @@ from contracts.agencies import (
 )
 from contracts.compliance import ComplianceScoreChanged
 from contracts.envelope import derived_id
-from contracts.inspections import INSPECTION_EVENTS, InspectionScheduled
+from contracts.inspections import (
+    INSPECTION_EVENTS,
+    InspectionCancelled,
+    InspectionCompleted,
+    InspectionScheduled,
+)
 from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
@@ -47,7 +52,7 @@ class Handlers:
         if event.data.previous_code:
             await store.end_agency(uow.session, event.data.previous_code, event.data.valid_from)
             await store.add_predecessors(
-                uow.session, event.data.code, [event.data.previous_code], event.data.valid_from
+                uow.session, event.data.code, [event.data.previous_code], event.data.valid_from, "rename"
             )
         await store.save_agency(uow.session, event.data)
         await self.rescore_agency(uow, event.data.code, event)
@@ -69,7 +74,9 @@ class Handlers:
     async def agency_dissolved(self, uow: UnitOfWork, event: AgencyDissolved) -> None:
         await store.end_agency(uow.session, event.data.code, event.data.effective_on)
 
-    async def inspection_changed(self, uow: UnitOfWork, event: InspectionScheduled) -> None:
+    async def inspection_changed(
+        self, uow: UnitOfWork, event: InspectionScheduled | InspectionCancelled | InspectionCompleted
+    ) -> None:
         """Compliance's own inspection events read back: the API already saved them; a rebuild from the
         topics restores them. The highest revision of each inspection wins."""
         known = await store.get_inspection(uow.session, event.data.inspection_id)

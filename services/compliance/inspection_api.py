@@ -8,8 +8,8 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from contracts.envelope import CloudEvent, derived_id
 from contracts.inspections import (
@@ -27,6 +27,7 @@ from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
 from services.common.http import problem
 from services.common.service import service_of
+from services.common.text import nfc
 from services.common.uow import UnitOfWork
 from services.compliance import domain, inspections, store
 from services.compliance.rules import RuleSet, Window
@@ -34,6 +35,7 @@ from services.compliance.runtime import ComplianceService
 
 router = APIRouter(tags=["inspections"])
 ServiceDep = Annotated[ComplianceService, Depends(service_of)]
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -45,6 +47,16 @@ class PlanIn(BaseModel):
     mode: InspectionMode = InspectionMode.ONSITE
     as_of: date | None = Field(default=None, description="The day whose facts rank the risk; default today.")
     target: int | None = Field(default=None, ge=1, le=10000, description="Default: the campaign's target.")
+
+    @field_validator("inspectors")
+    @classmethod
+    def _each_inspector_once(cls, names: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for name in names:
+            if (folded := nfc(name).casefold()) in seen:
+                raise ValueError(f"cán bộ kiểm tra {name!r} có tên hai lần")
+            seen.add(folded)
+        return [nfc(name) for name in names]
 
 
 class PlanOut(BaseModel):
@@ -159,16 +171,20 @@ async def make_plan(body: PlanIn, caller: Caller, service: ServiceDep) -> PlanOu
     async with service.uow() as uow:
         await store.plan_lock(uow.session)
         if active(await store.inspections_in(uow.session, body.year)):
-            raise HTTPException(
-                409,
-                detail=f"kế hoạch kiểm tra năm {body.year} đã có; thay cơ quan bằng "
-                f"POST /inspection-plans/{body.year}/swaps",
+            message = (
+                f"kế hoạch kiểm tra năm {body.year} đã có; "
+                f"thay cơ quan bằng POST /inspection-plans/{body.year}/swaps"
             )
+            raise HTTPException(409, detail=problem("year", message))
         picks = inspections.select(
             await candidates(uow, service.rules, body.year, day),
             body.target or campaign.inspection_target,
             body.year,
         )
+        if not picks:
+            raise HTTPException(
+                422, detail=problem("year", f"không có cơ quan nào để kiểm tra năm {body.year}")
+            )
         days = inspections.working_days(campaign.inspection_window, start=day)
         try:
             slots = inspections.spread(
@@ -196,7 +212,7 @@ async def make_plan(body: PlanIn, caller: Caller, service: ServiceDep) -> PlanOu
 
 
 @router.get("/inspection-plans/{year}", response_model=PlanOut)
-async def get_plan(year: int, caller: Caller, service: ServiceDep) -> PlanOut:
+async def get_plan(year: YearPath, caller: Caller, service: ServiceDep) -> PlanOut:
     require(caller, Role.OPERATOR, Role.SYSTEM)
     async with service.reader() as uow:
         out = await plan_out(uow, service.rules, year)
@@ -217,7 +233,7 @@ async def agency_inspections(
 
 
 @router.post("/inspection-plans/{year}/swaps", response_model=PlanOut)
-async def swap(year: int, body: SwapIn, caller: Caller, service: ServiceDep) -> PlanOut:
+async def swap(year: YearPath, body: SwapIn, caller: Caller, service: ServiceDep) -> PlanOut:
     """Take one agency out of the plan and put another in its place, on the same day with the same
     inspector; the removed inspection is cancelled (and its agency told so)."""
     require(caller, Role.OPERATOR)
@@ -228,7 +244,7 @@ async def swap(year: int, body: SwapIn, caller: Caller, service: ServiceDep) -> 
         leaving = next((i for i in plan if i.agency_code == body.remove), None)
         if leaving is None:
             raise HTTPException(
-                404, detail=problem("remove", f"{body.remove} không có trong kế hoạch {year}")
+                422, detail=problem("remove", f"{body.remove} không có trong kế hoạch {year}")
             )
         if leaving.status == InspectionStatus.COMPLETED:
             raise HTTPException(
@@ -269,12 +285,24 @@ async def swap(year: int, body: SwapIn, caller: Caller, service: ServiceDep) -> 
     return out
 
 
+STATUS_VI = {
+    InspectionStatus.SCHEDULED: "đã lên lịch",
+    InspectionStatus.CANCELLED: "đã hủy",
+    InspectionStatus.COMPLETED: "đã có kết quả",
+}
+
+
 async def _scheduled(uow: UnitOfWork, inspection_id: str) -> InspectionData:
     found = await store.get_inspection(uow.session, inspection_id)
     if found is None:
-        raise HTTPException(404, detail=f"inspection {inspection_id} is unknown")
+        raise HTTPException(
+            404, detail=problem("inspection_id", f"không có cuộc kiểm tra {inspection_id}", "path")
+        )
     if found.status != InspectionStatus.SCHEDULED:
-        raise HTTPException(409, detail=f"inspection {inspection_id} is {found.status.value}, not scheduled")
+        state = STATUS_VI[found.status]
+        raise HTTPException(
+            409, detail=problem("inspection_id", f"cuộc kiểm tra {inspection_id} {state}", "path")
+        )
     return found
 
 
@@ -318,7 +346,12 @@ async def record_result(
                 422, detail=problem(f"corrective_actions.{index}.finding", "không có phát hiện số này")
             )
     async with service.uow() as uow:
+        await store.plan_lock(uow.session)
         current = await _scheduled(uow, inspection_id)
+        if body.held_on.year != current.year:
+            raise HTTPException(
+                422, detail=problem("held_on", f"cuộc kiểm tra thuộc kế hoạch năm {current.year}")
+            )
         done = revised(
             current,
             status=InspectionStatus.COMPLETED,

@@ -6,6 +6,7 @@ adds up four things a DOST officer looks at, each with its own reason in Vietnam
 defended: a low score, a long time since the last inspection, a recent merger, repeated reminders.
 """
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from services.compliance.rules import Window
 
 #: Points per factor; the weights are policy, kept here in one place so a change is one edit.
 LOW_SCORE_POINTS = 40.0  # × (1 − score)
+LOW_SCORE = 0.5  # below it the reason says "thấp"
 NEVER_INSPECTED_POINTS = 30.0
 POINTS_PER_YEAR_SINCE_INSPECTION = 10.0  # up to three years
 MERGED_POINTS = 20.0  # merged this year or last
@@ -45,7 +47,9 @@ def assess(candidate: Candidate, year: int) -> Pick:
     risk, reasons = 0.0, []
     if candidate.score < 1:
         risk += LOW_SCORE_POINTS * (1 - candidate.score)
-        reasons.append(f"Điểm tuân thủ năm {year} thấp: {round(candidate.score * 100)}%")
+        percent = math.floor(candidate.score * 100)
+        label = "thấp" if candidate.score < LOW_SCORE else "chưa đạt tối đa"
+        reasons.append(f"Điểm tuân thủ năm {year} {label}: {percent}%")
     if candidate.last_inspected_on is None:
         risk += NEVER_INSPECTED_POINTS
         reasons.append("Chưa có lần kiểm tra nào được ghi nhận")
@@ -104,6 +108,8 @@ def free_slots(
 
 def spread(slots: Sequence[tuple[date, str]], count: int) -> list[tuple[date, str]]:
     """`count` of the free slots spread evenly over the window (not all in its first week)."""
+    if count and not slots:
+        raise SlotError("đợt kiểm tra đã kết thúc: không còn ngày làm việc nào trong đợt", field="year")
     if count > len(slots):
         raise SlotError(
             f"không đủ ngày làm việc: cần {count} lượt kiểm tra, chỉ còn {len(slots)} lượt trống "

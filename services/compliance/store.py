@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     func,
+    or_,
     select,
     text,
     update,
@@ -72,6 +73,8 @@ lineage = Table(
     Column("predecessor_code", String(64), nullable=False),
     Column("successor_code", String(64), nullable=False, index=True),
     Column("effective_on", Date, nullable=False),
+    #: `merge` or `rename`: only a merger makes an agency "newly merged" for the inspection plan.
+    Column("kind", String(10), nullable=False, server_default="merge"),
     PrimaryKeyConstraint("predecessor_code", "successor_code"),
 )
 
@@ -181,9 +184,14 @@ async def add_evidence(session: AsyncSession, event_id: str, record: RecordData,
     )
 
 
-async def add_predecessors(session: AsyncSession, successor: str, sources: list[str], on: date) -> None:
+async def add_predecessors(
+    session: AsyncSession, successor: str, sources: list[str], on: date, kind: str = "merge"
+) -> None:
     stmt = _upsert(session, lineage).values(
-        [{"predecessor_code": s, "successor_code": successor, "effective_on": on} for s in sources]
+        [
+            {"predecessor_code": s, "successor_code": successor, "effective_on": on, "kind": kind}
+            for s in sources
+        ]
     )
     await session.execute(stmt.on_conflict_do_nothing())
 
@@ -282,10 +290,13 @@ async def save_score(session: AsyncSession, data: ScoreData, events_applied: int
     await session.execute(stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=values))
 
 
+#: Notices that remind (or warn); `agency-compliant` closes them and is not one.
+NOT_A_REMINDER = "agency-compliant"
+
+
 async def reminded_in(session: AsyncSession, year: int) -> set[str]:
-    """Agencies sent any notice for `year` (one query for the annual report)."""
-    rows = await session.execute(select(notices.c.agency_code).where(notices.c.period.startswith(str(year))))
-    return {r.agency_code for r in rows}
+    """Agencies reminded or warned for `year` (one query for the annual report)."""
+    return set((await reminder_counts(session, [year])).keys())
 
 
 async def all_sent_notices(session: AsyncSession) -> dict[str, set[tuple[str, str]]]:
@@ -397,28 +408,25 @@ async def last_inspected(session: AsyncSession) -> dict[str, date]:
 
 
 async def latest_merges(session: AsyncSession) -> dict[str, date]:
-    """The day of each successor's latest merge. A rename is lineage too (one predecessor), a merger
-    joins two or more agencies on one day."""
+    """The day of each successor's latest merger (renames are lineage too, but not mergers)."""
     rows = await session.execute(
-        select(lineage.c.successor_code, lineage.c.effective_on)
-        .group_by(lineage.c.successor_code, lineage.c.effective_on)
-        .having(func.count() >= 2)
+        select(lineage.c.successor_code, func.max(lineage.c.effective_on))
+        .where(lineage.c.kind == "merge")
+        .group_by(lineage.c.successor_code)
     )
-    merges: dict[str, date] = {}
-    for code, on in rows:
-        merges[code] = max(on, merges.get(code, on))
-    return merges
+    return {code: on for code, on in rows}
 
 
 async def reminder_counts(session: AsyncSession, years: Iterable[int]) -> dict[str, int]:
-    """Notices sent to each agency for the given years."""
-    wanted = [str(y) for y in years]
-    rows = await session.execute(select(notices.c.agency_code, notices.c.period))
-    counts: dict[str, int] = {}
-    for code, period in rows:
-        if period.split(":")[0] in wanted:
-            counts[code] = counts.get(code, 0) + 1
-    return counts
+    """Reminders and warnings sent to each agency for the given years (a notice's period is `YYYY` or
+    `YYYY:<days>`)."""
+    of_years = or_(*(notices.c.period.startswith(str(y)) for y in years))
+    rows = await session.execute(
+        select(notices.c.agency_code, func.count())
+        .where(of_years, notices.c.kind != NOT_A_REMINDER)
+        .group_by(notices.c.agency_code)
+    )
+    return {code: int(count) for code, count in rows}
 
 
 async def plan_lock(session: AsyncSession) -> None:

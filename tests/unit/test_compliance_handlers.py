@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
-from contracts.agencies import AgencyMerged, AgencyMergedData
+from contracts.agencies import AgencyMerged, AgencyMergedData, AgencyRenamed, AgencyRenamedData
 from contracts.inspections import InspectionData, InspectionMode, InspectionScheduled, InspectionStatus
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
@@ -141,3 +141,41 @@ async def test_all_facts_at_once_equal_each_agencys_facts(compliance_db: Session
     assert sorted(together[ab].evidence, key=str) == sorted(alone.evidence, key=str)
     assert len(together[ab].evidence) == 2 and a not in together and b not in together
     assert merged_in[ab] == date(2022, 7, 1)
+
+
+async def test_a_rename_is_lineage_but_not_a_merger_and_compliant_notices_are_not_reminders(
+    compliance_db: Sessions,
+) -> None:
+    old, new = unique_code("OLD"), unique_code("NEW")
+    renamed = AgencyRenamed.create(
+        source="/tests",
+        subject=new,
+        time=NOW,
+        data=AgencyRenamedData(
+            **agency_registered(new).data.model_dump() | {"valid_from": date(2022, 3, 1)},
+            previous_code=old,
+            previous_name="Sở Cũ",
+        ),
+    )
+    consumer = EventConsumer(
+        "compliance",
+        [Topic.REGISTRY_AGENCIES],
+        HANDLERS,
+        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+    )
+    await consumer.apply_batch(
+        [consumer_record(e, topic=Topic.REGISTRY_AGENCIES) for e in (agency_registered(old), renamed)]
+    )
+    async with compliance_db() as session, session.begin():
+        for kind, period in (
+            ("deadline-approaching", "2022:30"),
+            ("agency-lagging", "2022"),
+            ("agency-compliant", "2022"),
+            ("agency-lagging", "2020"),
+        ):
+            await store.add_notice(session, new, kind, period, str(uuid.uuid4()), date(2022, 11, 1))
+    async with compliance_db() as session:
+        assert new not in await store.latest_merges(session)
+        assert await store.lineage_of(session, new) == [new, old]
+        assert (await store.reminder_counts(session, [2021, 2022]))[new] == 2
+        assert new in await store.reminded_in(session, 2022)

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
 from contracts.inspections import (
     CorrectiveAction,
@@ -13,6 +14,7 @@ from contracts.inspections import (
     Severity,
 )
 from services.compliance import inspections, report
+from services.compliance.inspection_api import PlanIn
 from services.compliance.inspections import Candidate, InspectorBusyError, SlotError
 from services.compliance.rules import Window
 
@@ -165,3 +167,21 @@ def test_the_annual_report_counts_inspections_held_by_the_cut_off_their_findings
 def test_results_without_a_held_date_are_refused_by_the_contract() -> None:
     with pytest.raises(ValueError, match="held_on"):
         inspection("A", status=InspectionStatus.COMPLETED)
+
+
+def test_a_score_short_of_full_is_not_called_low_and_is_never_rounded_up() -> None:
+    assert (
+        "Điểm tuân thủ năm 2022 chưa đạt tối đa: 99%"
+        in inspections.assess(candidate("A", score=0.999), 2022).reasons
+    )
+
+
+def test_a_window_already_over_is_refused_naming_the_year() -> None:
+    with pytest.raises(SlotError) as refused:
+        inspections.spread([], 3)
+    assert refused.value.field == "year" and "đã kết thúc" in str(refused.value)
+
+
+def test_an_inspector_named_twice_is_refused() -> None:
+    with pytest.raises(ValidationError, match="có tên hai lần"):
+        PlanIn(year=2022, inspectors=["Bà Lan", " bà lan"])
