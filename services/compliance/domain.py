@@ -28,7 +28,7 @@ class Facts:
     agency_code: str
     uses_eiso_software: bool
     evidence: tuple[Evidence, ...]
-    trainings: tuple[tuple[str, date], ...] = ()  # (event id, completed on)
+    trainings: tuple[tuple[str, date, str], ...] = ()  # (event id, completed on, trainee's role)
 
     def records(self, element: Element, as_of: date) -> list[Evidence]:
         found = [e for e in self.evidence if e.element == element and e.occurred_on <= as_of]
@@ -87,7 +87,12 @@ def evaluate(rule: Rule, facts: Facts, campaign: Campaign, as_of: date) -> RuleR
         )
     elif rule.kind == Kind.TRAINED_IN_CAMPAIGN:
         window = campaign.training_window
-        done = [(i, d) for i, d in facts.trainings if window.start <= d <= min(window.end, as_of)]
+        roles = rule.params.get("roles")
+        done = [
+            (i, d)
+            for i, d, role in facts.trainings
+            if window.start <= d <= min(window.end, as_of) and (not roles or role in roles)
+        ]
         met, evidence = bool(done), [i for i, _ in done]
         detail = f"{len(done)} lượt hoàn thành khóa đào tạo"
     elif rule.kind == Kind.USES_EISO_SOFTWARE:

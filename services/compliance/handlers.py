@@ -20,6 +20,7 @@ from contracts.inspections import (
     InspectionScheduled,
 )
 from contracts.records import RECORD_EVENTS, RecordEvent
+from contracts.training import TrainingCompleted
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
 from services.compliance import domain, store
@@ -42,6 +43,7 @@ class Handlers:
             AgencyDissolved.event_type: self.agency_dissolved,
             **{event.event_type: self.record_updated for event in RECORD_EVENTS},
             **{event.event_type: self.inspection_changed for event in INSPECTION_EVENTS},
+            TrainingCompleted.event_type: self.training_completed,
         }
 
     async def agency_changed(self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
@@ -82,6 +84,14 @@ class Handlers:
         known = await store.get_inspection(uow.session, event.data.inspection_id)
         if known is None or known.revision < event.data.revision:
             await store.save_inspection(uow.session, event.data, uow.clock.now())
+
+    async def training_completed(self, uow: UnitOfWork, event: TrainingCompleted) -> None:
+        """A staff member completed a course: the training rule may now be met for that year."""
+        await store.add_training(uow.session, str(event.id), event.data)
+        year = event.data.completed_on.year
+        await self.rescore(uow, event.data.agency_code, year, event)
+        for successor in await store.successors_of(uow.session, event.data.agency_code):
+            await self.rescore(uow, successor, year, event)
 
     async def record_updated(self, uow: UnitOfWork, event: RecordEvent) -> None:
         """Keep the record as evidence and re-score the agency's year (and its successors')."""

@@ -28,7 +28,12 @@ class ComplianceService(Service):
         self.handlers = Handlers(self.rules)
         # Its own inspections topic too: a rebuild from the topics restores the inspection plan.
         self.consume(
-            [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS, Topic.COMPLIANCE_INSPECTIONS],
+            [
+                Topic.REGISTRY_AGENCIES,
+                Topic.REGISTRY_RECORDS,
+                Topic.TRAINING_SESSIONS,
+                Topic.COMPLIANCE_INSPECTIONS,
+            ],
             self.handlers.table(),
         )
         self.on_start.append(self.rescore_if_rules_changed)

@@ -27,6 +27,7 @@ from contracts.agencies import AgencyData
 from contracts.compliance import ScoreData
 from contracts.inspections import InspectionData, InspectionStatus
 from contracts.records import RecordData
+from contracts.training import CompletionData
 from services.common.db import UTCDateTime, new_metadata
 from services.compliance.domain import Facts, evidence_of
 
@@ -55,6 +56,17 @@ evidence = Table(
     Column("version", Integer, nullable=False),
     Column("occurred_on", Date, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+)
+
+#: Courses completed by an agency's staff (training-completed), for the training rule.
+trainings = Table(
+    "trainings",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("agency_code", String(64), nullable=False, index=True),
+    Column("completed_on", Date, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("course_code", String(40), nullable=False),
 )
 
 #: Ends of agencies (dissolved, merged, split), kept apart so that an end arriving before the agency
@@ -184,6 +196,18 @@ async def add_evidence(session: AsyncSession, event_id: str, record: RecordData,
     )
 
 
+async def add_training(session: AsyncSession, event_id: str, data: CompletionData) -> None:
+    await session.execute(
+        trainings.insert().values(
+            event_id=event_id,
+            agency_code=data.agency_code,
+            completed_on=data.completed_on,
+            role=data.role.value,
+            course_code=data.course_code,
+        )
+    )
+
+
 async def add_predecessors(
     session: AsyncSession, successor: str, sources: list[str], on: date, kind: str = "merge"
 ) -> None:
@@ -234,7 +258,12 @@ async def facts(session: AsyncSession, code: str) -> Facts:
         )
     )
     flag = await session.scalar(select(agencies.c.uses_eiso_software).where(agencies.c.code == code))
-    return Facts(code, bool(flag), evidence_of(tuple(r) for r in rows))
+    trained = await session.execute(
+        select(trainings.c.event_id, trainings.c.completed_on, trainings.c.role).where(
+            trainings.c.agency_code.in_(codes)
+        )
+    )
+    return Facts(code, bool(flag), evidence_of(tuple(r) for r in rows), tuple(tuple(t) for t in trained))
 
 
 async def scored_years(session: AsyncSession, code: str) -> list[int]:
@@ -336,11 +365,17 @@ async def active_facts(session: AsyncSession, day: date) -> list[tuple[dict[str,
     )
     for code, *rest in rows:
         by_agency.setdefault(code, []).append((rest[0], rest[1], rest[2], rest[3]))
+    trained: dict[str, list[tuple[str, date, str]]] = {}
+    for code, event_id, completed_on, role in await session.execute(
+        select(trainings.c.agency_code, trainings.c.event_id, trainings.c.completed_on, trainings.c.role)
+    ):
+        trained.setdefault(code, []).append((event_id, completed_on, role))
     out = []
     for agency in active:
         codes = _closure(agency["code"], predecessors)
         found = [row for c in codes for row in by_agency.get(c, [])]
-        out.append((agency, Facts(agency["code"], agency["uses_eiso_software"], evidence_of(found))))
+        courses = tuple(t for c in codes for t in trained.get(c, []))
+        out.append((agency, Facts(agency["code"], agency["uses_eiso_software"], evidence_of(found), courses)))
     return out
 
 

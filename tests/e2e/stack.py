@@ -33,7 +33,12 @@ class Stack:
     kafka: str
     processes: dict[str, ServiceProcess]
     databases: dict[str, str]
+    #: Fresh for each stack; each service consumes as `<group>-<service>` (services reading the same
+    #: topic must not share a group, or they would split its partitions between them).
     group: str
+
+    def group_of(self, name: str) -> str:
+        return f"{self.group}-{name}"
 
     def url(self, name: str) -> str:
         return self.processes[name].url
@@ -65,7 +70,7 @@ def running(
         env = {
             f"{prefix}DATABASE_URL": databases[name],
             f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka,
-            f"{prefix}CONSUMER_GROUP": group,
+            f"{prefix}CONSUMER_GROUP": f"{group}-{name}",
             f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
             "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
             # Tests evaluate deadlines on the dates they choose (POST /evaluations), not today's.

@@ -117,7 +117,10 @@ async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
         )
         plan = make_plan(first)
         await eventually(lambda: drained(first), what="first outbox drained")
-        await eventually(lambda: caught_up(kafka, first.group, CONSUMED), what="first compliance caught up")
+        await eventually(
+            lambda: caught_up(kafka, first.group_of("compliance"), CONSUMED),
+            what="first compliance caught up",
+        )
         report = progress(first)
         count = await sent_for(first, codes)
         published = await read_until(
@@ -128,7 +131,11 @@ async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
         )
 
     with running(kafka, database_url, tmp_path / "b", names=("compliance",)) as rebuilt:
-        await eventually(lambda: caught_up(kafka, rebuilt.group, CONSUMED), timeout=120, what="replay done")
+        await eventually(
+            lambda: caught_up(kafka, rebuilt.group_of("compliance"), CONSUMED),
+            timeout=120,
+            what="replay done",
+        )
         assert settled(rebuilt, applied) == expected
         assert progress(rebuilt) == report
         restored = rebuilt.client("compliance").get("/inspection-plans/2023").json()["inspections"]

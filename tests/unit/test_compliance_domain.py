@@ -124,3 +124,19 @@ def test_a_year_without_its_own_plan_takes_the_default_dates() -> None:
     plan = RULES.campaign(2024)
     assert (plan.maintenance_deadline, plan.inspection_target) == (date(2024, 10, 30), 20)
     assert RULES.campaign(2022).training_window.start == date(2022, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("role", "on", "met"),
+    [
+        ("iso_officer", "2022-05-10", True),
+        ("staff", "2022-05-10", False),  # the rule asks for the ISO focal officer
+        ("iso_officer", "2022-11-15", False),  # after the training window (April–October)
+        ("iso_officer", "2022-03-31", False),  # before it
+    ],
+)
+def test_the_training_rule_counts_the_iso_officer_trained_in_the_window(
+    role: str, on: str, met: bool
+) -> None:
+    trained = domain.Facts("A1", False, (), (("completed-1", date.fromisoformat(on), role),))
+    assert result("R09", trained) == (met, ["completed-1"] if met else [])

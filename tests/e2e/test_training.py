@@ -1,0 +1,309 @@
+"""Training as the province runs it, services as processes on the real broker: seats under concurrent
+enrolment, the waiting list, clashes, attendance to completion to the compliance score, certificates
+verified without a key, calendars, invitations of lagging agencies.
+
+The stack's clock is fixed at 11/05/2022 10:00 (giờ Việt Nam), inside the 2022 training window."""
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from icalendar import Calendar
+
+from contracts import Topic
+from tests.e2e.stack import OPERATOR_KEY, Stack, running
+from tests.factories import unique_code
+from tests.kafka_tools import caught_up, eventually, read_until
+
+pytestmark = pytest.mark.e2e
+NOW = "2022-05-11T03:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def stack(
+    kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    names = ("registry", "compliance", "training")
+    with running(
+        kafka, database_url, tmp_path_factory.mktemp("logs"), names=names, clock_fixed_at=NOW
+    ) as stack:
+        stack.client("training").post(
+            "/courses", json={"code": "ISO-NT", "title_vi": "Nhận thức TCVN ISO 9001:2015"}
+        )
+        yield stack
+
+
+async def agencies(stack: Stack, count: int, level: str = "department") -> list[str]:
+    """Agencies registered in the registry and known to training."""
+    codes = [unique_code("TR") for _ in range(count)]
+    for code in codes:
+        body = {"code": code, "name": f"Sở {code}", "level": level, "valid_from": "2020-01-01"}
+        assert stack.client("registry").post("/agencies", json=body).status_code == 201
+    training = stack.client("training")
+    await eventually(
+        lambda: all(training.get(f"/agencies/{c}/calendar.ics").status_code == 200 for c in codes),
+        what="training knows the agencies",
+    )
+    return codes
+
+
+def new_session(stack: Stack, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "course_code": "ISO-NT",
+        "days": [
+            {"on": "2022-05-10", "starts": "08:00", "ends": "11:30"},
+            {"on": "2022-05-11", "starts": "08:00", "ends": "11:30"},
+        ],
+        "venue": f"Hội trường {unique_code('P')}",
+        "trainer": f"Giảng viên {unique_code('G')}",
+        "capacity": 5,
+        "enrol_opens_on": "2022-05-01",
+        "enrol_closes_on": "2022-05-11",
+    } | overrides
+    response = stack.client("training").post("/sessions", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def anonymous(stack: Stack, path: str) -> httpx.Response:
+    """A request without any key, as a member of the public makes it."""
+    return httpx.get(f"{stack.url('training')}{path}", timeout=30)
+
+
+def types_for(records: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(e["type"], e["data"]) for e in (json.loads(r.value) for r in records)]
+
+
+async def test_concurrent_enrolments_sell_each_seat_once_and_a_freed_seat_goes_to_the_first_waiting(
+    stack: Stack,
+) -> None:
+    codes = await agencies(stack, 12)
+    session = new_session(stack)
+    url = f"{stack.url('training')}/sessions/{session['session_id']}/enrolments"
+
+    async def enrol(code: str) -> httpx.Response:
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {OPERATOR_KEY}"}, timeout=60) as http:
+            return await http.post(
+                url, json={"agency_code": code, "person_name": f"Cán bộ {code}", "role": "iso_officer"}
+            )
+
+    responses = await asyncio.gather(*(enrol(code) for code in codes))
+    assert [r.status_code for r in responses] == [201] * 12
+    results = [r.json() for r in responses]
+    confirmed = [r for r in results if r["status"] == "confirmed"]
+    waiting = sorted(
+        (r for r in results if r["status"] == "waitlisted"), key=lambda r: r["waitlist_position"]
+    )
+    assert len(confirmed) == 5, "no seat sold twice"
+    assert [r["waitlist_position"] for r in waiting] == list(range(1, 8))
+    listed = stack.client("training").get(f"/sessions/{session['session_id']}").json()
+    assert listed["seats_taken"] == 5
+
+    cancelled = stack.client("training").delete(f"/enrolments/{confirmed[0]['enrolment_id']}")
+    assert cancelled.status_code == 200
+    first_in_line = waiting[0]
+    assert cancelled.json() == {"promoted": [first_in_line["enrolment_id"]]}
+    told = await read_until(
+        stack.kafka,
+        Topic.TRAINING_SESSIONS,
+        lambda kept: any(t == "enrolment-confirmed" for t, _ in types_for(kept)),
+        keep=lambda r: r.key == first_in_line["agency_code"].encode(),
+    )
+    assert [t for t, _ in types_for(told)] == ["enrolment-waitlisted", "enrolment-confirmed"]
+
+
+async def test_a_venue_clash_and_a_day_outside_the_training_window_are_refused(stack: Stack) -> None:
+    taken = new_session(stack)
+    clash = stack.client("training").post(
+        "/sessions",
+        json={
+            "course_code": "ISO-NT",
+            "days": [{"on": "2022-05-10", "starts": "10:00", "ends": "12:00"}],
+            "venue": taken["venue"],
+            "trainer": "Người khác",
+            "capacity": 10,
+            "enrol_opens_on": "2022-05-01",
+        },
+    )
+    assert clash.status_code == 409 and clash.json()["detail"][0]["loc"] == ["body", "venue"]
+    late = stack.client("training").post(
+        "/sessions",
+        json={
+            "course_code": "ISO-NT",
+            "days": [{"on": "2022-11-02", "starts": "08:00", "ends": "11:00"}],
+            "venue": "Phòng họp",
+            "trainer": "Người khác",
+            "capacity": 10,
+        },
+    )
+    assert late.status_code == 422
+    assert late.json()["detail"][0] == {
+        "loc": ["body", "days.0.on"],
+        "msg": "ngày 02/11/2022 nằm ngoài đợt đào tạo năm 2022 (01/04/2022–31/10/2022)",
+    }
+
+
+async def test_attendance_completes_the_course_compliance_counts_it_and_anyone_verifies_the_certificate(
+    stack: Stack,
+) -> None:
+    (code,) = await agencies(stack, 1)
+    session = new_session(stack)
+    training = stack.client("training")
+    officer = training.post(
+        f"/sessions/{session['session_id']}/enrolments",
+        json={"agency_code": code, "person_name": "Nguyễn Thị Mai", "role": "iso_officer"},
+    ).json()
+
+    def trained() -> bool:
+        body = stack.client("compliance").get(f"/agencies/{code}/compliance", params={"year": 2022}).json()
+        return any(r["rule_id"] == "R09" and r["met"] for r in body.get("breakdown", []))
+
+    assert not trained()
+    day_one = training.post(
+        f"/sessions/{session['session_id']}/attendance",
+        json={"on": "2022-05-10", "marks": [{"enrolment_id": officer["enrolment_id"], "mark": "present"}]},
+    )
+    assert day_one.status_code == 200 and day_one.json()["completed"] == []
+    day_two = training.post(
+        f"/sessions/{session['session_id']}/attendance",
+        json={"on": "2022-05-11", "marks": [{"enrolment_id": officer["enrolment_id"], "mark": "late"}]},
+    ).json()
+    (completion,) = day_two["completed"]
+    assert (completion["completed_on"], completion["role"]) == ("2022-05-11", "iso_officer")
+    await eventually(trained, what="compliance counts the training for R09")
+
+    certificate = anonymous(stack, f"/certificates/{completion['certificate_code']}")
+    assert certificate.status_code == 200
+    assert certificate.json() == {
+        "code": completion["certificate_code"],
+        "person_name": "Nguyễn Thị Mai",
+        "agency_name": f"Sở {code}",
+        "course_title_vi": "Nhận thức TCVN ISO 9001:2015",
+        "completed_on": "2022-05-11",
+        "valid": True,
+    }
+    assert anonymous(stack, "/certificates/KHONGCOMA9").status_code == 404
+    assert anonymous(stack, f"/agencies/{code}/calendar.ics").status_code == 401
+
+    ics = training.get(f"/agencies/{code}/calendar.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    starts = [e.decoded("dtstart") for e in Calendar.from_ical(ics.content).walk("VEVENT")]
+    assert [s.strftime("%d/%m/%Y %H:%M %z") for s in starts] == [
+        "10/05/2022 08:00 +0700",
+        "11/05/2022 08:00 +0700",
+    ]
+
+
+async def test_an_agency_missing_elements_near_the_deadline_is_invited_once(stack: Stack) -> None:
+    (code,) = await agencies(stack, 1)
+    upcoming = new_session(
+        stack,
+        days=[{"on": "2022-10-05", "starts": "08:00", "ends": "16:30"}],
+        enrol_closes_on="2022-10-04",
+        capacity=30,
+    )
+    compliance = stack.client("compliance")
+    await eventually(
+        lambda: compliance.get(f"/agencies/{code}/compliance").status_code == 200, what="compliance knows it"
+    )
+    for day in ("2022-09-30", "2022-10-16"):  # 30, then 14 days before the deadline
+        assert compliance.post("/evaluations", json={"on": day}).status_code == 200
+    await read_until(
+        stack.kafka,
+        Topic.COMPLIANCE_STATUS,
+        lambda kept: sum(b"deadline-approaching" in r.value for r in kept) >= 2,
+        keep=lambda r: r.key == code.encode(),
+    )
+    invited = await read_until(
+        stack.kafka,
+        Topic.TRAINING_SESSIONS,
+        lambda kept: any(t == "training-invited" for t, _ in types_for(kept)),
+        keep=lambda r: r.key == code.encode(),
+    )
+    invitation = next(d for t, d in types_for(invited) if t == "training-invited")
+    assert invitation["session_id"] == upcoming["session_id"]
+    assert invitation["first_day"] == "2022-10-05T01:00:00Z"
+    assert "cơ quan còn thiếu 6/6 nội dung HTQLCL" in invitation["reason_vi"]
+    # Once training has consumed the second reminder too, there is still one invitation.
+    await eventually(
+        lambda: caught_up(stack.kafka, stack.group_of("training"), [Topic.COMPLIANCE_STATUS.value]),
+        what="training has read every reminder",
+    )
+    # An enrolment is published after anything training sent the agency before it (one key, in order).
+    enrolled = stack.client("training").post(
+        f"/sessions/{upcoming['session_id']}/enrolments",
+        json={"agency_code": code, "person_name": "Trần Văn Bình", "role": "iso_officer"},
+    )
+    assert enrolled.status_code == 201
+    again = await read_until(
+        stack.kafka,
+        Topic.TRAINING_SESSIONS,
+        lambda kept: any(t == "enrolment-confirmed" for t, _ in types_for(kept)),
+        keep=lambda r: r.key == code.encode(),
+    )
+    assert [t for t, _ in types_for(again)] == ["training-invited", "enrolment-confirmed"]
+
+
+async def test_a_session_moved_then_cancelled_tells_everyone_and_agency_keys_stay_in_their_lane(
+    stack: Stack,
+) -> None:
+    mine, other = await agencies(stack, 2)
+    training = stack.client("training")
+    session = new_session(stack, capacity=1)
+    key = training.post("/api-keys", json={"name": "x", "role": "agency", "agency_code": mine}).json()["key"]
+    as_agency = stack.client("training", key)
+    someone_else = {"agency_code": other, "person_name": "Lê Văn C", "role": "staff"}
+    assert (
+        as_agency.post(f"/sessions/{session['session_id']}/enrolments", json=someone_else).status_code == 404
+    )
+    own = {"agency_code": mine, "person_name": "Phạm Thị D", "role": "head"}
+    assert (
+        as_agency.post(f"/sessions/{session['session_id']}/enrolments", json=own).json()["status"]
+        == "confirmed"
+    )
+    waiting = training.post(f"/sessions/{session['session_id']}/enrolments", json=someone_else).json()
+    assert waiting["status"] == "waitlisted"
+    plan = {
+        "course_code": "ISO-NT",
+        "days": [{"on": "2022-06-01", "starts": "08:00", "ends": "09:00"}],
+        "venue": "Phòng họp",
+        "trainer": "Cán bộ Sở",
+        "capacity": 1,
+    }
+    assert as_agency.post("/sessions", json=plan).status_code == 403, "only operators plan sessions"
+
+    moved = training.patch(
+        f"/sessions/{session['session_id']}",
+        json={"capacity": 2, "days": [{"on": "2022-05-12", "starts": "13:30", "ends": "17:00"}]},
+    )
+    assert moved.status_code == 200 and (moved.json()["revision"], moved.json()["seats_taken"]) == (2, 2)
+    gone = training.post(f"/sessions/{session['session_id']}/cancellation", json={"reason": "Giảng viên ốm"})
+    assert gone.status_code == 200 and gone.json()["cancelled"]
+    assert (
+        training.post(f"/sessions/{session['session_id']}/cancellation", json={"reason": "x"}).status_code
+        == 409
+    )
+
+    published = await read_until(
+        stack.kafka,
+        Topic.TRAINING_SESSIONS,
+        lambda kept: any(t == "training-cancelled" for t, _ in types_for(kept)),
+        keep=lambda r: r.key == session["session_id"].encode(),
+    )
+    assert [(t, d["revision"]) for t, d in types_for(published)] == [
+        ("training-scheduled", 1),
+        ("training-rescheduled", 2),
+        ("training-cancelled", 3),
+    ]
+    rescheduled = types_for(published)[1][1]
+    assert rescheduled["days"][0]["starts_at"] == "2022-05-12T06:30:00Z"
+    promoted = await read_until(
+        stack.kafka,
+        Topic.TRAINING_SESSIONS,
+        lambda kept: any(t == "enrolment-confirmed" for t, _ in types_for(kept)),
+        keep=lambda r: r.key == other.encode(),
+    )
+    assert [t for t, _ in types_for(promoted)] == ["enrolment-waitlisted", "enrolment-confirmed"]
