@@ -104,3 +104,11 @@ async def compliance_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[Asyn
     sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'compliance.db'}", "compliance")
     yield sessions
     await sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+async def training_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The training schema on a throwaway SQLite file."""
+    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'training.db'}", "training")
+    yield sessions
+    await sessions.kw["bind"].dispose()

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from contracts.training import TrainingRole
 from contracts.vocabulary import Element
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -50,6 +51,15 @@ class Rule(BaseModel):
             Element(str(self.params.get("element")))
         if self.kind == Kind.ELEMENT_WITHIN and not isinstance(self.params.get("months"), int):
             raise ValueError("params.months (a whole number) is needed by element_within")
+        roles = self.params.get("roles")
+        known = set(TrainingRole)
+        if (
+            self.kind == Kind.TRAINED_IN_CAMPAIGN
+            and roles is not None
+            and (not isinstance(roles, list) or not all(r in known for r in roles))
+        ):
+            allowed = ", ".join(TrainingRole)
+            raise ValueError(f"params.roles must be a list of trainee roles ({allowed}), not {roles!r}")
         return self
 
     def in_force(self, day: date) -> bool:

@@ -117,8 +117,12 @@ class CertificateOut(BaseModel):
     valid: bool = True
 
 
+PATH_FIELDS = {"session_id", "enrolment_id"}
+
+
 def refused(error: RefusalError) -> HTTPException:
-    return HTTPException(409 if error.conflict else 422, detail=problem(error.field, str(error)))
+    where = "path" if error.field in PATH_FIELDS else "body"
+    return HTTPException(409 if error.conflict else 422, detail=problem(error.field, str(error), where))
 
 
 def days_in(days: list[DayIn]) -> list[Day]:
@@ -285,7 +289,7 @@ async def record_attendance(
         except RefusalError as error:
             raise refused(error) from None
         await uow.commit()
-    return AttendanceOut(on=body.on, recorded=len(body.marks), completed=completed)
+    return AttendanceOut(on=body.on, recorded=len({m.enrolment_id for m in body.marks}), completed=completed)
 
 
 @router.get("/certificates/{code}", response_model=CertificateOut, tags=["certificates"])

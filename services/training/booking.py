@@ -31,6 +31,13 @@ from services.training import domain, store
 from services.training.domain import Day, Quota, RefusalError, Rules, Seat
 from services.training.windows import Windows
 
+STATUS_VI = {
+    EnrolmentStatus.CONFIRMED: "đã xác nhận",
+    EnrolmentStatus.WAITLISTED: "đang chờ",
+    EnrolmentStatus.CANCELLED: "đã hủy",
+    EnrolmentStatus.COMPLETED: "đã hoàn thành khóa học",
+}
+
 #: Certificate codes: no 0/O or 1/I, so a code read aloud or typed from paper is unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -191,8 +198,11 @@ async def cancel_enrolment(uow: UnitOfWork, enrolment_id: str) -> list[str]:
         raise RefusalError("enrolment_id", f"không có đăng ký {enrolment_id}")
     session = await store.session_row(uow.session, found["session_id"], lock=True)
     assert session is not None
+    found = await store.enrolment(uow.session, enrolment_id)  # again, under the lock
+    assert found is not None
     if found["status"] in (EnrolmentStatus.CANCELLED, EnrolmentStatus.COMPLETED):
-        raise RefusalError("enrolment_id", f"đăng ký {enrolment_id} đã {found['status']}", conflict=True)
+        state = STATUS_VI[EnrolmentStatus(found["status"])]
+        raise RefusalError("enrolment_id", f"đăng ký {enrolment_id} {state}", conflict=True)
     now = uow.clock.now()
     await store.set_enrolment_status(uow.session, enrolment_id, EnrolmentStatus.CANCELLED.value, now)
     return await promote(uow, session)
@@ -290,29 +300,29 @@ async def complete(
 
 async def invite(uow: UnitOfWork, agency_code: str, year: int, why: str, cause: CloudEvent) -> bool:
     """Invite a lagging agency with nobody enrolled in an upcoming session, once per campaign year."""
-    if await store.invited(uow.session, agency_code, year) or not await store.agency_known(
-        uow.session, agency_code
-    ):
+    if await store.invited(uow.session, agency_code, year):
         return False
     today = local_date(uow.clock.now())
-    upcoming = await store.upcoming_sessions(uow.session, today)
+    upcoming = [s for s in await store.upcoming_sessions(uow.session, today) if s["first_day"].year == year]
     upcoming_ids = {s["id"] for s in upcoming}
-    mine = await store.enrolments_of_agency(uow.session, agency_code)
-    if any(e["session_id"] in upcoming_ids and e["status"] in ("confirmed", "waitlisted") for e in mine):
-        return False
+    for enrolment in await store.enrolments_of_agency(uow.session, agency_code):
+        if enrolment["session_id"] in upcoming_ids and enrolment["status"] in ("confirmed", "waitlisted"):
+            return False  # someone is already going
     suggestion = None
     for session in upcoming:
         taken = sum(e["status"] == "confirmed" for e in await store.enrolments_of(uow.session, session["id"]))
         if session["enrol_closes_on"] >= today and taken < session["capacity"]:
             suggestion = session
             break
-    course = await store.course(uow.session, suggestion["course_code"]) if suggestion else None
+    if suggestion is None:
+        return False  # nothing to invite to yet; a later reminder may find a session
+    course = await store.course(uow.session, suggestion["course_code"])
     data = InvitationData(
         agency_code=agency_code,
         year=year,
-        session_id=suggestion["id"] if suggestion else None,
+        session_id=suggestion["id"],
         course_title_vi=course["title_vi"] if course else None,
-        first_day=first_instant(suggestion) if suggestion else None,
+        first_day=first_instant(suggestion),
         reason_vi=why,
     )
     event_id = derived_id("invitation", agency_code, year)
@@ -337,7 +347,9 @@ async def invite(uow: UnitOfWork, agency_code: str, year: int, why: str, cause: 
 async def check_schedule(
     uow: UnitOfWork, windows: Windows, days: list[Day], venue: str, trainer: str, session_id: str | None
 ) -> None:
-    """Inside the year's training window, and no venue or trainer in two places at once."""
+    """Inside the year's training window, and no venue or trainer in two places at once (checked
+    under the schedule lock, so two plans made at the same moment cannot both pass)."""
+    await store.schedule_lock(uow.session)
     ordered = sorted(days, key=lambda d: d.on)
     if ordered:
         window = windows.of(ordered[0].on.year)
@@ -350,8 +362,18 @@ async def check_schedule(
     domain.check_clash(venue, trainer, days, others)
 
 
+async def check_course_fits(uow: UnitOfWork, course_code: str, days: list[Day]) -> None:
+    """A session must have enough days for its course to be completed."""
+    course = await store.course(uow.session, course_code)
+    if course and course["required_days"] and course["required_days"] > len(days):
+        raise RefusalError(
+            "days", f"khóa học cần {course['required_days']} ngày, lớp chỉ có {len(days)} ngày"
+        )
+
+
 async def create_session(uow: UnitOfWork, windows: Windows, values: dict[str, Any]) -> SessionData:
     days: list[Day] = values.pop("days")
+    await check_course_fits(uow, values["course_code"], days)
     await check_schedule(uow, windows, days, values["venue"], values["trainer"], None)
     ordered = sorted(days, key=lambda d: d.on)
     today = local_date(uow.clock.now())
@@ -386,7 +408,10 @@ async def reschedule(
         raise LookupError(session_id)
     if row["cancelled"]:
         raise RefusalError("session_id", "lớp đã hủy", conflict=True)
+    if not changes:
+        return await session_data(uow, row)  # nothing changes: nobody is told anything
     days: list[Day] = changes.pop("days", None) or days_of(row)
+    await check_course_fits(uow, row["course_code"], days)
     ordered = sorted(days, key=lambda d: d.on)
     updated = (
         row
@@ -400,6 +425,7 @@ async def reschedule(
         }
     )
     await check_schedule(uow, windows, ordered, updated["venue"], updated["trainer"], session_id)
+    updated["enrol_closes_on"] = min(updated["enrol_closes_on"], ordered[-1].on)
     taken = sum(
         e["status"] == EnrolmentStatus.CONFIRMED for e in await store.enrolments_of(uow.session, session_id)
     )

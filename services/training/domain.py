@@ -71,7 +71,7 @@ def check_days(days: Sequence[Day], window_start: date, window_end: date) -> Non
         if not window_start <= day.on <= window_end:
             raise RefusalError(
                 f"days.{index}.on",
-                f"ngày {day.on:%d/%m/%Y} nằm ngoài đợt đào tạo năm {day.on.year} "
+                f"ngày {day.on:%d/%m/%Y} nằm ngoài đợt đào tạo năm {window_start.year} "
                 f"({window_start:%d/%m/%Y}–{window_end:%d/%m/%Y})",
             )
     if len({d.on for d in days}) != len(days):
@@ -157,7 +157,7 @@ def _fits(seat_groups: frozenset[str], confirmed: Sequence[Seat], rules: Rules) 
     for quota in rules.quotas:
         if quota.covers(seat_groups) and sum(quota.covers(s.groups) for s in confirmed) >= quota.seats:
             return "đã hết chỉ tiêu của " + (
-                f"huyện {quota.district}" if quota.district else f"cấp {quota.level}"
+                f"huyện {quota.district}" if quota.district or quota.level is None else LEVEL_VI[quota.level]
             )
     return None
 
@@ -198,6 +198,13 @@ def completion(days: Sequence[Day], marks: dict[date, str], required_days: int |
     attended = sorted(d.on for d in days if marks.get(d.on) in ATTENDED)
     return attended[needed - 1] if len(attended) >= needed else None
 
+
+LEVEL_VI = {
+    Level.DEPARTMENT: "cấp sở, ngành",
+    Level.DISTRICT: "cấp huyện",
+    Level.COMMUNE: "cấp xã",
+    Level.UNIT: "đơn vị khác",
+}
 
 ROLE_VI = {
     TrainingRole.ISO_OFFICER: "cán bộ đầu mối ISO",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,15 @@ agencies = Table(
     Column("level", String(20), nullable=False),
     Column("parent_code", String(64), nullable=True),
     Column("valid_to", Date, nullable=True),
+)
+
+#: Ends of agencies, kept apart so an end arriving before the agency itself is not lost (a merger is
+#: keyed by its successor, so it may overtake a source's registration).
+agency_ends = Table(
+    "agency_ends",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("valid_to", Date, nullable=False),
 )
 
 courses = Table(
@@ -122,11 +132,12 @@ def _upsert(session: AsyncSession, table: Table) -> Any:
 
 async def save_agency(session: AsyncSession, data: AgencyData) -> None:
     """Keep what quotas and certificates need; never the contacts."""
+    ended = await session.scalar(select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code))
     values = {
         "name": data.name,
         "level": data.level.value,
         "parent_code": data.parent_code,
-        "valid_to": data.valid_to,
+        "valid_to": data.valid_to or ended,
     }
     stmt = _upsert(session, agencies).values(code=data.code, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
@@ -134,6 +145,8 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
 
 async def end_agency(session: AsyncSession, code: str, day: date) -> None:
     """The agency stops on `day` (dissolved, merged, split): no new enrolments from it after that."""
+    stmt = _upsert(session, agency_ends).values(code=code, valid_to=day)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"valid_to": day}))
     await session.execute(agencies.update().where(agencies.c.code == code).values(valid_to=day))
 
 
@@ -175,13 +188,21 @@ async def sessions_between(session: AsyncSession, first: date, last: date) -> li
     return [dict(r) for r in rows.mappings()]
 
 
-async def upcoming_sessions(session: AsyncSession, after: date) -> list[dict[str, Any]]:
+async def upcoming_sessions(session: AsyncSession, since: date) -> list[dict[str, Any]]:
+    """Sessions not cancelled that start on or after `since`."""
     rows = await session.execute(
         select(sessions)
-        .where(sessions.c.first_day > after, sessions.c.cancelled.is_(False))
+        .where(sessions.c.first_day >= since, sessions.c.cancelled.is_(False))
         .order_by(sessions.c.first_day, sessions.c.id)
     )
     return [dict(r) for r in rows.mappings()]
+
+
+async def schedule_lock(session: AsyncSession) -> None:
+    """Serialise checks of venues and trainers against other sessions. SQLite writers already hold the
+    one write lock; PostgreSQL takes a transaction-scoped advisory lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('eiso.training.schedule'))"))
 
 
 async def save_session(session: AsyncSession, values: dict[str, Any]) -> None:

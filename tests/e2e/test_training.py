@@ -129,6 +129,23 @@ async def test_a_venue_clash_and_a_day_outside_the_training_window_are_refused(s
         },
     )
     assert clash.status_code == 409 and clash.json()["detail"][0]["loc"] == ["body", "venue"]
+    stack.client("training").post(
+        "/courses", json={"code": "DGNB", "title_vi": "Đánh giá viên nội bộ", "required_days": 3}
+    )
+    short = stack.client("training").post(
+        "/sessions",
+        json={
+            "course_code": "DGNB",
+            "days": [{"on": "2022-06-10", "starts": "08:00", "ends": "11:00"}],
+            "venue": "Phòng họp số 2",
+            "trainer": "Người khác",
+            "capacity": 10,
+        },
+    )
+    assert (
+        short.status_code == 422
+        and short.json()["detail"][0]["msg"] == "khóa học cần 3 ngày, lớp chỉ có 1 ngày"
+    )
     late = stack.client("training").post(
         "/sessions",
         json={

@@ -140,3 +140,11 @@ def test_the_training_rule_counts_the_iso_officer_trained_in_the_window(
 ) -> None:
     trained = domain.Facts("A1", False, (), (("completed-1", date.fromisoformat(on), role),))
     assert result("R09", trained) == (met, ["completed-1"] if met else [])
+
+
+def test_a_misspelt_trainee_role_is_refused_rather_than_never_met(tmp_path: Path) -> None:
+    folder = copy_rules(tmp_path)
+    text = (folder / "rules.yaml").read_text().replace("roles: [iso_officer]", "roles: [iso-officer]")
+    (folder / "rules.yaml").write_text(text)
+    with pytest.raises(RuleFileError, match=r"params\.roles"):
+        load(folder)

@@ -28,6 +28,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("code", name="pk_agencies"),
     )
     op.create_table(
+        "agency_ends",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("valid_to", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("code", name="pk_agency_ends"),
+    )
+    op.create_table(
         "courses",
         sa.Column("code", sa.String(length=40), nullable=False),
         sa.Column("title_vi", sa.String(length=300), nullable=False),
@@ -111,6 +117,7 @@ def downgrade() -> None:
         "enrolments",
         "sessions",
         "courses",
+        "agency_ends",
         "agencies",
     ):
         op.drop_table(table)
