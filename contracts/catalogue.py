@@ -10,6 +10,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from contracts.agencies import AGENCY_EVENTS
 from contracts.compliance import STATUS_EVENTS
+from contracts.deliveries import DELIVERY_EVENTS
 from contracts.envelope import CloudEvent, EventError
 from contracts.inspections import INSPECTION_EVENTS
 from contracts.records import RECORD_EVENTS
@@ -73,7 +74,12 @@ TOPICS: dict[Topic, TopicSpec] = {
             "Sessions (key: session id), enrolments, invitations and completions (key: agency code).",
             TRAINING_EVENTS,
         ),
-        TopicSpec(Topic.NOTIFIER_DELIVERIES, "notifier", "Outcomes of SMS and e-mail deliveries."),
+        TopicSpec(
+            Topic.NOTIFIER_DELIVERIES,
+            "notifier",
+            "Outcomes of SMS and e-mail messages (no phone or e-mail address). Key: agency code.",
+            DELIVERY_EVENTS,
+        ),
     )
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "compliance", "training")
+SERVICES = ("registry", "compliance", "training", "notifier")
 DEFAULT_PORTS = {"registry": 8001, "compliance": 8002, "training": 8003, "notifier": 8004}
 
 

@@ -52,6 +52,11 @@ def service_env(name: str) -> dict[str, str]:
     key = f"{env_prefix(name)}KAFKA_BOOTSTRAP_SERVERS"
     if key not in os.environ:
         env[key] = f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"
+    if name == "notifier":
+        # Locally, messages go to files: SMS through the file gateway, e-mails as .eml files.
+        env.setdefault("EISO_NOTIFIER_SMS_FILE", str(RUN / "sms" / "outbox.jsonl"))
+        if "EISO_NOTIFIER_SMTP_HOST" not in os.environ:
+            env["EISO_NOTIFIER_MAIL_FOLDER"] = os.environ.get("EISO_NOTIFIER_MAIL_FOLDER", str(RUN / "mail"))
     return env
 
 

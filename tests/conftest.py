@@ -112,3 +112,11 @@ async def training_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncS
     sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'training.db'}", "training")
     yield sessions
     await sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+async def notifier_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The notifier schema on a throwaway SQLite file."""
+    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}", "notifier")
+    yield sessions
+    await sessions.kw["bind"].dispose()

@@ -1,5 +1,7 @@
 """The async SQLAlchemy engine of a service: SQLite (aiosqlite) by default, PostgreSQL (asyncpg) by URL."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,3 +98,21 @@ async def ping(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         await connection.execution_options(**READ_ONLY)
         await connection.execute(text("SELECT 1"))
+
+
+@contextlib.asynccontextmanager
+async def exclusive_turn(engine: AsyncEngine, key: int) -> AsyncIterator[bool]:
+    """Whether this replica has the turn for one round of a job only one may run at a time (the outbox
+    relay, the notifier's dispatcher). PostgreSQL: a session advisory lock held for the round. SQLite:
+    one process owns the file, so always."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection:
+        got = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
+        try:
+            yield got
+        finally:
+            if got:
+                await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            await connection.commit()

@@ -18,7 +18,9 @@ _PHONE = re.compile(r"(?<![\w])(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 _SECRET_KEYS = re.compile(r"pass|secret|token|api_?key|authorization", re.IGNORECASE)
 #: Machine-made values that may hold digit runs shaped like phones (UUIDs, offsets): never masked.
-_TRUSTED_KEYS = frozenset({"event_id", "correlation_id", "causation_id", "timestamp", "service", "level"})
+_TRUSTED_KEYS = frozenset(
+    {"event_id", "correlation_id", "causation_id", "request_id", "timestamp", "service", "level"}
+)
 
 
 def mask_phone(match: re.Match[str]) -> str:

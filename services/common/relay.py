@@ -7,16 +7,16 @@ service publishes at a time (a PostgreSQL advisory lock), so per-key order holds
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 import structlog
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common import metrics
 from services.common.clock import Clock
-from services.common.db import READ_ONLY
+from services.common.db import READ_ONLY, exclusive_turn
 from services.common.messaging import OutgoingRecord, outbox
 
 log = structlog.get_logger("eiso.relay")
@@ -101,21 +101,9 @@ class OutboxRelay:
             raise failure
         return acknowledged
 
-    @contextlib.asynccontextmanager
-    async def _leadership(self) -> AsyncIterator[bool]:
-        """On PostgreSQL, hold a session advisory lock for the round so that replicas take turns."""
-        engine = self._sessions.kw["bind"]
-        if engine.dialect.name != "postgresql":
-            yield True
-            return
-        async with engine.connect() as connection:
-            got = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": _RELAY_LOCK}))
-            try:
-                yield got
-            finally:
-                if got:
-                    await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _RELAY_LOCK})
-                await connection.commit()
+    def _leadership(self) -> contextlib.AbstractAsyncContextManager[bool]:
+        """On PostgreSQL, replicas take turns publishing, so per-key order holds."""
+        return exclusive_turn(self._sessions.kw["bind"], _RELAY_LOCK)
 
     async def pending(self) -> int:
         async with self._sessions() as session:

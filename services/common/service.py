@@ -35,7 +35,7 @@ class Service:
     def __init__(self, settings: ServiceSettings, migrations: Path, clock: Clock | None = None) -> None:
         self.settings = settings
         self.migrations = migrations
-        self.clock = clock or make_clock(settings.clock_fixed_at)
+        self.clock = clock or make_clock(settings.clock_fixed_at, settings.clock_starts_at)
         self.engine = create_engine(settings.database_url)
         self.sessions = sessionmaker(self.engine)
         self.broker = make_broker(settings)

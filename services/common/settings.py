@@ -42,6 +42,8 @@ class ServiceSettings(BaseSettings):
 
     #: Freeze the service clock at this instant (UTC) to replay or test a campaign at any date.
     clock_fixed_at: AwareDatetime | None = None
+    #: Start the service clock at this instant (UTC) and let it run from there (retries still elapse).
+    clock_starts_at: AwareDatetime | None = None
 
     @property
     def group_id(self) -> str:

@@ -26,6 +26,7 @@ from contracts.training import (
 )
 from contracts.vocabulary import Level
 from services.common.clock import local_date
+from services.common.text import nfc
 from services.common.uow import UnitOfWork
 from services.training import domain, store
 from services.training.domain import Day, Quota, RefusalError, Rules, Seat
@@ -173,6 +174,15 @@ async def enrol(
     if agency is None or (agency["valid_to"] is not None and agency["valid_to"] <= today):
         raise RefusalError("agency_code", f"cơ quan {agency_code} không có hoặc đã ngừng hoạt động")
     rows = await store.enrolments_of(uow.session, session_id)
+    same = nfc(person_name).casefold()
+    if any(
+        r["agency_code"] == agency_code
+        and nfc(r["person_name"]).casefold() == same
+        and r["status"] != EnrolmentStatus.CANCELLED
+        for r in rows
+    ):
+        # A retry after a lost answer, or a double click: one person holds one place.
+        raise RefusalError("person_name", f"{person_name} đã đăng ký lớp này", conflict=True)
     groups = await groups_for(uow, {r["agency_code"] for r in rows} | {agency_code})
     placement = domain.place(agency_code, groups[agency_code], seats_of(rows, groups), rules_of(session))
     now = uow.clock.now()

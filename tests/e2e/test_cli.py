@@ -39,7 +39,7 @@ def listening(port: int) -> bool:
 
 
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
-    kafka, controller, registry, compliance, training = free_ports(5)
+    kafka, controller, registry, compliance, training, notifier = free_ports(6)
     env = {
         **os.environ,
         "EISO_KAFKA_PORT": str(kafka),
@@ -49,9 +49,11 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         "EISO_REGISTRY_HTTP_PORT": str(registry),
         "EISO_COMPLIANCE_HTTP_PORT": str(compliance),
         "EISO_TRAINING_HTTP_PORT": str(training),
+        "EISO_NOTIFIER_HTTP_PORT": str(notifier),
         "EISO_REGISTRY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}",
         "EISO_COMPLIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'compliance.db'}",
         "EISO_TRAINING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'training.db'}",
+        "EISO_NOTIFIER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}",
     }
     try:
         demo = eiso(env, "demo")
@@ -91,13 +93,15 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
     finally:
         down = eiso(env, "down")
     assert down.returncode == 0, down.stderr
-    assert not any(listening(p) for p in (kafka, registry, compliance, training))
+    assert not any(listening(p) for p in (kafka, registry, compliance, training, notifier))
     assert eiso(env, "status").stdout.split() == [
         "registry",
         "stopped",
         "compliance",
         "stopped",
         "training",
+        "stopped",
+        "notifier",
         "stopped",
         "kafka",
         "stopped",

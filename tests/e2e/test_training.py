@@ -283,6 +283,10 @@ async def test_a_session_moved_then_cancelled_tells_everyone_and_agency_keys_sta
     )
     waiting = training.post(f"/sessions/{session['session_id']}/enrolments", json=someone_else).json()
     assert waiting["status"] == "waitlisted"
+    again = training.post(
+        f"/sessions/{session['session_id']}/enrolments", json=someone_else | {"person_name": "lê văn c"}
+    )
+    assert again.status_code == 409 and again.json()["detail"][0]["loc"] == ["body", "person_name"]
     plan = {
         "course_code": "ISO-NT",
         "days": [{"on": "2022-06-01", "starts": "08:00", "ends": "09:00"}],

@@ -27,3 +27,11 @@ def test_settings_choose_the_clock() -> None:
     assert make_clock(fixed).now() == fixed
     assert isinstance(make_clock(None), SystemClock)
     assert make_clock(None).now().tzinfo is UTC
+
+
+def test_a_running_clock_starts_where_told_and_moves_on() -> None:
+    start = datetime(2022, 9, 30, 2, 0, tzinfo=UTC)
+    clock = make_clock(None, start)
+    first = clock.now()
+    assert start <= first < start + timedelta(seconds=5)
+    assert clock.now() >= first

@@ -1,0 +1,56 @@
+"""Events on `eiso.notifier.deliveries` (writer: notifier): what became of each message.
+
+No phone number or e-mail address travels here (contact data stays on the registry's topic): a
+message is named by its request id, its agency, reason and period, the channel and the recipient's
+role.
+"""
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from contracts.envelope import CloudEvent, EventData
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class RecipientRole(StrEnum):
+    ISO_OFFICER = "iso_officer"
+    HEAD = "head"
+    SUPERVISOR = "supervisor"  # the supervising agency's head (the district, or the DOST)
+
+
+class DeliveryData(EventData):
+    request_id: str = Field(description="Sent to the gateway (SMTP: Message-ID); one per idempotency key.")
+    agency_code: str
+    reasons: list[str] = Field(min_length=1, description="Event types behind it; several when digested.")
+    periods: list[str] = Field(min_length=1)
+    channel: Channel
+    recipient_role: RecipientRole
+    gateway: str
+    attempts: int = Field(ge=1)
+    segments: int | None = Field(default=None, ge=1, description="SMS parts billed.")
+    error: str | None = Field(default=None, max_length=500)
+
+
+class NotificationSent(CloudEvent):
+    """A gateway accepted the message (for SMTP: the server accepted it)."""
+
+    type: Literal["notification-sent"] = "notification-sent"
+    subject_field = "agency_code"
+    data: DeliveryData
+
+
+class NotificationFailed(CloudEvent):
+    """The message could not be delivered: a permanent refusal, or retries and failover exhausted."""
+
+    type: Literal["notification-failed"] = "notification-failed"
+    subject_field = "agency_code"
+    data: DeliveryData
+
+
+DELIVERY_EVENTS: tuple[type[CloudEvent], ...] = (NotificationSent, NotificationFailed)

@@ -1,0 +1,287 @@
+"""The notifier's tables: its copy of agencies with their contacts, the notifications (one row per
+idempotency key, ever) and the escalation ladders."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.agencies import AgencyData
+from services.common.db import UTCDateTime, new_metadata
+
+metadata = new_metadata()
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(64), nullable=True),
+    #: Contacts (personal data, Decree 13/2023): only what reminders need, never logged or published.
+    Column("contacts", JSON, nullable=False),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    #: (agency, reason, period, channel, recipient): one message per key, ever.
+    Column("key", String(600), nullable=False, unique=True),
+    Column("request_id", String(36), nullable=False),
+    Column("agency_code", String(64), nullable=False, index=True),
+    Column("reason", String(40), nullable=False),
+    Column("period", String(80), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("address", String(254), nullable=False, index=True),
+    Column("context", JSON, nullable=False),
+    Column("critical", Boolean, nullable=False),
+    #: pending → sending (batch and request id fixed, retried) → sent | failed; cancelled if moot.
+    Column("status", String(10), nullable=False, index=True),
+    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("batch_id", String(36), nullable=True, index=True),
+    Column("gateway", String(40), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("segments", Integer, nullable=True),
+    Column("provider_id", String(100), nullable=True),
+    Column("error", String(500), nullable=True),
+    Column("delivery", String(20), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+)
+
+#: Training sessions and who is enrolled, for messages about them (training-* events).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("course_title_vi", String(300), nullable=False),
+    Column("venue", String(300), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+)
+
+enrolled = Table(
+    "enrolled",
+    metadata,
+    Column("session_id", String(36), nullable=False),
+    Column("agency_code", String(64), nullable=False),
+    Column("person_name", String(200), nullable=False),
+    PrimaryKeyConstraint("session_id", "agency_code", "person_name"),
+)
+
+#: One ladder per agency and campaign year: officer, then head, then the supervising agency.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("agency_code", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("step", Integer, nullable=False),  # the last step taken: 0 officer, 1 head, 2 supervisor
+    Column("stopped_on", Date, nullable=True),
+    Column("stopped_by", String(60), nullable=True),
+    PrimaryKeyConstraint("agency_code", "year"),
+)
+
+
+def _insert(session: AsyncSession, table: Table) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+async def save_agency(session: AsyncSession, data: AgencyData) -> None:
+    values = {
+        "name": data.name,
+        "level": data.level.value,
+        "parent_code": data.parent_code,
+        "contacts": data.contacts.model_dump(mode="json"),
+    }
+    stmt = _insert(session, agencies).values(code=data.code, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
+
+
+async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(agencies).where(agencies.c.code == code))).mappings().first()
+    return dict(row) if row else None
+
+
+async def add_notification(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert unless its key exists; whether it was new."""
+    stmt = _insert(session, notifications).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    return bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def due(session: AsyncSession, now: datetime, limit: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(notifications)
+        .where(notifications.c.status.in_(("pending", "sending")), notifications.c.due_at <= now)
+        .order_by(notifications.c.due_at, notifications.c.id)
+        .limit(limit)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def pending_for(
+    session: AsyncSession, agency_code: str, channel: str, address: str, due_by: datetime
+) -> list[dict[str, Any]]:
+    """Pending messages to one person due by `due_by` (what goes together in one digest)."""
+    rows = await session.execute(
+        select(notifications).where(
+            notifications.c.status == "pending",
+            notifications.c.due_at <= due_by,
+            notifications.c.agency_code == agency_code,
+            notifications.c.channel == channel,
+            notifications.c.address == address,
+        )
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def batch(session: AsyncSession, batch_id: str) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(notifications).where(notifications.c.batch_id == batch_id).order_by(notifications.c.id)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def sms_sent_since(session: AsyncSession, address: str, since: datetime) -> list[datetime]:
+    """When SMS went to `address` since `since` (a digest counts once); one in flight counts as going
+    at its due time, so a retry pending cannot let a fourth through."""
+    rows = await session.execute(
+        select(notifications.c.batch_id, func.min(notifications.c.sent_at), func.max(notifications.c.due_at))
+        .where(
+            notifications.c.address == address,
+            notifications.c.channel == "sms",
+            or_(
+                (notifications.c.status == "sent") & (notifications.c.sent_at > since),
+                notifications.c.status == "sending",
+            ),
+        )
+        .group_by(notifications.c.batch_id)
+    )
+    return [sent or due for _, sent, due in rows]
+
+
+async def set_rows(
+    session: AsyncSession, ids: list[int], only_status: str | None = None, **values: Any
+) -> int:
+    """Update rows; with `only_status`, only those still in that status (how many were)."""
+    query = update(notifications).where(notifications.c.id.in_(ids))
+    if only_status is not None:
+        query = query.where(notifications.c.status == only_status)
+    return int((await session.execute(query.values(**values))).rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def revive(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """A cancelled message whose reason holds again (a session moved back) is queued again."""
+    changes = {k: values[k] for k in ("context", "due_at", "critical")} | {"status": "pending"}
+    result = await session.execute(
+        update(notifications)
+        .where(notifications.c.key == values["key"], notifications.c.status == "cancelled")
+        .values(**changes)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def cancel_pending(
+    session: AsyncSession,
+    agency_code: str,
+    reasons: tuple[str, ...],
+    period_prefix: str,
+    keep: str | None = None,
+) -> int:
+    """Pending messages made moot (a session moved or cancelled), except the period `keep`; those in
+    flight are left alone."""
+    where = [
+        notifications.c.status == "pending",
+        notifications.c.agency_code == agency_code,
+        notifications.c.reason.in_(reasons),
+        notifications.c.period.startswith(period_prefix),
+    ]
+    if keep is not None:
+        where.append(notifications.c.period != keep)
+    result = await session.execute(update(notifications).where(*where).values(status="cancelled"))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def listing(
+    session: AsyncSession, agency_code: str | None, status: str | None, limit: int
+) -> list[dict[str, Any]]:
+    query = select(notifications).order_by(notifications.c.id.desc()).limit(limit)
+    if agency_code:
+        query = query.where(notifications.c.agency_code == agency_code)
+    if status:
+        query = query.where(notifications.c.status == status)
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+async def start_escalation(session: AsyncSession, code: str, year: int, day: date) -> None:
+    stmt = _insert(session, escalations).values(agency_code=code, year=year, started_on=day, step=0)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["agency_code", "year"]))
+
+
+async def stop_escalations(
+    session: AsyncSession, code: str, day: date, why: str, year: int | None = None
+) -> None:
+    query = update(escalations).where(escalations.c.agency_code == code, escalations.c.stopped_on.is_(None))
+    if year is not None:
+        query = query.where(escalations.c.year == year)
+    await session.execute(query.values(stopped_on=day, stopped_by=why))
+
+
+async def open_escalations(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(escalations).where(escalations.c.stopped_on.is_(None), escalations.c.step < 2)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def advance(session: AsyncSession, code: str, year: int, step: int) -> None:
+    await session.execute(
+        update(escalations)
+        .where(escalations.c.agency_code == code, escalations.c.year == year)
+        .values(step=step)
+    )
+
+
+async def save_session(
+    session: AsyncSession, session_id: str, title: str, venue: str, starts_at: datetime
+) -> None:
+    values = {"course_title_vi": title, "venue": venue, "starts_at": starts_at}
+    stmt = _insert(session, sessions).values(id=session_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+
+
+async def session_info(session: AsyncSession, session_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(sessions).where(sessions.c.id == session_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def remember_enrolment(session: AsyncSession, session_id: str, agency_code: str, person: str) -> None:
+    stmt = _insert(session, enrolled).values(
+        session_id=session_id, agency_code=agency_code, person_name=person
+    )
+    await session.execute(stmt.on_conflict_do_nothing())
+
+
+async def enrolled_agencies(session: AsyncSession, session_id: str) -> list[str]:
+    rows = await session.execute(
+        select(enrolled.c.agency_code).where(enrolled.c.session_id == session_id).distinct()
+    )
+    return sorted(r.agency_code for r in rows)

@@ -1,0 +1,266 @@
+"""Sending, on a pinned clock and a scratch database, with scripted gateways standing in for the
+carriers: quiet hours, the throttle, digests, retries and failover, one message per key."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts.agencies import AgencyData, Contact, Contacts
+from contracts.deliveries import Channel, RecipientRole
+from contracts.vocabulary import Level, Obligation
+from services.common.clock import FixedClock
+from services.common.messaging import outbox
+from services.common.uow import UnitOfWork
+from services.notifier import policy, sms, store, templates, workdays
+from services.notifier.dispatcher import Dispatcher, Rules
+from services.notifier.gateways import Outcome, Result
+from services.notifier.handlers import Delays, notify
+from services.notifier.mailer import Mailer
+
+Sessions = async_sessionmaker[AsyncSession]
+CALENDAR = workdays.load()
+PHONE = "+84912345678"
+FRIDAY_9AM = datetime(2022, 9, 30, 2, 0, tzinfo=UTC)  # 09:00 giờ Việt Nam, a working day
+
+
+@dataclass
+class ScriptedGateway:
+    """A carrier that answers from a script, then accepts; it remembers request ids like real ones."""
+
+    name: str
+    script: list[Result] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    async def send(self, request_id: str, phone: str, text: str, brandname: str) -> Result:
+        self.calls.append((request_id, text))
+        return self.script.pop(0) if self.script else Result(Outcome.ACCEPTED, f"sms-{len(self.calls)}")
+
+
+RULES = Rules(
+    quiet_opens=time(7),
+    quiet_closes=time(22),
+    working_days_only=True,
+    throttle_limit=3,
+    throttle_window=timedelta(hours=24),
+    attempts_per_gateway=2,
+    backoff_base=0.0,
+    backoff_cap=0.0,
+    brandname="SOKHCN",
+    digest_window=timedelta(seconds=60),
+)
+
+
+@dataclass
+class World:
+    sessions: Sessions
+    clock: FixedClock
+    primary: ScriptedGateway
+    fallback: ScriptedGateway
+    dispatcher: Dispatcher
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.clock, "/eiso/notifier")
+
+    async def queue(
+        self, reason: str = "audit-overdue", period: str = "2022", critical: bool = False
+    ) -> None:
+        context = {"year": 2022, "deadline": "30/10/2022", "missing": ["Đánh giá nội bộ"]}
+        async with self.uow() as uow:
+            await notify(
+                uow,
+                Delays(timedelta(0)),
+                "A1",
+                reason,
+                period,
+                (RecipientRole.ISO_OFFICER,),
+                context,
+                critical=critical,
+            )
+            await uow.commit()
+
+    async def rows(self) -> list[dict[str, object]]:
+        async with self.sessions() as session:
+            return [dict(r) for r in (await session.execute(select(store.notifications))).mappings()]
+
+    async def events(self) -> list[dict[str, Any]]:
+        async with self.sessions() as session:
+            return [json.loads(v) for (v,) in await session.execute(select(outbox.c.value))]
+
+
+@pytest.fixture
+async def world(notifier_db: Sessions) -> World:
+    agency = AgencyData(
+        code="A1",
+        name="UBND xã Hòa Thuận",
+        level=Level.COMMUNE,
+        obligation=Obligation.ENCOURAGED,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Nguyễn Thị Mai", phone=PHONE)),
+    )
+    async with notifier_db() as session, session.begin():
+        await store.save_agency(session, agency)
+    primary, fallback = ScriptedGateway("esms"), ScriptedGateway("speedsms")
+    mailer = Mailer("smtp", "127.0.0.1", 1, "eiso@localhost")
+    dispatcher = Dispatcher(templates.load(), CALENDAR, RULES, [primary, fallback], mailer)
+    return World(notifier_db, FixedClock(FRIDAY_9AM), primary, fallback, dispatcher)
+
+
+async def test_one_message_per_key_however_often_the_finding_arrives(world: World) -> None:
+    for _ in range(3):
+        await world.queue()
+    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1
+    request_id, text = world.primary.calls[0]
+    assert text.startswith("UBND xa Hoa Thuan: chua to chuc danh gia noi bo nam 2022") and text.isascii()
+    assert request_id == policy.request_id(
+        policy.idempotency_key("A1", "audit-overdue", "2022", Channel.SMS, PHONE)
+    )
+    (event,) = await world.events()
+    assert (
+        event["type"] == "notification-sent"
+        and PHONE not in json.dumps(event)
+        and "912" not in json.dumps(event)
+    )
+
+
+async def test_an_sms_due_at_night_waits_for_seven_oclock_on_the_next_working_day(world: World) -> None:
+    world.clock.set(datetime(2022, 9, 30, 16, 0, tzinfo=UTC))  # 23:00 Friday giờ Việt Nam
+    await world.queue()
+    await world.dispatcher.run_once(world.uow)
+    assert world.primary.calls == []
+    (row,) = await world.rows()
+    assert row["due_at"] == datetime(2022, 10, 3, 0, 0, tzinfo=UTC)  # Monday 07:00
+    world.clock.set(datetime(2022, 10, 3, 0, 0, tzinfo=UTC))
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1
+
+
+async def test_a_critical_message_goes_at_night(world: World) -> None:
+    world.clock.set(datetime(2022, 9, 30, 16, 0, tzinfo=UTC))
+    await world.queue(critical=True)
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1
+
+
+async def test_reasons_pending_together_are_one_digest(world: World) -> None:
+    await world.queue("audit-overdue")
+    await world.queue("review-overdue")
+    await world.dispatcher.run_once(world.uow)
+    ((request_id, text),) = world.primary.calls
+    assert text.startswith("UBND xa Hoa Thuan: 2 viec can lam ve HTQLCL")
+    rows = await world.rows()
+    assert {r["batch_id"] for r in rows} == {request_id} and {r["status"] for r in rows} == {"sent"}
+    (event,) = await world.events()
+    assert sorted(event["data"]["reasons"]) == ["audit-overdue", "review-overdue"]
+
+
+async def test_the_fourth_sms_in_a_day_waits_until_the_first_is_a_day_old(world: World) -> None:
+    for hour in range(3):
+        world.clock.set(FRIDAY_9AM + timedelta(hours=hour))
+        await world.queue(period=f"2022-{hour}")
+        await world.dispatcher.run_once(world.uow)
+    world.clock.set(FRIDAY_9AM + timedelta(hours=3))
+    await world.queue(period="2022-3")
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 3
+    held = [r for r in await world.rows() if r["status"] == "pending"]
+    assert [r["due_at"] for r in held] == [FRIDAY_9AM + timedelta(hours=24)]
+
+
+async def test_transient_failures_retry_then_fail_over_with_the_same_request_id(world: World) -> None:
+    world.primary.script = [
+        Result(Outcome.TRANSIENT, detail="HTTP 503"),
+        Result(Outcome.TRANSIENT, detail="timeout"),
+    ]
+    await world.queue()
+    for _ in range(3):
+        await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 2 and len(world.fallback.calls) == 1
+    assert world.fallback.calls[0][0] == world.primary.calls[0][0], "same request id on every try"
+    (event,) = await world.events()
+    assert (event["type"], event["data"]["gateway"]) == ("notification-sent", "speedsms")
+
+
+async def test_a_permanent_refusal_is_not_retried_and_is_reported(world: World) -> None:
+    world.primary.script = [Result(Outcome.PERMANENT, detail="error 007: invalid phone")]
+    await world.queue()
+    for _ in range(3):
+        await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1 and world.fallback.calls == []
+    (event,) = await world.events()
+    assert (event["type"], event["data"]["error"]) == ("notification-failed", "error 007: invalid phone")
+
+
+async def test_a_batch_interrupted_after_the_gateway_call_is_resent_with_its_request_id(world: World) -> None:
+    """The crash between the gateway call and the commit: the row stays `sending`; once the attempt's
+    lease has run out the same request id is sent again (the carrier recognises it)."""
+    await world.queue()
+
+    class CrashError(Exception):
+        pass
+
+    original = world.dispatcher._record
+
+    async def crash(*args: object, **kwargs: object) -> None:
+        raise CrashError
+
+    world.dispatcher._record = crash  # type: ignore[method-assign]
+    await world.dispatcher.run_once(world.uow)  # the round survives; the batch is left in flight
+    world.dispatcher._record = original  # type: ignore[method-assign]
+    (row,) = await world.rows()
+    assert row["status"] == "sending"
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1, "not before the attempt's lease has run out"
+    world.clock.set(FRIDAY_9AM + RULES.lease)
+    await world.dispatcher.run_once(world.uow)
+    assert [c[0] for c in world.primary.calls] == [row["batch_id"]] * 2
+    assert [r["status"] for r in await world.rows()] == ["sent"]
+
+
+async def test_a_long_digest_lists_what_fits_in_three_parts_and_counts_the_rest(world: World) -> None:
+    for n in range(10):
+        await world.queue("audit-overdue", period=f"2022-{n}")
+    await world.dispatcher.run_once(world.uow)
+    ((_, text),) = world.primary.calls
+    assert sms.segments(text).count <= 3 and "viec khac" in text
+
+
+async def test_free_text_that_is_not_gsm_is_left_out_rather_than_refused(world: World) -> None:
+    context = {
+        "course": "ISO",
+        "when": "08:00 thứ Ba 10/05/2022",
+        "venue": "",
+        "reason": "Giảng viên ốm • ≥2 ngày 😷",
+    }
+    async with world.uow() as uow:
+        await notify(
+            uow,
+            Delays(timedelta(0)),
+            "A1",
+            "training-cancelled",
+            "S1:2",
+            (RecipientRole.ISO_OFFICER,),
+            context,
+        )
+        await uow.commit()
+    await world.dispatcher.run_once(world.uow)
+    ((_, text),) = world.primary.calls
+    assert text.endswith("bi huy: Giang vien om 2 ngay.") and text.isascii()
+
+
+async def test_a_retry_due_after_ten_at_night_waits_for_the_morning(world: World) -> None:
+    world.clock.set(datetime(2022, 9, 30, 14, 59, 50, tzinfo=UTC))  # 21:59:50 giờ Việt Nam
+    world.primary.script = [Result(Outcome.TRANSIENT, detail="timeout")]
+    await world.queue()
+    await world.dispatcher.run_once(world.uow)
+    world.clock.set(datetime(2022, 9, 30, 15, 0, 30, tzinfo=UTC))  # 22:00:30
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1
+    (row,) = await world.rows()
+    assert (row["status"], row["due_at"]) == ("sending", datetime(2022, 10, 3, 0, 0, tzinfo=UTC))

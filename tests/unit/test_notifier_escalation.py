@@ -1,0 +1,72 @@
+"""The escalation ladder counts working days (weekends and Quốc khánh skipped): the ISO officer, then
+the head, then the supervising agency; a new record stops it."""
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts.agencies import AgencyData, Contact, Contacts
+from contracts.vocabulary import Level, Obligation
+from services.common.clock import FixedClock
+from services.notifier import store
+from services.notifier.runtime import NotifierService
+from services.notifier.settings import NotifierSettings
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def agency(code: str, level: Level, parent: str | None, head: str) -> AgencyData:
+    return AgencyData(
+        code=code,
+        name=f"UBND {code}",
+        level=level,
+        parent_code=parent,
+        obligation=Obligation.MANDATORY,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(
+            iso_officer=Contact(name="Thư ký", email=f"iso@{code.lower()}.vn"),
+            head=Contact(name=f"Chủ tịch {code}", email=f"head@{code.lower()}.vn"),
+        ),
+    )
+
+
+async def heads_told(sessions: Sessions) -> list[tuple[str, str]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(store.notifications.c.agency_code, store.notifications.c.period).where(
+                store.notifications.c.reason == "escalation"
+            )
+        )
+        return sorted((r.agency_code, r.period) for r in rows)
+
+
+async def test_the_ladder_climbs_on_working_days_and_stops(notifier_db: Sessions, tmp_path: Path) -> None:
+    async with notifier_db() as session, session.begin():
+        await store.save_agency(session, agency("HUYEN", Level.DISTRICT, None, "Chủ tịch huyện"))
+        await store.save_agency(session, agency("XA", Level.COMMUNE, "HUYEN", "Chủ tịch xã"))
+        await store.save_agency(session, agency("OTHER", Level.COMMUNE, "HUYEN", "Chủ tịch xã khác"))
+        await store.start_escalation(session, "XA", 2022, date(2022, 8, 26))  # a Friday
+        await store.start_escalation(session, "OTHER", 2022, date(2022, 8, 26))
+        await store.stop_escalations(session, "OTHER", date(2022, 8, 29), "internal-audit-completed")
+    service = NotifierService(
+        NotifierSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    )
+    clock = FixedClock(datetime(2022, 9, 5, 3, tzinfo=UTC))
+    service.clock = clock
+    try:
+        # Five working days after Friday 26/8: 29, 30, 31/8, (1–2/9 Quốc khánh, weekend), 5/9, 6/9.
+        assert await service.escalate() == 0
+        clock.set(datetime(2022, 9, 6, 3, tzinfo=UTC))
+        assert await service.escalate() == 1
+        assert await service.escalate() == 0, "each step once"
+        assert await heads_told(notifier_db) == [("XA", "XA:2022:step1")]
+        # Five more: 7, 8, 9, 12, 13/9 → the district (the commune's supervisor).
+        clock.set(datetime(2022, 9, 12, 3, tzinfo=UTC))
+        assert await service.escalate() == 0
+        clock.set(datetime(2022, 9, 13, 3, tzinfo=UTC))
+        assert await service.escalate() == 1
+        assert await heads_told(notifier_db) == [("HUYEN", "XA:2022:step2"), ("XA", "XA:2022:step1")]
+    finally:
+        await service.engine.dispose()

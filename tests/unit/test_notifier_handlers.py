@@ -1,0 +1,135 @@
+"""Findings become messages for the right people at the right time: a session's reminder the day
+before at 08:00 giờ Việt Nam, dropped and remade when the session moves, a cancellation told."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from email import message_from_bytes
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contracts import Topic
+from contracts.agencies import AgencyData, AgencyRegistered, Contact, Contacts
+from contracts.training import (
+    EnrolmentConfirmed,
+    EnrolmentData,
+    EnrolmentStatus,
+    SessionData,
+    TrainingCancelled,
+    TrainingRescheduled,
+    TrainingRole,
+    TrainingScheduled,
+)
+from contracts.vocabulary import Level, Obligation
+from services.common.clock import FixedClock
+from services.common.consumer import EventConsumer
+from services.common.uow import UnitOfWork
+from services.notifier import store
+from services.notifier.handlers import Delays, Handlers
+from services.notifier.mailer import FolderMailer
+from services.training.domain import Day
+from tests.factories import NOW, consumer_record
+
+Sessions = async_sessionmaker[AsyncSession]
+BEFORE = datetime(2022, 5, 2, 3, 0, tzinfo=UTC)  # a week before the session
+
+
+def session(revision: int, on: date, cancelled: bool = False) -> SessionData:
+    return SessionData(
+        session_id="S1",
+        revision=revision,
+        course_code="ISO-NT",
+        course_title_vi="Nhận thức TCVN ISO 9001:2015",
+        days=[Day(on, time(8), time(11, 30)).contract()],
+        venue="Hội trường Sở KH&CN",
+        trainer="ThS. Lê Văn Tâm",
+        capacity=30,
+        seats_taken=1,
+        cancelled=cancelled,
+        note="Giảng viên ốm" if cancelled else None,
+    )
+
+
+async def test_a_session_reminder_is_made_moved_and_dropped_with_the_session(notifier_db: Sessions) -> None:
+    agency = AgencyData(
+        code="A1",
+        name="UBND xã Hòa Thuận",
+        level=Level.COMMUNE,
+        obligation=Obligation.ENCOURAGED,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Nguyễn Thị Mai", phone="+84912345678")),
+    )
+    enrolment = EnrolmentData(
+        enrolment_id="E1",
+        session_id="S1",
+        agency_code="A1",
+        person_name="Trần Văn Bình",
+        role=TrainingRole.STAFF,
+        status=EnrolmentStatus.CONFIRMED,
+        first_day=datetime(2022, 5, 10, 1, 0, tzinfo=UTC),
+    )
+    events = [
+        (AgencyRegistered.create(source="/t", subject="A1", time=NOW, data=agency), Topic.REGISTRY_AGENCIES),
+        (
+            TrainingScheduled.create(source="/t", subject="S1", time=NOW, data=session(1, date(2022, 5, 10))),
+            None,
+        ),
+        (EnrolmentConfirmed.create(source="/t", subject="A1", time=NOW, data=enrolment), None),
+    ]
+    consumer = EventConsumer(
+        "notifier",
+        [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
+        Handlers(Delays(digest=timedelta(0))).table(),
+        lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
+    )
+    await consumer.apply_batch([consumer_record(e, topic=t or Topic.TRAINING_SESSIONS) for e, t in events])
+
+    async def queued() -> list[tuple[str, str, datetime]]:
+        async with notifier_db() as db:
+            rows = await db.execute(
+                select(
+                    store.notifications.c.reason, store.notifications.c.status, store.notifications.c.due_at
+                )
+                .where(store.notifications.c.channel == "sms")
+                .order_by(store.notifications.c.id)
+            )
+            return [tuple(r) for r in rows]
+
+    # The day before, 08:00 giờ Việt Nam = 01:00 UTC on 9/5.
+    assert await queued() == [("training-reminder", "pending", datetime(2022, 5, 9, 1, 0, tzinfo=UTC))]
+
+    moved = TrainingRescheduled.create(
+        source="/t", subject="S1", time=NOW, data=session(2, date(2022, 5, 17))
+    )
+    await consumer.apply_batch([consumer_record(moved, topic=Topic.TRAINING_SESSIONS)])
+    assert [(r, s) for r, s, _ in await queued()] == [
+        ("training-reminder", "cancelled"),
+        ("training-rescheduled", "pending"),
+        ("training-reminder", "pending"),
+    ]
+    assert (await queued())[2][2] == datetime(2022, 5, 16, 1, 0, tzinfo=UTC)
+
+    gone = TrainingCancelled.create(
+        source="/t", subject="S1", time=NOW, data=session(3, date(2022, 5, 17), True)
+    )
+    await consumer.apply_batch([consumer_record(gone, topic=Topic.TRAINING_SESSIONS)])
+    assert [(r, s) for r, s, _ in await queued()][-2:] == [
+        ("training-reminder", "cancelled"),
+        ("training-cancelled", "pending"),
+    ]
+
+
+async def test_the_folder_mailer_writes_each_message_once(tmp_path: Path) -> None:
+    mailer = FolderMailer("folder", "", 0, "eiso@localhost", folder=tmp_path)
+    for _ in range(2):
+        result = await mailer.send("rid-1", "mai@xa.vn", "Còn 7 ngày", "Nội dung", "<p>Nội dung</p>")
+        assert result.outcome == "accepted"
+    assert written(tmp_path) == [("rid-1.eml", "<rid-1@eiso>", "mai@xa.vn")]
+
+
+def written(folder: Path) -> list[tuple[str, str, str]]:
+    found = []
+    for path in folder.iterdir():
+        mail = message_from_bytes(path.read_bytes())
+        found.append((path.name, str(mail["Message-ID"]), str(mail["To"])))
+    return found
