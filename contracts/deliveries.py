@@ -26,6 +26,11 @@ class RecipientRole(StrEnum):
 
 class DeliveryData(EventData):
     request_id: str = Field(description="Sent to the gateway (SMTP: Message-ID); one per idempotency key.")
+    request_ids: list[str] = Field(
+        default_factory=list,
+        description="Each message's own request id (several when digested): what a rebuilt notifier "
+        "must not send again.",
+    )
     agency_code: str
     reasons: list[str] = Field(min_length=1, description="Event types behind it; several when digested.")
     periods: list[str] = Field(min_length=1)

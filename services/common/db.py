@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -116,3 +117,10 @@ async def exclusive_turn(engine: AsyncEngine, key: int) -> AsyncIterator[bool]:
             if got:
                 await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
             await connection.commit()
+
+
+def upsert(session: AsyncSession, table: Table) -> Any:
+    """An INSERT that can say ON CONFLICT DO NOTHING / DO UPDATE in the session's dialect (PostgreSQL
+    or SQLite; both spell it the same way, but each has its own construct)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

@@ -20,7 +20,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
@@ -28,7 +27,7 @@ from contracts.compliance import ScoreData
 from contracts.inspections import InspectionData, InspectionStatus
 from contracts.records import RecordData
 from contracts.training import CompletionData
-from services.common.db import UTCDateTime, new_metadata
+from services.common.db import UTCDateTime, new_metadata, upsert
 from services.compliance.domain import Facts, evidence_of
 
 metadata = new_metadata()
@@ -150,11 +149,6 @@ inspections = Table(
 )
 
 
-def _upsert(session: AsyncSession, table: Table) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 async def save_agency(session: AsyncSession, data: AgencyData) -> None:
     """Keep what scoring and reports need; never the contacts (they stay with the registry).
 
@@ -166,14 +160,14 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
         values["valid_to"] = await session.scalar(
             select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code)
         )
-    stmt = _upsert(session, agencies).values(**values)
+    stmt = upsert(session, agencies).values(**values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
 
 
 async def end_agency(session: AsyncSession, code: str, day: date) -> None:
     """The agency stops on `day` (dissolved, merged or split); its copy stays for past reports.
     Recorded even before the agency itself is known (see `save_agency`)."""
-    stmt = _upsert(session, agency_ends).values(code=code, valid_to=day)
+    stmt = upsert(session, agency_ends).values(code=code, valid_to=day)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"valid_to": day}))
     await session.execute(update(agencies).where(agencies.c.code == code).values(valid_to=day))
 
@@ -211,7 +205,7 @@ async def add_training(session: AsyncSession, event_id: str, data: CompletionDat
 async def add_predecessors(
     session: AsyncSession, successor: str, sources: list[str], on: date, kind: str = "merge"
 ) -> None:
-    stmt = _upsert(session, lineage).values(
+    stmt = upsert(session, lineage).values(
         [
             {"predecessor_code": s, "successor_code": successor, "effective_on": on, "kind": kind}
             for s in sources
@@ -294,7 +288,7 @@ async def get_meta(session: AsyncSession, key: str) -> str | None:
 
 
 async def set_meta(session: AsyncSession, key: str, value: str) -> None:
-    stmt = _upsert(session, meta).values(key=key, value=value)
+    stmt = upsert(session, meta).values(key=key, value=value)
     await session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
@@ -315,7 +309,7 @@ async def save_score(session: AsyncSession, data: ScoreData, events_applied: int
         "events_applied": events_applied,
         "updated_at": now,
     }
-    stmt = _upsert(session, scores).values(agency_code=data.agency_code, year=data.year, **values)
+    stmt = upsert(session, scores).values(agency_code=data.agency_code, year=data.year, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=values))
 
 
@@ -396,7 +390,7 @@ async def save_inspection(session: AsyncSession, data: InspectionData, now: date
         "held_on": data.held_on,
         "updated_at": now,
     }
-    stmt = _upsert(session, inspections).values(id=data.inspection_id, **values)
+    stmt = upsert(session, inspections).values(id=data.inspection_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
 
 

@@ -248,6 +248,7 @@ class Dispatcher:
         log.info(
             "message attempted",
             request_id=batch_id,
+            request_ids=[r["request_id"] for r in rows],
             agency_code=first["agency_code"],
             channel=channel,
             gateway=gateway,

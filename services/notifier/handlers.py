@@ -16,7 +16,7 @@ from contracts.compliance import (
     DeadlineApproaching,
     ReviewOverdue,
 )
-from contracts.deliveries import RecipientRole
+from contracts.deliveries import NotificationFailed, NotificationSent, RecipientRole
 from contracts.inspections import InspectionScheduled
 from contracts.records import RECORD_EVENTS, RecordEvent
 from contracts.training import (
@@ -113,6 +113,9 @@ async def notify(
                 "attempts": 0,
                 "created_at": now,
             }
+            # Published as done before (a rebuild reads its own topic back): recorded, never resent.
+            if done := await store.outcome_of(uow.session, values["request_id"]):
+                values["status"] = done
             # A key made moot earlier (a session moved away and back) comes back to life.
             queued += await store.add_notification(uow.session, values) or await store.revive(
                 uow.session, values
@@ -141,12 +144,19 @@ class Handlers:
             TrainingRescheduled.event_type: self.session_changed,
             TrainingCancelled.event_type: self.session_changed,
             **{event.event_type: self.record_arrived for event in RECORD_EVENTS},
+            NotificationSent.event_type: self.delivered,
+            NotificationFailed.event_type: self.delivered,
         }
 
     async def agency_changed(
         self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated | AgencyRenamed
     ) -> None:
         await store.save_agency(uow.session, event.data)
+
+    async def delivered(self, uow: UnitOfWork, event: NotificationSent | NotificationFailed) -> None:
+        """The notifier's own outcomes read back: after a rebuild, those messages are not sent again."""
+        outcome = "sent" if isinstance(event, NotificationSent) else "failed"
+        await store.mark_delivered(uow.session, event.data.request_ids, outcome)
 
     async def deadline_approaching(self, uow: UnitOfWork, event: DeadlineApproaching) -> None:
         data = event.data

@@ -91,6 +91,7 @@ class NotifierService(Service):
                 Topic.COMPLIANCE_STATUS,
                 Topic.COMPLIANCE_INSPECTIONS,
                 Topic.TRAINING_SESSIONS,
+                Topic.NOTIFIER_DELIVERIES,  # its own, so that a rebuild sends nothing twice
             ],
             Handlers(self.delays).table(),
         )

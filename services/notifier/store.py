@@ -18,11 +18,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
-from services.common.db import UTCDateTime, new_metadata
+from services.common.db import UTCDateTime, new_metadata, upsert
 
 metadata = new_metadata()
 
@@ -67,6 +66,15 @@ notifications = Table(
     Column("sent_at", UTCDateTime, nullable=True),
 )
 
+#: Request ids whose outcome the notifier has published, read back from its own topic: a notifier
+#: rebuilt from the topics (fresh database) marks those messages done instead of sending them again.
+delivered = Table(
+    "delivered",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("outcome", String(10), nullable=False),
+)
+
 #: Training sessions and who is enrolled, for messages about them (training-* events).
 sessions = Table(
     "sessions",
@@ -100,11 +108,6 @@ escalations = Table(
 )
 
 
-def _insert(session: AsyncSession, table: Table) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 async def save_agency(session: AsyncSession, data: AgencyData) -> None:
     values = {
         "name": data.name,
@@ -112,7 +115,7 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
         "parent_code": data.parent_code,
         "contacts": data.contacts.model_dump(mode="json"),
     }
-    stmt = _insert(session, agencies).values(code=data.code, **values)
+    stmt = upsert(session, agencies).values(code=data.code, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
 
 
@@ -123,7 +126,7 @@ async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
 
 async def add_notification(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert unless its key exists; whether it was new."""
-    stmt = _insert(session, notifications).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = upsert(session, notifications).values(**values).on_conflict_do_nothing(index_elements=["key"])
     return bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
@@ -232,7 +235,7 @@ async def listing(
 
 
 async def start_escalation(session: AsyncSession, code: str, year: int, day: date) -> None:
-    stmt = _insert(session, escalations).values(agency_code=code, year=year, started_on=day, step=0)
+    stmt = upsert(session, escalations).values(agency_code=code, year=year, started_on=day, step=0)
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["agency_code", "year"]))
 
 
@@ -264,7 +267,7 @@ async def save_session(
     session: AsyncSession, session_id: str, title: str, venue: str, starts_at: datetime
 ) -> None:
     values = {"course_title_vi": title, "venue": venue, "starts_at": starts_at}
-    stmt = _insert(session, sessions).values(id=session_id, **values)
+    stmt = upsert(session, sessions).values(id=session_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
 
 
@@ -274,7 +277,7 @@ async def session_info(session: AsyncSession, session_id: str) -> dict[str, Any]
 
 
 async def remember_enrolment(session: AsyncSession, session_id: str, agency_code: str, person: str) -> None:
-    stmt = _insert(session, enrolled).values(
+    stmt = upsert(session, enrolled).values(
         session_id=session_id, agency_code=agency_code, person_name=person
     )
     await session.execute(stmt.on_conflict_do_nothing())
@@ -285,3 +288,18 @@ async def enrolled_agencies(session: AsyncSession, session_id: str) -> list[str]
         select(enrolled.c.agency_code).where(enrolled.c.session_id == session_id).distinct()
     )
     return sorted(r.agency_code for r in rows)
+
+
+async def mark_delivered(session: AsyncSession, request_ids: list[str], outcome: str) -> None:
+    if request_ids:
+        rows = [{"request_id": r, "outcome": outcome} for r in request_ids]
+        await session.execute(upsert(session, delivered).values(rows).on_conflict_do_nothing())
+        await session.execute(
+            update(notifications)
+            .where(notifications.c.request_id.in_(request_ids), notifications.c.status == "pending")
+            .values(status=outcome)
+        )
+
+
+async def outcome_of(session: AsyncSession, request_id: str) -> str | None:
+    return await session.scalar(select(delivered.c.outcome).where(delivered.c.request_id == request_id))

@@ -16,11 +16,10 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
-from services.common.db import UTCDateTime, new_metadata
+from services.common.db import UTCDateTime, new_metadata, upsert
 
 metadata = new_metadata()
 
@@ -125,11 +124,6 @@ certificates = Table(
 )
 
 
-def _upsert(session: AsyncSession, table: Table) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 async def save_agency(session: AsyncSession, data: AgencyData) -> None:
     """Keep what quotas and certificates need; never the contacts."""
     ended = await session.scalar(select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code))
@@ -139,13 +133,13 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
         "parent_code": data.parent_code,
         "valid_to": data.valid_to or ended,
     }
-    stmt = _upsert(session, agencies).values(code=data.code, **values)
+    stmt = upsert(session, agencies).values(code=data.code, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
 
 
 async def end_agency(session: AsyncSession, code: str, day: date) -> None:
     """The agency stops on `day` (dissolved, merged, split): no new enrolments from it after that."""
-    stmt = _upsert(session, agency_ends).values(code=code, valid_to=day)
+    stmt = upsert(session, agency_ends).values(code=code, valid_to=day)
     await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"valid_to": day}))
     await session.execute(agencies.update().where(agencies.c.code == code).values(valid_to=day))
 
@@ -206,7 +200,7 @@ async def schedule_lock(session: AsyncSession) -> None:
 
 
 async def save_session(session: AsyncSession, values: dict[str, Any]) -> None:
-    stmt = _upsert(session, sessions).values(**values)
+    stmt = upsert(session, sessions).values(**values)
     changes = {k: v for k, v in values.items() if k != "id"}
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes))
 
@@ -250,7 +244,7 @@ async def marks_of(session: AsyncSession, enrolment_id: str) -> dict[date, str]:
 
 
 async def mark(session: AsyncSession, enrolment_id: str, on: date, value: str, now: datetime) -> None:
-    stmt = _upsert(session, attendance).values(enrolment_id=enrolment_id, on=on, mark=value, recorded_at=now)
+    stmt = upsert(session, attendance).values(enrolment_id=enrolment_id, on=on, mark=value, recorded_at=now)
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=["enrolment_id", "on"], set_={"mark": value, "recorded_at": now}

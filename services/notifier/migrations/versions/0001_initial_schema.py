@@ -58,6 +58,12 @@ def upgrade() -> None:
     for column in ("agency_code", "address", "status", "due_at", "batch_id"):
         op.create_index(f"ix_notifications_{column}", "notifications", [column])
     op.create_table(
+        "delivered",
+        sa.Column("request_id", sa.String(length=36), nullable=False),
+        sa.Column("outcome", sa.String(length=10), nullable=False),
+        sa.PrimaryKeyConstraint("request_id", name="pk_delivered"),
+    )
+    op.create_table(
         "sessions",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("course_title_vi", sa.String(length=300), nullable=False),
@@ -85,6 +91,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("escalations", "enrolled", "sessions", "notifications", "agencies", "api_keys"):
+    for table in (
+        "escalations",
+        "enrolled",
+        "sessions",
+        "delivered",
+        "notifications",
+        "agencies",
+        "api_keys",
+    ):
         op.drop_table(table)
     drop_messaging_tables()
