@@ -1,14 +1,15 @@
 """`eiso up | down | status | demo`: errors are one clear line, not a traceback."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from eiso_cli import demo, stack
-from eiso_cli.processes import ROOT, StackError
+from eiso_cli import campaign, demo, stack
+from eiso_cli.processes import ROOT, SERVICES, StackError, env_prefix
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,14 +36,27 @@ def main(argv: list[str] | None = None) -> int:
                 import_summary(demo.import_agencies(stack.url("registry"), stack.operator_key(), args.file))
             )
         elif args.command == "demo":
+            for name in SERVICES:  # the demo lives on 01/11/2022 09:00 giờ Việt Nam, and on
+                os.environ.setdefault(f"{env_prefix(name)}CLOCK_STARTS_AT", demo.DEMO_CLOCK)
+            os.environ.setdefault("EISO_NOTIFIER_DIGEST_SECONDS", "5")
             urls = stack.up(say)
+            key = stack.operator_key()
             say(f"loading the sample province ({demo.PROVINCE.relative_to(ROOT)})…")
-            report = demo.import_agencies(urls["registry"], stack.operator_key(), demo.PROVINCE)
+            report = demo.import_agencies(urls["registry"], key, demo.PROVINCE)
             say(import_summary(report).splitlines()[0])
+            province = campaign.read_province(demo.PROVINCE)
+            demo.import_agencies(urls["registry"], key, demo.PROVINCE, demo.demo_contacts(province))
             say(f"playing the {demo.YEAR} campaign through the inbound topic…")
-            planned = demo.play(urls["registry"], stack.operator_key(), say)
-            progress = demo.await_report(urls["compliance"], stack.operator_key(), planned, say)
+            planned = demo.play(urls["registry"], key, say)
+            bad = demo.publish_bad_events(say)
+            progress = demo.await_report(urls["compliance"], key, planned, say)
+            say("running the daily evaluations of the year…")
+            notices = demo.evaluate_year(urls["compliance"], key, demo.LAST_EVALUATION, say)
+            plan = demo.inspection_plan(urls["compliance"], key)
+            say("sending the reminders (SMS to a file, e-mails to .eml files)…")
+            reminders = demo.await_reminders(urls["notifier"], key, say)
             print(demo.report_text(progress))
+            print(demo.summary_text(notices, plan, reminders, demo.dead_letters(bad)))
             _print_urls(urls)
     except (StackError, httpx.HTTPError) as exc:
         # The first line says what failed; the logs under .run/ and .cache/ hold the rest.

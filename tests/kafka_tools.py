@@ -4,9 +4,10 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts import CloudEvent, to_json
+from eiso_cli.kafka import caught_up, partitions
 from services.common.consumer import Record
 
 
@@ -36,13 +37,10 @@ async def read_until(
     await consumer.start()
     kept: list[Record] = []
     try:
-        cluster = await consumer._client.fetch_all_metadata()
-        partitions = [
-            TopicPartition(str(topic), p) for p in sorted(cluster.partitions_for_topic(str(topic)) or [])
-        ]
-        assert partitions, f"topic {topic} does not exist"
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        found = await partitions(consumer, str(topic))
+        assert found, f"topic {topic} does not exist"
+        consumer.assign(found)
+        await consumer.seek_to_beginning(*found)
         deadline = time.monotonic() + timeout
         while not done(kept):
             if time.monotonic() > deadline:
@@ -70,24 +68,4 @@ async def eventually(check: Callable[[], object], timeout: float = 60.0, what: s
     raise AssertionError(f"{what} not reached within {timeout}s (last: {last!r})")
 
 
-async def caught_up(bootstrap: str, group: str, topics: list[str]) -> bool:
-    """Whether consumer group `group` has committed up to the end of every partition of `topics`."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await admin.start()
-    await consumer.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(group)
-        cluster = await consumer._client.fetch_all_metadata()
-        partitions = [TopicPartition(t, p) for t in topics for p in cluster.partitions_for_topic(t) or []]
-        ends = await consumer.end_offsets(partitions)
-        return all(
-            committed.get(tp) is not None and committed[tp].offset >= ends[tp]
-            for tp in partitions
-            if ends[tp]
-        )
-    finally:
-        await consumer.stop()
-        await admin.close()
+__all__ = ["caught_up", "eventually", "produce", "read_until"]

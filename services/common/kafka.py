@@ -11,6 +11,7 @@ import ssl
 from collections.abc import Sequence
 
 import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -117,3 +118,24 @@ def kafka_publisher(broker: KafkaBroker) -> Publisher:
 def _acknowledged(results: Sequence[object]) -> int:
     """Length of the prefix of `results` that succeeded."""
     return next((i for i, r in enumerate(results) if isinstance(r, BaseException)), len(results))
+
+
+async def group_lag(settings: ServiceSettings, topics: Sequence[str]) -> int:
+    """Events on `topics` that the service's consumer group has not committed yet (what an operator
+    watches to see whether it keeps up)."""
+    security_kwargs = _admin_security(settings)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, **security_kwargs)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, **security_kwargs
+    )
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.group_id)
+        cluster = await consumer._client.fetch_all_metadata()
+        found = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]
+        ends = await consumer.end_offsets(found)
+        return sum(max(0, ends[tp] - (committed[tp].offset if tp in committed else 0)) for tp in found)
+    finally:
+        await consumer.stop()
+        await admin.close()

@@ -37,6 +37,12 @@ OUTBOX_FAILURES = Counter(
 READY = Gauge(
     "eiso_ready_ratio", "1 when the service is ready (database, broker, consumers).", registry=REGISTRY
 )
+CONSUMER_LAG = Gauge(
+    "eiso_consumer_lag_messages",
+    "Events on the consumed topics not yet committed by the service's consumer group.",
+    ["consumer"],
+    registry=REGISTRY,
+)
 HTTP_REQUESTS = Counter(
     "eiso_http_requests_total",
     "HTTP requests by route template and status class.",
@@ -49,6 +55,7 @@ def preinitialise(consumer: str, topics: list[str]) -> None:
     for outcome in ("applied", "duplicate", "dead_lettered"):
         EVENTS_CONSUMED.labels(consumer=consumer, outcome=outcome)
     CONSUME_FAILURES.labels(consumer=consumer)
+    CONSUMER_LAG.labels(consumer=consumer)
     BATCH_SECONDS.labels(consumer=consumer)
     for topic in topics:
         OUTBOX_PUBLISHED.labels(topic=topic)

@@ -21,7 +21,7 @@ from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
 from services.common.http import harden
-from services.common.kafka import ensure_topics, kafka_publisher, make_broker
+from services.common.kafka import ensure_topics, group_lag, kafka_publisher, make_broker
 from services.common.logging import configure_logging
 from services.common.migrations import upgrade
 from services.common.relay import OutboxRelay
@@ -29,6 +29,8 @@ from services.common.settings import ServiceSettings
 from services.common.uow import UnitOfWork
 
 log = structlog.get_logger("eiso.service")
+#: How often the consumer lag gauge is refreshed.
+LAG_SECONDS = 15.0
 
 
 class Service:
@@ -64,7 +66,31 @@ class Service:
         consumer = EventConsumer(self.settings.service_name, topics, handlers, self.uow)
         metrics.preinitialise(consumer.name, topics)
         subscribe(self.broker, consumer, self.settings.group_id, self.settings.consumer_batch_max)
+        if not self.consumers:
+            self.every(LAG_SECONDS, self.measure_lag)
         self.consumers.append(consumer)
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        """Run `job` every `seconds` while the service runs; a failed round is logged and tried again."""
+
+        async def loop() -> None:
+            while True:
+                try:
+                    await job()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("periodic job failed; will retry", job=job.__name__, error=repr(exc))
+                await asyncio.sleep(seconds)
+
+        loop.__name__ = job.__name__
+        self.background.append(loop)
+
+    async def measure_lag(self) -> None:
+        for consumer in self.consumers:
+            metrics.CONSUMER_LAG.labels(consumer=consumer.name).set(
+                await group_lag(self.settings, consumer.topics)
+            )
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state: "ok" or why not."""

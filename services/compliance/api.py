@@ -1,14 +1,14 @@
 """The compliance service's HTTP API."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.compliance import RuleResult
-from contracts.vocabulary import ComplianceStatus, Element, Level, Obligation
+from contracts.vocabulary import ComplianceStatus, Element, Obligation
 from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
 from services.common.service import service_of
@@ -58,26 +58,6 @@ async def get_compliance(
     )
 
 
-async def _statuses(
-    service: ComplianceService, year: int, day: date
-) -> list[tuple[dict[str, Any], domain.Facts, report.AgencyStatus]]:
-    """Every agency active on `day`, its facts, and its standing for `year` as of that day."""
-    out = []
-    async with service.reader() as uow:
-        for agency, facts in await store.active_facts(uow.session, day):
-            scored = domain.score(facts, year, service.rules, day)
-            status = report.AgencyStatus(
-                agency["code"],
-                agency["name"],
-                Level(agency["level"]),
-                agency["uses_eiso_software"],
-                scored.status,
-                scored.score,
-            )
-            out.append((agency, facts, status))
-    return out
-
-
 def _as_of(service: ComplianceService, year: int, as_of: date | None) -> date:
     return as_of or min(local_date(service.clock.now()), date(year, 12, 31))
 
@@ -93,7 +73,7 @@ async def progress_report(
     (default: today, or the year's last day for a past year), with the Vietnamese sentence."""
     require(caller, Role.OPERATOR, Role.SYSTEM)
     day = _as_of(service, year, as_of)
-    return report.progress(year, day, [status for _, _, status in await _statuses(service, year, day)])
+    return report.progress(year, day, [status for _, _, status in await service.statuses(year, day)])
 
 
 @router.get("/reports/annual", response_class=PlainTextResponse, tags=["reports"])
@@ -111,7 +91,7 @@ async def annual_report(
         reminded = await store.reminded_in(uow.session, year)
         plan = await store.inspections_in(uow.session, year)
     lines = []
-    for agency, facts, status in await _statuses(service, year, day):
+    for agency, facts, status in await service.statuses(year, day):
         lines.append(
             report.AnnualLine(
                 status=status,

@@ -4,19 +4,34 @@ import asyncio
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import structlog
+from prometheus_client import Gauge
 
 from contracts import Topic
 from contracts.envelope import derived_id
+from contracts.vocabulary import ComplianceStatus, Level
 from services.common.clock import local_date
+from services.common.metrics import REGISTRY
 from services.common.service import Service
-from services.compliance import evaluation, store
+from services.compliance import domain, evaluation, report, store
 from services.compliance.handlers import Handlers
 from services.compliance.rules import RuleSet, load
 from services.compliance.settings import ComplianceSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+AGENCIES = Gauge(
+    "eiso_compliance_agencies",
+    "Agencies active today by level and status for this year (updated, lagging, not_updated).",
+    ["level", "status"],
+    registry=REGISTRY,
+)
+DAYS_TO_DEADLINE = Gauge(
+    "eiso_compliance_days_to_deadline",
+    "Days from today (giờ Việt Nam) to this year's maintenance deadline; negative once it has passed.",
+    registry=REGISTRY,
+)
 log = structlog.get_logger("eiso.compliance")
 
 
@@ -39,6 +54,7 @@ class ComplianceService(Service):
         self.on_start.append(self.rescore_if_rules_changed)
         if settings.daily_evaluation:
             self.background.append(self.daily_evaluation)
+        self.every(settings.gauge_seconds, self.publish_progress)
 
     async def rescore_if_rules_changed(self) -> None:
         """Rules are data: when the files changed since the scores were made, make them again."""
@@ -49,6 +65,34 @@ class ComplianceService(Service):
             await store.set_meta(uow.session, "rules_version", self.rules.version)
             await uow.commit()
         log.info("rules changed: scores recomputed", scores=count, rules_version=self.rules.version)
+
+    async def statuses(
+        self, year: int, day: date
+    ) -> list[tuple[dict[str, Any], domain.Facts, report.AgencyStatus]]:
+        """Every agency active on `day`, its facts, and its standing for `year` as of that day."""
+        out = []
+        async with self.reader() as uow:
+            for agency, facts in await store.active_facts(uow.session, day):
+                scored = domain.score(facts, year, self.rules, day)
+                status = report.AgencyStatus(
+                    agency["code"],
+                    agency["name"],
+                    Level(agency["level"]),
+                    agency["uses_eiso_software"],
+                    scored.status,
+                    scored.score,
+                )
+                out.append((agency, facts, status))
+        return out
+
+    async def publish_progress(self) -> None:
+        """The programme's gauges: agencies per level and status this year, days to the deadline."""
+        today = local_date(self.clock.now())
+        counts = Counter((s.level, s.status) for _, _, s in await self.statuses(today.year, today))
+        for level in Level:
+            for status in ComplianceStatus:
+                AGENCIES.labels(level=level.value, status=status.value).set(counts[(level, status)])
+        DAYS_TO_DEADLINE.set((self.rules.campaign(today.year).maintenance_deadline - today).days)
 
     async def evaluate(self, day: date) -> dict[str, int]:
         """Run the evaluation for `day` over every agency active that day; count the notices sent."""

@@ -19,3 +19,5 @@ class ComplianceSettings(ServiceSettings):
     daily_evaluation: bool = True
     #: How often the daily evaluation looks whether a new day (giờ Việt Nam) has begun.
     evaluation_check_seconds: float = Field(default=60, gt=0)
+    #: How often the programme gauges (agencies per level and status) are recomputed.
+    gauge_seconds: float = Field(default=60, gt=0)

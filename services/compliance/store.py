@@ -153,9 +153,14 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
     """Keep what scoring and reports need; never the contacts (they stay with the registry).
 
     Events of different agencies arrive in no fixed order (a merge may come before a source's
-    registration), so an end already recorded for the code is kept.
+    registration), so an end already recorded for the code is kept. An update carries the start of
+    its *version* (a change of contacts today starts a version today): the agency itself has existed
+    since its first version, so the earliest start is kept.
     """
     values = {k: getattr(data, k) for k in AgencyData.model_fields if k != "contacts"}
+    known = await session.scalar(select(agencies.c.valid_from).where(agencies.c.code == data.code))
+    if known is not None and known < values["valid_from"]:
+        values["valid_from"] = known
     if values["valid_to"] is None:
         values["valid_to"] = await session.scalar(
             select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code)

@@ -1,11 +1,11 @@
 """The notifier's HTTP API: what was sent to whom (masked), delivery callbacks, a cost preview."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import update
 
 from services.common.auth import Caller, Role, require
@@ -63,6 +63,30 @@ async def list_notifications(
         NotificationOut(**{k: r[k] for k in NotificationOut.model_fields if k in r}, recipient=masked(r))
         for r in rows
     ]
+
+
+class Summary(BaseModel):
+    """The notifier at a glance (what the operator board shows): the last `hours` hours."""
+
+    now: datetime
+    hours: int
+    sent: int
+    failed: int
+    held: int = Field(description="Waiting for quiet hours to end, a working day or the throttle.")
+    due: int = Field(description="Due now and not yet sent (retries included).")
+    sms_segments: int
+    next_due_in_seconds: float | None = Field(description="When the next held message is due.")
+
+
+@router.get("/notifications/summary", response_model=Summary)
+async def summary(
+    caller: Caller, service: ServiceDep, hours: Annotated[int, Query(ge=1, le=720)] = 24
+) -> Summary:
+    require(caller, Role.OPERATOR, Role.SYSTEM)
+    async with service.reader() as uow:
+        now = uow.clock.now()
+        counts = await store.summary(uow.session, now, now - timedelta(hours=hours))
+    return Summary(now=now, hours=hours, **counts)
 
 
 class CostLine(BaseModel):

@@ -153,7 +153,7 @@ class Dispatcher:
         context = first["context"] | {"recipient": first["recipient_name"]}
         if len(rows) == 1:
             return self.templates.render(first["reason"], context)
-        items = [self.templates.render(r["reason"], r["context"] | {"recipient": ""}).subject for r in rows]
+        items = [self.templates.item(r["reason"], r["context"] | {"recipient": ""}) for r in rows]
         shown = len(items)
         while True:
             listed = items[:shown] + ([f"va {len(items) - shown} viec khac"] if shown < len(items) else [])

@@ -160,6 +160,11 @@ class Handlers:
 
     async def deadline_approaching(self, uow: UnitOfWork, event: DeadlineApproaching) -> None:
         data = event.data
+        if data.deadline < local_date(uow.clock.now()):
+            log.info(
+                "deadline already passed: reminder not sent", agency_code=data.agency_code, reason=event.type
+            )
+            return  # "còn 7 ngày" after the deadline would mislead; the overdue findings follow
         context = {
             "year": data.year,
             "deadline": f"{data.deadline:%d/%m/%Y}",
@@ -190,6 +195,8 @@ class Handlers:
 
     async def inspection_scheduled(self, uow: UnitOfWork, event: InspectionScheduled) -> None:
         data = event.data
+        if data.scheduled_on < local_date(uow.clock.now()):
+            return  # a plan entered after the fact: nobody needs telling about a past day
         at = datetime.combine(data.scheduled_on, datetime.min.time(), tzinfo=VN).replace(hour=8)
         context = {
             "year": data.year,

@@ -1,7 +1,7 @@
 """The notifier's tables: its copy of agencies with their contacts, the notifications (one row per
 idempotency key, ever) and the escalation ladders."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -303,3 +303,32 @@ async def mark_delivered(session: AsyncSession, request_ids: list[str], outcome:
 
 async def outcome_of(session: AsyncSession, request_id: str) -> str | None:
     return await session.scalar(select(delivered.c.outcome).where(delivered.c.request_id == request_id))
+
+
+async def summary(session: AsyncSession, now: datetime, since: datetime) -> dict[str, Any]:
+    """Messages (a digest counts once) sent and failed since `since`, held for later, due now."""
+    batches = func.count(func.distinct(func.coalesce(notifications.c.batch_id, notifications.c.request_id)))
+    waiting = notifications.c.status.in_(("pending", "sending"))
+
+    async def count(*where: Any) -> int:
+        return int(await session.scalar(select(batches).where(*where)) or 0)
+
+    recent = notifications.c.sent_at > since
+    next_due = await session.scalar(select(func.min(notifications.c.due_at)).where(waiting))
+    if next_due is not None and next_due.tzinfo is None:  # SQLite forgets the zone; times are UTC
+        next_due = next_due.replace(tzinfo=UTC)
+    return {
+        "next_due_in_seconds": (next_due - now).total_seconds() if next_due else None,
+        "sent": await count(notifications.c.status == "sent", recent),
+        "failed": await count(notifications.c.status == "failed", notifications.c.due_at > since),
+        "held": await count(waiting, notifications.c.due_at > now),
+        "due": await count(waiting, notifications.c.due_at <= now),
+        "sms_segments": int(
+            await session.scalar(
+                select(func.coalesce(func.sum(notifications.c.segments), 0)).where(
+                    notifications.c.status == "sent", notifications.c.channel == "sms", recent
+                )
+            )
+            or 0
+        ),
+    }

@@ -53,6 +53,7 @@ class Templates:
         self.max_segments = max_segments
         plain = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
         html = Environment(undefined=StrictUndefined, autoescape=select_autoescape(default=True))
+        self._items = {reason for reason, parts in raw.items() if "item" in parts}
         self._parts = {
             (reason, part): plain.from_string(source)
             for reason, parts in raw.items()
@@ -66,6 +67,11 @@ class Templates:
             "giờ hiển thị là giờ Việt Nam.</p></body></html>"
         )
         self.reasons = frozenset(raw)
+
+    def item(self, reason: str, context: dict[str, Any]) -> str:
+        """The reason's line in a digest: its `item` template, or its subject."""
+        part = "item" if reason in self._items else "subject"
+        return " ".join(self._parts[(reason, part)].render(context).split())
 
     def render(self, reason: str, context: dict[str, Any], strict: bool = False) -> Rendered:
         values = {k: v for k, v in context.items()}
@@ -112,6 +118,7 @@ def load(path: Path = TEMPLATES_FILE, max_segments: int = 3) -> Templates:
     for reason in raw:
         try:
             rendered = templates.render(reason, SAMPLE, strict=True)
+            templates.item(reason, SAMPLE)
         except (TemplateError, SmsTextError) as exc:
             raise TemplateFileError(f"{path}: {reason}: {exc}") from None
         if rendered.sms_segments.count > max_segments:

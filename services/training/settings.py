@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
@@ -15,3 +16,5 @@ class TrainingSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///.data/training.db"
     #: The training window of each campaign year (a session outside it is refused).
     windows_file: Path = WINDOWS_FILE
+    #: How often the seat gauges are recomputed.
+    gauge_seconds: float = Field(default=60, gt=0)

@@ -1,6 +1,7 @@
 """Registry and compliance as separate OS processes on the real broker: the skeleton flow a user sees."""
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -206,3 +207,15 @@ def test_probes_and_metrics_show_what_an_operator_needs(stack: Stack) -> None:
     compliance_metrics = httpx.get(f"{stack.url('compliance')}/metrics").text
     assert 'eiso_events_consumed_total{consumer="compliance",outcome="dead_lettered"}' in compliance_metrics
     assert "eiso_ready_ratio 1.0" in compliance_metrics
+
+
+async def test_the_gauges_dashboards_read_are_exposed_without_agency_ids(stack: Stack) -> None:
+    def exposed() -> str | None:
+        text = httpx.get(f"{stack.url('compliance')}/metrics").text
+        lag = re.search(r'^eiso_consumer_lag_messages\{consumer="compliance"\} (\S+)$', text, re.M)
+        return text if lag and "eiso_compliance_days_to_deadline" in text else None
+
+    text = str(await eventually(exposed, what="the lag and programme gauges"))
+    levels = set(re.findall(r'^eiso_compliance_agencies\{level="(\w+)",status="updated"\}', text, re.M))
+    assert levels == {"department", "district", "commune", "unit"}
+    assert not re.search(r"eiso_compliance_agencies\{[^}]*code", text), "no agency ids as labels"

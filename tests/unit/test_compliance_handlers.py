@@ -7,7 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
-from contracts.agencies import AgencyMerged, AgencyMergedData, AgencyRenamed, AgencyRenamedData
+from contracts.agencies import (
+    AgencyMerged,
+    AgencyMergedData,
+    AgencyRenamed,
+    AgencyRenamedData,
+    AgencyUpdated,
+    AgencyUpdatedData,
+)
 from contracts.inspections import InspectionData, InspectionMode, InspectionScheduled, InspectionStatus
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
@@ -179,3 +186,32 @@ async def test_a_rename_is_lineage_but_not_a_merger_and_compliant_notices_are_no
         assert await store.lineage_of(session, new) == [new, old]
         assert (await store.reminder_counts(session, [2021, 2022]))[new] == 2
         assert new in await store.reminded_in(session, 2022)
+
+
+async def test_an_update_starting_a_new_version_does_not_move_the_agencys_start(
+    compliance_db: Sessions,
+) -> None:
+    """A change of contacts today is a version from today; the agency still existed before, and past
+    reports must still count it."""
+    code = unique_code("V")
+    registered = agency_registered(code)
+    updated = AgencyUpdated.create(
+        source="/tests",
+        subject=code,
+        time=NOW,
+        data=AgencyUpdatedData(
+            **registered.data.model_dump() | {"valid_from": date(2022, 11, 1)}, changed=["contacts"]
+        ),
+    )
+    consumer = EventConsumer(
+        "compliance",
+        [Topic.REGISTRY_AGENCIES],
+        HANDLERS,
+        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+    )
+    await consumer.apply_batch(
+        [consumer_record(e, topic=Topic.REGISTRY_AGENCIES) for e in (registered, updated)]
+    )
+    async with compliance_db() as session:
+        active = {a["code"] for a in await store.active_agencies(session, date(2022, 10, 30))}
+    assert code in active

@@ -224,7 +224,7 @@ async def test_a_batch_interrupted_after_the_gateway_call_is_resent_with_its_req
 
 
 async def test_a_long_digest_lists_what_fits_in_three_parts_and_counts_the_rest(world: World) -> None:
-    for n in range(10):
+    for n in range(20):
         await world.queue("audit-overdue", period=f"2022-{n}")
     await world.dispatcher.run_once(world.uow)
     ((_, text),) = world.primary.calls

@@ -1,0 +1,28 @@
+"""Small Kafka questions the command line (and the tests) ask of a running broker."""
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+
+async def partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """Every partition of `topic` (aiokafka has no public call that fetches them first)."""
+    cluster = await consumer._client.fetch_all_metadata()
+    return [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or [])]
+
+
+async def caught_up(bootstrap: str, group: str, topics: list[str]) -> bool:
+    """Whether consumer group `group` has committed up to the end of every partition of `topics`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        found = [tp for topic in topics for tp in await partitions(consumer, topic)]
+        ends = await consumer.end_offsets(found)
+        return all(
+            committed.get(tp) is not None and committed[tp].offset >= ends[tp] for tp in found if ends[tp]
+        )
+    finally:
+        await consumer.stop()
+        await admin.close()

@@ -1,0 +1,116 @@
+"""The production stack as files: docker-compose.yml valid against the Compose Specification's JSON
+schema, every service wired to what its code reads, and the Prometheus rules accepted by promtool.
+(There is no Docker engine here; these checks are what can be proven without one.)"""
+
+import json
+import re
+import shutil
+import subprocess
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from eiso_cli.processes import DEFAULT_PORTS, ROOT, SERVICES, env_prefix
+from services.common.settings import ServiceSettings
+from services.compliance.settings import ComplianceSettings
+from services.notifier.settings import NotifierSettings
+from services.registry.settings import RegistrySettings
+from services.training.settings import TrainingSettings
+
+SETTINGS: dict[str, type[ServiceSettings]] = {
+    "registry": RegistrySettings,
+    "compliance": ComplianceSettings,
+    "training": TrainingSettings,
+    "notifier": NotifierSettings,
+}
+UNPREFIXED = {"EISO_BOOTSTRAP_OPERATOR_KEY", "PORT"}
+
+
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8")))
+
+
+def test_the_compose_file_follows_the_compose_specification() -> None:
+    schema_file = resources.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.validate(compose(), schema)
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_runs_its_module_on_its_port_with_settings_its_code_reads(name: str) -> None:
+    service = compose()["services"][name]
+    assert service["command"] == ["python", "-m", f"services.{name}"]
+    port = DEFAULT_PORTS[name]
+    assert service["ports"] == [f"{port}:{port}"]
+    environment: dict[str, str] = service["environment"]
+    prefix = env_prefix(name)
+    read = {f"{prefix}{field.upper()}" for field in SETTINGS[name].model_fields}
+    unknown = sorted(k for k in environment if k not in read and k not in UNPREFIXED)
+    assert unknown == [], f"{name}: variables its settings do not read"
+    assert environment[f"{prefix}HTTP_PORT"] == environment["PORT"] == str(port)
+    assert environment[f"{prefix}DATABASE_URL"].endswith(f"@postgres:5432/{name}")
+    assert {"kafka", "postgres"} <= set(service["depends_on"])
+    assert all(d["condition"] == "service_healthy" for d in service["depends_on"].values())
+
+
+def test_required_secrets_have_no_default() -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    for secret in ("EISO_DB_PASSWORD", "EISO_BOOTSTRAP_OPERATOR_KEY", "EISO_GRAFANA_PASSWORD"):
+        uses = re.findall(r"\$\{" + secret + r"([^}]*)\}", text)
+        assert uses and all(u.startswith(":?") for u in uses), f"{secret} must fail fast when missing"
+
+
+def test_every_database_the_services_use_is_created() -> None:
+    created = set(
+        re.findall(r"CREATE DATABASE (\w+);", (ROOT / "deploy/postgres/init-databases.sql").read_text())
+    )
+    assert created == set(SERVICES)
+
+
+def test_the_alert_rules_pass_promtool() -> None:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: apt-get install prometheus (.ci/run does)"
+    for path in (ROOT / "deploy/prometheus/alerts.yml", ROOT / "deploy/prometheus/prometheus.yml"):
+        kind = "rules" if path.name == "alerts.yml" else "config"
+        checked = subprocess.run(
+            [promtool, "check", kind, str(path)], capture_output=True, text=True, check=False, cwd=path.parent
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_scrape_targets_are_the_services() -> None:
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    (job,) = config["scrape_configs"]
+    targets = job["static_configs"][0]["targets"]
+    assert targets == [f"{name}:{DEFAULT_PORTS[name]}" for name in SERVICES]
+
+
+def metric_names_in_code() -> set[str]:
+    """Every metric name the services declare (prometheus-client keeps a counter's `_total`)."""
+    names: set[str] = set()
+    for path in (ROOT / "services").rglob("*.py"):
+        names |= set(re.findall(r'"(eiso_[a-z_]+)"', path.read_text(encoding="utf-8")))
+    return names
+
+
+def metric_names_used(text: str) -> set[str]:
+    return {re.sub(r"_(bucket|sum|count)$", "", n) for n in re.findall(r"\b(eiso_[a-z_]+)\b", text)}
+
+
+def test_dashboards_and_alerts_use_only_metrics_the_services_expose() -> None:
+    declared = metric_names_in_code()
+    sources = [ROOT / "deploy/prometheus/alerts.yml", *(ROOT / "deploy/grafana/dashboards").glob("*.json")]
+    for source in sources:
+        unknown = sorted(metric_names_used(source.read_text(encoding="utf-8")) - declared)
+        assert unknown == [], f"{source.name} uses metrics no service exposes"
+
+
+def test_business_metrics_have_no_agency_ids_as_labels() -> None:
+    for source in (ROOT / "deploy/grafana/dashboards").glob("*.json"):
+        board = json.loads(source.read_text(encoding="utf-8"))
+        for panel in board["panels"]:
+            for target in panel["targets"]:
+                assert "agency" not in target["expr"], f"{panel['title']}: no agency ids as labels"
