@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo up down status test test-unit lint format schemas clean
+.PHONY: demo up down status test test-unit lint format schemas docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eiso needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -43,6 +43,9 @@ format: $(STAMP)
 
 schemas: $(STAMP)  ## regenerate contracts/schemas and contracts/asyncapi.yaml
 	@$(BIN)/python -m contracts.generate
+
+docs: $(STAMP)  ## regenerate docs/configuration.md from the settings classes
+	@$(BIN)/python -m eiso_cli.configuration
 
 clean: down
 	rm -rf .data .run .cache/kafka-run-* .cache/postgres-*

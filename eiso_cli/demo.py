@@ -22,7 +22,7 @@ from aiokafka.errors import KafkaError
 from contracts import Topic, dlq, to_json
 from contracts.vocabulary import Element
 from eiso_cli import campaign
-from eiso_cli.kafka import caught_up, partitions
+from eiso_cli.kafka import caught_up, kafka_bootstrap, partitions
 from eiso_cli.processes import ROOT, StackError
 
 YEAR = campaign.YEAR
@@ -46,10 +46,6 @@ def import_agencies(registry: str, key: str, path: Path, content: bytes | None =
     if response.status_code != 200:
         raise StackError(f"import refused ({response.status_code}): {response.text}")
     return dict(response.json())
-
-
-def kafka_bootstrap() -> str:
-    return f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"
 
 
 def play(registry: str, key: str, say: Callable[[str], None]) -> list[campaign.Planned]:

@@ -1,7 +1,14 @@
 """Small Kafka questions the command line (and the tests) ask of a running broker."""
 
+import os
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+
+
+def kafka_bootstrap() -> str:
+    """The local broker `deploy/kafka/kafka.sh` starts (EISO_KAFKA_PORT, default 9092)."""
+    return f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"
 
 
 async def partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

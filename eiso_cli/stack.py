@@ -1,6 +1,7 @@
 """The local stack behind `eiso up`/`down`/`status`: Kafka from deploy/kafka and the services as
 detached processes, their pids in .run/, their logs in .run/logs/, their SQLite files in .data/."""
 
+import asyncio
 import contextlib
 import os
 import secrets
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from eiso_cli.kafka import caught_up, kafka_bootstrap
 from eiso_cli.processes import (
     DEFAULT_PORTS,
     ROOT,
@@ -49,15 +51,64 @@ def operator_key() -> str:
 def service_env(name: str) -> dict[str, str]:
     """Point the services at the broker kafka.sh starts (unless told otherwise) and give them the key."""
     env = {"EISO_BOOTSTRAP_OPERATOR_KEY": operator_key()}
+    group = _group_file(name)
+    if group.exists() and f"{env_prefix(name)}CONSUMER_GROUP" not in os.environ:
+        env[f"{env_prefix(name)}CONSUMER_GROUP"] = group.read_text().strip()  # set by `eiso replay`
     key = f"{env_prefix(name)}KAFKA_BOOTSTRAP_SERVERS"
     if key not in os.environ:
-        env[key] = f"127.0.0.1:{os.environ.get('EISO_KAFKA_PORT', '9092')}"
+        env[key] = kafka_bootstrap()
     if name == "notifier":
         # Locally, messages go to files: SMS through the file gateway, e-mails as .eml files.
         env.setdefault("EISO_NOTIFIER_SMS_FILE", str(RUN / "sms" / "outbox.jsonl"))
         if "EISO_NOTIFIER_SMTP_HOST" not in os.environ:
             env["EISO_NOTIFIER_MAIL_FOLDER"] = os.environ.get("EISO_NOTIFIER_MAIL_FOLDER", str(RUN / "mail"))
     return env
+
+
+def _group_file(name: str) -> Path:
+    return RUN / f"{name}.group"
+
+
+def replay(name: str, say: "Say", timeout: float = 600) -> str:
+    """Rebuild a service's state from the topics: stop it, set its SQLite database aside, give it a
+    fresh consumer group, start it and wait until it has read every topic to the end. Returns where
+    the old database went."""
+    if name == "registry":
+        raise StackError(
+            "the registry is the source of record (agencies entered through its API are on no topic "
+            "to rebuild from): it is not replayed"
+        )
+    if name not in SERVICES:
+        raise StackError(f"unknown service {name!r} (one of: {', '.join(SERVICES)})")
+    database = os.environ.get(f"{env_prefix(name)}DATABASE_URL", f"sqlite+aiosqlite:///.data/{name}.db")
+    if not database.startswith("sqlite"):
+        raise StackError(
+            f"{name} uses {database.split(':')[0]}: drop and recreate its database, set "
+            f"{env_prefix(name)}CONSUMER_GROUP to a new group and restart it "
+            "(eiso replay moves SQLite files only)"
+        )
+    path = Path(database.split("///", 1)[1])
+    path = path if path.is_absolute() else ROOT / path
+    stop(name, say)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.{stamp}.bak")
+    if path.exists():
+        path.replace(kept)
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                path.with_name(path.name + suffix).replace(kept.with_name(kept.name + suffix))
+    _group_file(name).write_text(f"{name}-replay-{stamp}\n")
+    process = launch(name)
+    say(f"{name}: replaying the topics into a fresh database…")
+    process.wait_ready(timeout=90)
+    ready = httpx.get(f"{url(name)}/health/ready", timeout=10).json()
+    group, topics = ready["consumer_group"], ready["consumes"]
+    deadline = time.monotonic() + timeout
+    while not asyncio.run(caught_up(kafka_bootstrap(), group, topics)):
+        if time.monotonic() > deadline:
+            raise StackError(f"{name} has not read {', '.join(topics)} to the end after {timeout:.0f}s")
+        time.sleep(1)
+    return str(kept) if kept.exists() else "(no database to keep)"
 
 
 def _pid_file(name: str) -> Path:
@@ -91,29 +142,39 @@ def up(say: "Say") -> dict[str, str]:
         if running_pid(name):
             say(f"{name}: already running")
             continue
-        process = ServiceProcess(name, port(name), RUN / "logs" / f"{name}.log", service_env(name))
-        _pid_file(name).parent.mkdir(parents=True, exist_ok=True)
-        _pid_file(name).write_text(str(process.start(detach=True)))
-        started.append(process)
+        started.append(launch(name))
     for process in started:
         say(f"{process.name}: waiting until ready…")
         process.wait_ready(timeout=90)
     return {name: url(name) for name in SERVICES}
 
 
+def launch(name: str) -> ServiceProcess:
+    """Start one service in the background (it outlives this command) and remember its pid."""
+    process = ServiceProcess(name, port(name), RUN / "logs" / f"{name}.log", service_env(name))
+    _pid_file(name).parent.mkdir(parents=True, exist_ok=True)
+    _pid_file(name).write_text(str(process.start(detach=True)))
+    return process
+
+
+def stop(name: str, say: "Say") -> None:
+    """SIGTERM, a clean stop within 30 s, else SIGKILL."""
+    pid = running_pid(name)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        say(f"{name}: stopped")
+    with contextlib.suppress(FileNotFoundError):
+        _pid_file(name).unlink()
+
+
 def down(say: "Say") -> None:
     for name in reversed(SERVICES):
-        pid = running_pid(name)
-        if pid:
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 30
-            while _alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
-            say(f"{name}: stopped")
-        with contextlib.suppress(FileNotFoundError):
-            _pid_file(name).unlink()
+        stop(name, say)
     run_script(KAFKA, "stop")
     say("kafka: stopped")
 

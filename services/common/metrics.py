@@ -55,7 +55,7 @@ def preinitialise(consumer: str, topics: list[str]) -> None:
     for outcome in ("applied", "duplicate", "dead_lettered"):
         EVENTS_CONSUMED.labels(consumer=consumer, outcome=outcome)
     CONSUME_FAILURES.labels(consumer=consumer)
-    CONSUMER_LAG.labels(consumer=consumer)
+    # CONSUMER_LAG is not pre-set: a 0 before the first measurement would claim "caught up".
     BATCH_SECONDS.labels(consumer=consumer)
     for topic in topics:
         OUTBOX_PUBLISHED.labels(topic=topic)

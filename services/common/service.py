@@ -159,9 +159,17 @@ def health_router() -> APIRouter:
 
     @router.get("/health/ready")
     async def ready(request: Request) -> JSONResponse:
-        checks = await request.app.state.service.readiness()
+        service = request.app.state.service
+        checks = await service.readiness()
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503)
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "checks": checks,
+            # What it reads and as which group: how an operator (or `eiso replay`) checks it keeps up.
+            "consumer_group": service.settings.group_id,
+            "consumes": sorted({t for c in service.consumers for t in c.topics}),
+        }
+        return JSONResponse(body, 200 if ok else 503)
 
     @router.get("/metrics")
     async def metrics_endpoint() -> PlainTextResponse:

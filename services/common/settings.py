@@ -14,23 +14,35 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     service_name: str
+    #: Address the HTTP API listens on (0.0.0.0 in a container).
     http_host: str = "127.0.0.1"
     http_port: int = Field(ge=1, le=65535)
     database_url: str
+    #: Least severe log level written.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: JSON lines (default), console (colours), or auto (console on a terminal).
     log_format: Literal["json", "console", "auto"] = "json"
 
+    #: Kafka brokers, host:port[,host:port].
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    #: PLAINTEXT locally; SASL_SSL with SCRAM in production.
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
+    #: SASL mechanism when the protocol is SASL_*.
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    #: SASL user (required with SASL_*).
     kafka_username: str | None = None
+    #: SASL password (required with SASL_*; never logged).
     kafka_password: SecretStr | None = None
+    #: CA bundle for SSL/SASL_SSL (default: the system store).
     kafka_ssl_cafile: str | None = None
     #: Consumer group of this service; tests and replays give a fresh one to start from scratch.
     consumer_group: str | None = None
+    #: Most events applied in one database transaction.
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
 
+    #: Most outbox rows published in one relay round.
     outbox_batch_max: int = Field(default=500, ge=1, le=10_000)
+    #: How often the relay looks for unpublished rows when not woken by a commit.
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     #: An operator key (eiso_<id>_<secret>) made valid at start, so a fresh install can be used at once.

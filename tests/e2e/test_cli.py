@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eiso_cli import operate
 from eiso_cli.processes import ROOT
 from tests.e2e.stack import free_ports
 
@@ -42,6 +43,30 @@ def without_evaluations(text: str) -> str:
 def listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def operator_commands(env: dict[str, str], tmp_path: Path) -> None:
+    """`eiso report`, `eiso publish` (a valid and a broken event), `eiso replay compliance`."""
+    report = eiso(env, "report", "--year", "2022", "--as-of", "2022-10-30")
+    assert report.returncode == 0 and ARTICLE in report.stdout
+
+    event = tmp_path / "event.json"
+    event.write_text(operate.example_event(), encoding="utf-8")
+    published = eiso(env, "publish", str(event))
+    assert published.returncode == 0, published.stderr
+    assert published.stdout.startswith("published internal-audit-completed")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"specversion": "1.0", "type": "internal-audit-completed"}', encoding="utf-8")
+    refused = eiso(env, "publish", str(broken))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("eiso: error: broken.json: invalid event: ")
+
+    replayed = eiso(env, "replay", "compliance")
+    assert replayed.returncode == 0, replayed.stderr
+    assert "compliance: rebuilt from the topics; the old database is kept at" in replayed.stdout
+    again_report = eiso(env, "report", "--year", "2022", "--as-of", "2022-10-30")
+    assert again_report.stdout == report.stdout, "the rebuilt compliance gives the same report"
+    assert eiso(env, "replay", "registry").returncode == 2, "argparse refuses: the registry is not replayed"
 
 
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
@@ -90,6 +115,8 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         assert len((tmp_path / "run" / "sms" / "outbox.jsonl").read_text().splitlines()) == 22, (
             "nothing resent"
         )
+
+        operator_commands(env, tmp_path)
 
         key = (tmp_path / "run" / "operator.key").read_text().strip()
         with httpx.Client(

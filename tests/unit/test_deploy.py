@@ -13,6 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
+from contracts import Topic, parse_event
+from eiso_cli import configuration, operate
 from eiso_cli.processes import DEFAULT_PORTS, ROOT, SERVICES, env_prefix
 from services.common.settings import ServiceSettings
 from services.compliance.settings import ComplianceSettings
@@ -114,3 +116,22 @@ def test_business_metrics_have_no_agency_ids_as_labels() -> None:
         for panel in board["panels"]:
             for target in panel["targets"]:
                 assert "agency" not in target["expr"], f"{panel['title']}: no agency ids as labels"
+
+
+def test_the_configuration_reference_is_current() -> None:
+    committed = configuration.TARGET.read_text(encoding="utf-8")
+    assert committed == configuration.render(), "docs/configuration.md is stale: run `make docs` and commit"
+    for service, settings in configuration.SETTINGS.items():
+        for name in settings.model_fields:
+            if name not in ("bootstrap_operator_key",):
+                assert (
+                    f"{env_prefix(service)}{name.upper()}" in committed
+                    or f"<SERVICE>_{name.upper()}" in committed
+                )
+
+
+def test_the_readme_example_event_is_what_the_registry_accepts() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = operate.example_event()
+    assert example in readme, "README's example event is out of date"
+    assert parse_event(Topic.INBOUND_RECORDS, example.encode()).type == "internal-audit-completed"
