@@ -124,3 +124,9 @@ def upsert(session: AsyncSession, table: Table) -> Any:
     or SQLite; both spell it the same way, but each has its own construct)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+async def one(session: AsyncSession, query: Any) -> dict[str, Any] | None:
+    """The first row of `query` as a dict, or None: how stores read one thing by its key."""
+    row = (await session.execute(query)).mappings().first()
+    return dict(row) if row else None

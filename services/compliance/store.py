@@ -27,7 +27,7 @@ from contracts.compliance import ScoreData
 from contracts.inspections import InspectionData, InspectionStatus
 from contracts.records import RecordData
 from contracts.training import CompletionData
-from services.common.db import UTCDateTime, new_metadata, upsert
+from services.common.db import UTCDateTime, new_metadata, one, upsert
 from services.compliance.domain import Facts, evidence_of
 
 metadata = new_metadata()
@@ -298,12 +298,7 @@ async def set_meta(session: AsyncSession, key: str, value: str) -> None:
 
 
 async def score_row(session: AsyncSession, code: str, year: int) -> dict[str, Any] | None:
-    row = (
-        (await session.execute(select(scores).where(scores.c.agency_code == code, scores.c.year == year)))
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
+    return await one(session, select(scores).where(scores.c.agency_code == code, scores.c.year == year))
 
 
 async def save_score(session: AsyncSession, data: ScoreData, events_applied: int, now: datetime) -> None:

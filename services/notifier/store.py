@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
-from services.common.db import UTCDateTime, new_metadata, upsert
+from services.common.db import UTCDateTime, new_metadata, one, upsert
 
 metadata = new_metadata()
 
@@ -120,8 +120,7 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
 
 
 async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(agencies).where(agencies.c.code == code))).mappings().first()
-    return dict(row) if row else None
+    return await one(session, select(agencies).where(agencies.c.code == code))
 
 
 async def add_notification(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -272,8 +271,7 @@ async def save_session(
 
 
 async def session_info(session: AsyncSession, session_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(sessions).where(sessions.c.id == session_id))).mappings().first()
-    return dict(row) if row else None
+    return await one(session, select(sessions).where(sessions.c.id == session_id))
 
 
 async def remember_enrolment(session: AsyncSession, session_id: str, agency_code: str, person: str) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts.agencies import AgencyData
 from contracts.records import RecordData
 from contracts.vocabulary import Element, Level, Obligation
-from services.common.db import BigId, UTCDateTime, new_metadata
+from services.common.db import BigId, UTCDateTime, new_metadata, one
 from services.common.text import search_key
 
 metadata = new_metadata()
@@ -275,8 +275,7 @@ async def add_system(
 
 
 async def system(session: AsyncSession, system_id: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(systems).where(systems.c.id == system_id))).mappings().first()
-    return dict(row) if row else None
+    return await one(session, select(systems).where(systems.c.id == system_id))
 
 
 async def all_systems(session: AsyncSession) -> list[dict[str, Any]]:

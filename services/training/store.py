@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.agencies import AgencyData
-from services.common.db import UTCDateTime, new_metadata, upsert
+from services.common.db import UTCDateTime, new_metadata, one, upsert
 
 metadata = new_metadata()
 
@@ -145,8 +145,7 @@ async def end_agency(session: AsyncSession, code: str, day: date) -> None:
 
 
 async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(agencies).where(agencies.c.code == code))).mappings().first()
-    return dict(row) if row else None
+    return await one(session, select(agencies).where(agencies.c.code == code))
 
 
 async def agency_known(session: AsyncSession, code: str) -> bool:
@@ -154,8 +153,7 @@ async def agency_known(session: AsyncSession, code: str) -> bool:
 
 
 async def course(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(courses).where(courses.c.code == code))).mappings().first()
-    return dict(row) if row else None
+    return await one(session, select(courses).where(courses.c.code == code))
 
 
 async def all_courses(session: AsyncSession) -> list[dict[str, Any]]:
@@ -168,8 +166,7 @@ async def session_row(session: AsyncSession, session_id: str, lock: bool = False
     query = select(sessions).where(sessions.c.id == session_id)
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    row = (await session.execute(query)).mappings().first()
-    return dict(row) if row else None
+    return await one(session, query)
 
 
 async def sessions_between(session: AsyncSession, first: date, last: date) -> list[dict[str, Any]]:
@@ -213,10 +210,7 @@ async def enrolments_of(session: AsyncSession, session_id: str) -> list[dict[str
 
 
 async def enrolment(session: AsyncSession, enrolment_id: str) -> dict[str, Any] | None:
-    row = (
-        (await session.execute(select(enrolments).where(enrolments.c.id == enrolment_id))).mappings().first()
-    )
-    return dict(row) if row else None
+    return await one(session, select(enrolments).where(enrolments.c.id == enrolment_id))
 
 
 async def enrolments_of_agency(session: AsyncSession, code: str) -> list[dict[str, Any]]:
@@ -274,14 +268,8 @@ async def add_certificate(session: AsyncSession, values: dict[str, Any]) -> None
 
 
 async def certificate(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    row = (await session.execute(select(certificates).where(certificates.c.code == code))).mappings().first()
-    return dict(row) if row else None
+    return await one(session, select(certificates).where(certificates.c.code == code))
 
 
 async def certificate_of(session: AsyncSession, enrolment_id: str) -> dict[str, Any] | None:
-    row = (
-        (await session.execute(select(certificates).where(certificates.c.enrolment_id == enrolment_id)))
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
+    return await one(session, select(certificates).where(certificates.c.enrolment_id == enrolment_id))
