@@ -108,6 +108,15 @@ class EnrolmentWaitlisted(CloudEvent):
     data: EnrolmentData
 
 
+class EnrolmentCancelled(CloudEvent):
+    """A person will not attend (cancelled by the agency or an operator); their seat went to the next
+    on the waiting list, if anyone. Reminders for them are dropped."""
+
+    type: Literal["enrolment-cancelled"] = "enrolment-cancelled"
+    subject_field = "agency_code"
+    data: EnrolmentData
+
+
 class InvitationData(EventData):
     agency_code: str
     year: int
@@ -151,6 +160,7 @@ TRAINING_EVENTS: tuple[type[CloudEvent], ...] = (
     TrainingCancelled,
     EnrolmentConfirmed,
     EnrolmentWaitlisted,
+    EnrolmentCancelled,
     TrainingInvited,
     TrainingCompleted,
 )

@@ -123,7 +123,20 @@ async def authenticate(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     """FastAPI dependency: the caller behind the bearer key, or 401."""
-    if credentials is None or (parts := split_key(credentials.credentials)) is None:
+    return await _principal(request, credentials.credentials if credentials else None)
+
+
+async def authenticate_page(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    key: str | None = None,
+) -> Principal:
+    """For pages a browser opens (the operator board): the key may also come as `?key=`."""
+    return await _principal(request, credentials.credentials if credentials else key)
+
+
+async def _principal(request: Request, presented: str | None) -> Principal:
+    if presented is None or (parts := split_key(presented)) is None:
         raise UNAUTHORISED
     key_id, secret = parts
     sessions = request.app.state.service.sessions
@@ -135,6 +148,7 @@ async def authenticate(
 
 
 Caller = Annotated[Principal, Depends(authenticate)]
+PageCaller = Annotated[Principal, Depends(authenticate_page)]
 
 
 def require(principal: Principal, *roles: Role) -> None:

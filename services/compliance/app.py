@@ -3,6 +3,7 @@
 from services.common.auth import keys_router
 from services.compliance import store
 from services.compliance.api import router
+from services.compliance.board import router as board_router
 from services.compliance.inspection_api import router as inspection_router
 from services.compliance.runtime import ComplianceService
 from services.compliance.settings import ComplianceSettings
@@ -10,5 +11,5 @@ from services.compliance.settings import ComplianceSettings
 
 def build(settings: ComplianceSettings | None = None) -> ComplianceService:
     service = ComplianceService(settings or ComplianceSettings())
-    service.routers += [router, inspection_router, keys_router(store.agency_known)]
+    service.routers += [router, inspection_router, board_router, keys_router(store.agency_known)]
     return service

@@ -12,6 +12,7 @@ from contracts.agencies import (
     AgencyUpdated,
 )
 from contracts.compliance import ComplianceScoreChanged
+from contracts.deliveries import NotificationFailed, NotificationSent
 from contracts.envelope import derived_id
 from contracts.inspections import (
     INSPECTION_EVENTS,
@@ -20,7 +21,15 @@ from contracts.inspections import (
     InspectionScheduled,
 )
 from contracts.records import RECORD_EVENTS, RecordEvent
-from contracts.training import TrainingCompleted
+from contracts.training import (
+    EnrolmentCancelled,
+    EnrolmentConfirmed,
+    EnrolmentWaitlisted,
+    TrainingCancelled,
+    TrainingCompleted,
+    TrainingRescheduled,
+    TrainingScheduled,
+)
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
 from services.compliance import domain, store
@@ -44,6 +53,16 @@ class Handlers:
             **{event.event_type: self.record_updated for event in RECORD_EVENTS},
             **{event.event_type: self.inspection_changed for event in INSPECTION_EVENTS},
             TrainingCompleted.event_type: self.training_completed,
+            **{
+                e.event_type: self.training_session
+                for e in (TrainingScheduled, TrainingRescheduled, TrainingCancelled)
+            },
+            **{
+                e.event_type: self.training_place
+                for e in (EnrolmentConfirmed, EnrolmentWaitlisted, EnrolmentCancelled)
+            },
+            NotificationSent.event_type: self.delivered,
+            NotificationFailed.event_type: self.delivered,
         }
 
     async def agency_changed(self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
@@ -85,9 +104,28 @@ class Handlers:
         if known is None or known.revision < event.data.revision:
             await store.save_inspection(uow.session, event.data, uow.clock.now())
 
+    async def training_session(
+        self, uow: UnitOfWork, event: TrainingScheduled | TrainingRescheduled | TrainingCancelled
+    ) -> None:
+        """For the operator board: sessions to come and their seats."""
+        await store.save_training_session(uow.session, event.data)
+
+    async def training_place(
+        self, uow: UnitOfWork, event: EnrolmentConfirmed | EnrolmentWaitlisted | EnrolmentCancelled
+    ) -> None:
+        await store.save_place(
+            uow.session, event.data.enrolment_id, event.data.session_id, event.data.status.value
+        )
+
+    async def delivered(self, uow: UnitOfWork, event: NotificationSent | NotificationFailed) -> None:
+        """For the operator board: the notifier's last day, sent and failed."""
+        outcome = "sent" if isinstance(event, NotificationSent) else "failed"
+        await store.save_delivery(uow.session, event.data.request_id, outcome, event.time)
+
     async def training_completed(self, uow: UnitOfWork, event: TrainingCompleted) -> None:
         """A staff member completed a course: the training rule may now be met for that year."""
         await store.add_training(uow.session, str(event.id), event.data)
+        await store.save_place(uow.session, event.data.enrolment_id, event.data.session_id, "completed")
         year = event.data.completed_on.year
         await self.rescore(uow, event.data.agency_code, year, event)
         for successor in await store.successors_of(uow.session, event.data.agency_code):

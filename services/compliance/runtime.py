@@ -48,6 +48,7 @@ class ComplianceService(Service):
                 Topic.REGISTRY_RECORDS,
                 Topic.TRAINING_SESSIONS,
                 Topic.COMPLIANCE_INSPECTIONS,
+                Topic.NOTIFIER_DELIVERIES,  # for the operator board
             ],
             self.handlers.table(),
         )

@@ -26,7 +26,7 @@ from contracts.agencies import AgencyData
 from contracts.compliance import ScoreData
 from contracts.inspections import InspectionData, InspectionStatus
 from contracts.records import RecordData
-from contracts.training import CompletionData
+from contracts.training import CompletionData, SessionData
 from services.common.db import UTCDateTime, new_metadata, one, upsert
 from services.compliance.domain import Facts, evidence_of
 
@@ -66,6 +66,33 @@ trainings = Table(
     Column("completed_on", Date, nullable=False),
     Column("role", String(20), nullable=False),
     Column("course_code", String(40), nullable=False),
+)
+
+#: Read models for the operator board, from the training and notifier topics.
+training_sessions = Table(
+    "training_sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("title_vi", String(300), nullable=False),
+    Column("venue", String(300), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+)
+training_places = Table(
+    "training_places",
+    metadata,
+    Column("enrolment_id", String(36), primary_key=True),
+    Column("session_id", String(36), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+)
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("outcome", String(10), nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
 )
 
 #: Ends of agencies (dissolved, merged, split), kept apart so that an end arriving before the agency
@@ -463,3 +490,62 @@ async def plan_lock(session: AsyncSession) -> None:
     (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('eiso.compliance.plan'))"))
+
+
+async def save_training_session(session: AsyncSession, data: SessionData) -> None:
+    """Keep the highest revision of a session (events of one session arrive in order; a rebuild too)."""
+    known = await session.scalar(
+        select(training_sessions.c.revision).where(training_sessions.c.id == data.session_id)
+    )
+    if known is not None and known >= data.revision:
+        return
+    values = {
+        "revision": data.revision,
+        "title_vi": data.course_title_vi,
+        "venue": data.venue,
+        "starts_at": data.days[0].starts_at,
+        "capacity": data.capacity,
+        "cancelled": data.cancelled,
+    }
+    stmt = upsert(session, training_sessions).values(id=data.session_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+
+
+async def save_place(session: AsyncSession, enrolment_id: str, session_id: str, status: str) -> None:
+    stmt = upsert(session, training_places).values(
+        enrolment_id=enrolment_id, session_id=session_id, status=status
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["enrolment_id"], set_={"status": status})
+    )
+
+
+async def upcoming_training(session: AsyncSession, after: datetime) -> list[dict[str, Any]]:
+    """Sessions still to come with their seats taken (confirmed or completed places)."""
+    taken = (
+        select(training_places.c.session_id, func.count().label("taken"))
+        .where(training_places.c.status.in_(("confirmed", "completed")))
+        .group_by(training_places.c.session_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(training_sessions, func.coalesce(taken.c.taken, 0).label("taken"))
+        .outerjoin(taken, taken.c.session_id == training_sessions.c.id)
+        .where(training_sessions.c.starts_at > after, training_sessions.c.cancelled.is_(False))
+        .order_by(training_sessions.c.starts_at)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def save_delivery(session: AsyncSession, request_id: str, outcome: str, at: datetime) -> None:
+    stmt = upsert(session, deliveries).values(request_id=request_id, outcome=outcome, at=at)
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["request_id"]))
+
+
+async def deliveries_since(session: AsyncSession, since: datetime) -> dict[str, int]:
+    rows = await session.execute(
+        select(deliveries.c.outcome, func.count())
+        .where(deliveries.c.at > since)
+        .group_by(deliveries.c.outcome)
+    )
+    return {outcome: int(count) for outcome, count in rows}

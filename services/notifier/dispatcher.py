@@ -248,7 +248,6 @@ class Dispatcher:
         log.info(
             "message attempted",
             request_id=batch_id,
-            request_ids=[r["request_id"] for r in rows],
             agency_code=first["agency_code"],
             channel=channel,
             gateway=gateway,
@@ -282,6 +281,7 @@ class Dispatcher:
         first = rows[0]
         data = DeliveryData(
             request_id=batch_id,
+            request_ids=[r["request_id"] for r in rows],
             agency_code=first["agency_code"],
             reasons=[r["reason"] for r in rows],
             periods=[r["period"] for r in rows],

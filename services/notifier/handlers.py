@@ -20,6 +20,7 @@ from contracts.deliveries import NotificationFailed, NotificationSent, Recipient
 from contracts.inspections import InspectionScheduled
 from contracts.records import RECORD_EVENTS, RecordEvent
 from contracts.training import (
+    EnrolmentCancelled,
     EnrolmentConfirmed,
     TrainingCancelled,
     TrainingInvited,
@@ -140,6 +141,7 @@ class Handlers:
             InspectionScheduled.event_type: self.inspection_scheduled,
             TrainingInvited.event_type: self.training_invited,
             EnrolmentConfirmed.event_type: self.enrolment_confirmed,
+            EnrolmentCancelled.event_type: self.enrolment_cancelled,
             TrainingScheduled.event_type: self.session_scheduled,
             TrainingRescheduled.event_type: self.session_changed,
             TrainingCancelled.event_type: self.session_changed,
@@ -248,6 +250,14 @@ class Handlers:
             context,
             remind_at,
         )
+
+    async def enrolment_cancelled(self, uow: UnitOfWork, event: EnrolmentCancelled) -> None:
+        """Nobody left from the agency in the session: its reminder is dropped."""
+        data = event.data
+        if not await store.forget_enrolment(uow.session, data.session_id, data.agency_code, data.person_name):
+            await store.cancel_pending(
+                uow.session, data.agency_code, ("training-reminder",), f"{data.session_id}:"
+            )
 
     async def session_scheduled(self, uow: UnitOfWork, event: TrainingScheduled) -> None:
         data = event.data

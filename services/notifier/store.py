@@ -330,3 +330,15 @@ async def summary(session: AsyncSession, now: datetime, since: datetime) -> dict
             or 0
         ),
     }
+
+
+async def forget_enrolment(session: AsyncSession, session_id: str, agency_code: str, person: str) -> bool:
+    """Forget one person's place; whether anyone from the agency is still enrolled in the session."""
+    await session.execute(
+        enrolled.delete().where(
+            enrolled.c.session_id == session_id,
+            enrolled.c.agency_code == agency_code,
+            enrolled.c.person_name == person,
+        )
+    )
+    return agency_code in await enrolled_agencies(session, session_id)

@@ -11,6 +11,7 @@ from contracts.envelope import CloudEvent, derived_id
 from contracts.topics import Topic
 from contracts.training import (
     CompletionData,
+    EnrolmentCancelled,
     EnrolmentConfirmed,
     EnrolmentData,
     EnrolmentStatus,
@@ -141,7 +142,8 @@ async def emit_enrolment(
         waitlist_position=position,
         first_day=first_instant(session),
     )
-    kind = EnrolmentConfirmed if data.status == EnrolmentStatus.CONFIRMED else EnrolmentWaitlisted
+    kinds = {EnrolmentStatus.CONFIRMED: EnrolmentConfirmed, EnrolmentStatus.CANCELLED: EnrolmentCancelled}
+    kind = kinds.get(data.status, EnrolmentWaitlisted)
     uow.emit(
         Topic.TRAINING_SESSIONS,
         kind.create(
@@ -215,6 +217,7 @@ async def cancel_enrolment(uow: UnitOfWork, enrolment_id: str) -> list[str]:
         raise RefusalError("enrolment_id", f"đăng ký {enrolment_id} {state}", conflict=True)
     now = uow.clock.now()
     await store.set_enrolment_status(uow.session, enrolment_id, EnrolmentStatus.CANCELLED.value, now)
+    await emit_enrolment(uow, found | {"status": EnrolmentStatus.CANCELLED.value}, session, None)
     return await promote(uow, session)
 
 

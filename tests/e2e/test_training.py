@@ -113,6 +113,13 @@ async def test_concurrent_enrolments_sell_each_seat_once_and_a_freed_seat_goes_t
         keep=lambda r: r.key == first_in_line["agency_code"].encode(),
     )
     assert [t for t, _ in types_for(told)] == ["enrolment-waitlisted", "enrolment-confirmed"]
+    gone = await read_until(
+        stack.kafka,
+        Topic.TRAINING_SESSIONS,
+        lambda kept: any(t == "enrolment-cancelled" for t, _ in types_for(kept)),
+        keep=lambda r: r.key == confirmed[0]["agency_code"].encode(),
+    )
+    assert [t for t, _ in types_for(gone)] == ["enrolment-confirmed", "enrolment-cancelled"]
 
 
 async def test_a_venue_clash_and_a_day_outside_the_training_window_are_refused(stack: Stack) -> None:

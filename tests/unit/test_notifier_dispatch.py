@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.agencies import AgencyData, Contact, Contacts
-from contracts.deliveries import Channel, DeliveryData, NotificationSent, RecipientRole
+from contracts.deliveries import Channel, NotificationSent, RecipientRole
 from contracts.vocabulary import Level, Obligation
 from services.common.clock import FixedClock
 from services.common.messaging import outbox
@@ -267,29 +267,19 @@ async def test_a_retry_due_after_ten_at_night_waits_for_the_morning(world: World
 
 
 async def test_a_rebuilt_notifier_does_not_send_what_its_own_topic_says_was_sent(world: World) -> None:
-    """Replaying the topics into a fresh database: the delivery outcome read back makes the replayed
-    finding's message a record of the past, not a second SMS."""
-    key = policy.idempotency_key("A1", "audit-overdue", "2022", Channel.SMS, PHONE)
-    sent = NotificationSent.create(
-        source="/eiso/notifier",
-        subject="A1",
-        time=FRIDAY_9AM,
-        data=DeliveryData(
-            request_id=policy.request_id(key),
-            request_ids=[policy.request_id(key)],
-            agency_code="A1",
-            reasons=["audit-overdue"],
-            periods=["2022"],
-            channel=Channel.SMS,
-            recipient_role=RecipientRole.ISO_OFFICER,
-            gateway="esms",
-            attempts=1,
-        ),
-    )
-    async with world.uow() as uow:
-        await Handlers(Delays(timedelta(0))).delivered(uow, sent)  # type: ignore[arg-type]
-        await uow.commit()
-    await world.queue()
+    """Replaying the topics into a fresh database: the delivery outcome it published, read back, makes
+    the replayed finding's messages a record of the past, not a second SMS."""
+    await world.queue("audit-overdue")
+    await world.queue("review-overdue")
     await world.dispatcher.run_once(world.uow)
-    assert world.primary.calls == []
-    assert [r["status"] for r in await world.rows()] == ["sent"]
+    (published,) = await world.events()
+    async with world.sessions() as session, session.begin():
+        await session.execute(store.notifications.delete())  # the rebuilt notifier's empty database
+    async with world.uow() as uow:
+        await Handlers(Delays(timedelta(0))).delivered(uow, NotificationSent.model_validate(published))
+        await uow.commit()
+    await world.queue("audit-overdue")
+    await world.queue("review-overdue")
+    await world.dispatcher.run_once(world.uow)
+    assert len(world.primary.calls) == 1, "the digest went once, before the rebuild"
+    assert sorted(str(r["status"]) for r in await world.rows()) == ["sent", "sent"]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts import Topic
 from contracts.agencies import AgencyData, AgencyRegistered, Contact, Contacts
 from contracts.training import (
+    EnrolmentCancelled,
     EnrolmentConfirmed,
     EnrolmentData,
     EnrolmentStatus,
@@ -133,3 +134,53 @@ def written(folder: Path) -> list[tuple[str, str, str]]:
         mail = message_from_bytes(path.read_bytes())
         found.append((path.name, str(mail["Message-ID"]), str(mail["To"])))
     return found
+
+
+async def test_a_cancelled_enrolment_drops_the_agencys_reminder(notifier_db: Sessions) -> None:
+    agency = AgencyData(
+        code="A2",
+        name="UBND xã Long Hòa",
+        level=Level.COMMUNE,
+        obligation=Obligation.ENCOURAGED,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone="+84912000777")),
+    )
+    enrolment = EnrolmentData(
+        enrolment_id="E2",
+        session_id="S2",
+        agency_code="A2",
+        person_name="Lê Văn Tư",
+        role=TrainingRole.ISO_OFFICER,
+        status=EnrolmentStatus.CONFIRMED,
+        first_day=datetime(2022, 5, 10, 1, 0, tzinfo=UTC),
+    )
+    cancelled = enrolment.model_copy(update={"status": EnrolmentStatus.CANCELLED})
+    consumer = EventConsumer(
+        "notifier",
+        [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
+        Handlers(Delays(digest=timedelta(0))).table(),
+        lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
+    )
+    await consumer.apply_batch(
+        [
+            consumer_record(
+                AgencyRegistered.create(source="/t", subject="A2", time=NOW, data=agency),
+                topic=Topic.REGISTRY_AGENCIES,
+            ),
+            consumer_record(
+                EnrolmentConfirmed.create(source="/t", subject="A2", time=NOW, data=enrolment),
+                topic=Topic.TRAINING_SESSIONS,
+            ),
+            consumer_record(
+                EnrolmentCancelled.create(source="/t", subject="A2", time=NOW, data=cancelled),
+                topic=Topic.TRAINING_SESSIONS,
+            ),
+        ]
+    )
+    async with notifier_db() as db:
+        statuses = list(
+            await db.scalars(
+                select(store.notifications.c.status).where(store.notifications.c.agency_code == "A2")
+            )
+        )
+    assert statuses == ["cancelled"]

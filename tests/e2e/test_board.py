@@ -1,0 +1,116 @@
+"""The operator board as people see it: opened in a real headless Chromium (Debian's `chromium`), its
+figures checked against the API, and screenshots kept for a laptop and a phone."""
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.stack import OPERATOR_KEY, Stack, running
+from tests.factories import unique_code
+from tests.kafka_tools import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(
+    kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    names = ("registry", "compliance", "training")
+    with running(kafka, database_url, tmp_path_factory.mktemp("logs"), names=names) as stack:
+        yield stack
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert binary, "chromium is missing: apt-get install chromium (.ci/run does)"
+    return subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def board_url(stack: Stack) -> str:
+    return f"{stack.url('compliance')}/board?year=2022&key={OPERATOR_KEY}"
+
+
+async def test_the_board_shows_what_the_api_says_on_a_laptop_and_a_phone(
+    stack: Stack, tmp_path: Path
+) -> None:
+    done, behind = unique_code("BD"), unique_code("BD")
+    registry = stack.client("registry")
+    for code, name in ((done, "Sở Bảng Xong"), (behind, "Sở Bảng Chậm")):
+        body = {"code": code, "name": name, "level": "department", "valid_from": "2020-01-01"}
+        assert registry.post("/agencies", json=body).status_code == 201
+    for element in (
+        "quality_policy",
+        "context",
+        "quality_objectives",
+        "internal_audit",
+        "management_review",
+        "improvement",
+    ):
+        record = {
+            "year": 2022,
+            "occurred_on": "2022-03-10",
+            "document_ref": "QĐ-1",
+            "title": "Hồ sơ",
+            "submitted_by": "Thư ký",
+        }
+        assert registry.put(f"/agencies/{done}/records/{element}", json=record).status_code == 201
+    training = stack.client("training")
+    training.post("/courses", json={"code": "ISO-BD", "title_vi": "Nhận thức TCVN ISO 9001:2015"})
+    session = training.post(
+        "/sessions",
+        json={
+            "course_code": "ISO-BD",
+            "days": [{"on": "2027-05-11", "starts": "08:00", "ends": "11:30"}],
+            "venue": f"Hội trường {unique_code('V')}",
+            "trainer": f"Giảng viên {unique_code('T')}",
+            "capacity": 30,
+        },
+    ).json()
+    enrolment = {"agency_code": behind, "person_name": "Trần Thị Bảng", "role": "iso_officer"}
+    await eventually(
+        lambda: (
+            training.post(f"/sessions/{session['session_id']}/enrolments", json=enrolment).status_code == 201
+        ),
+        what="training knows the agency",
+    )
+
+    def page() -> str | None:
+        html = httpx.get(board_url(stack), timeout=30).text
+        ready = 'data-free="29"' in html and behind in str(
+            stack.client("compliance").get("/reports/progress", params={"year": 2022}).json()
+        )
+        return html if ready else None
+
+    await eventually(page, what="the board shows the session with one seat taken")
+    assert httpx.get(f"{stack.url('compliance')}/board").status_code == 401, "a key is needed"
+
+    dom = chromium("--dump-dom", board_url(stack))
+    assert dom.returncode == 0, dom.stderr[-500:]
+    progress = stack.client("compliance").get("/reports/progress", params={"year": 2022}).json()
+    for level, figures in progress["levels"].items():
+        found = re.search(rf'id="level-{level}" data-total="(\d+)" data-updated="(\d+)"', dom.stdout)
+        assert found, f"no section for {level}"
+        assert (int(found.group(1)), int(found.group(2))) == (figures["total"], figures["updated"])
+    assert progress["text_vi"] in dom.stdout
+    assert "Sở Bảng Chậm" in dom.stdout and "Nhận thức TCVN ISO 9001:2015" in dom.stdout
+    assert 'http-equiv="refresh"' in dom.stdout, "it refreshes on its own"
+
+    for name, size in (("laptop", "1366,2400"), ("phone", "390,2400")):
+        shot = tmp_path / f"board-{name}.png"
+        taken = chromium(
+            f"--screenshot={shot}", f"--window-size={size}", "--hide-scrollbars", board_url(stack)
+        )
+        assert taken.returncode == 0, taken.stderr[-500:]
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
