@@ -22,7 +22,6 @@ ServiceDep = Annotated[ComplianceService, Depends(service_of)]
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
 )
-MODE_VI = {"onsite": "tại chỗ", "documentary": "qua hồ sơ"}
 STATUS_VI = {
     InspectionStatus.SCHEDULED: "đã lên lịch",
     InspectionStatus.COMPLETED: "đã kiểm tra",
@@ -43,11 +42,12 @@ async def board(
     today = local_date(now)
     year = year or today.year
     day = min(today, date(year, 12, 31))
-    progress = report.progress(year, day, [s for _, _, s in await service.statuses(year, day)])
+    statuses = await service.statuses(year, day)
+    progress = report.progress(year, day, [s for _, _, s in statuses])
+    names = {agency["code"]: agency["name"] for agency, _, _ in statuses}
     deadline = service.rules.campaign(year).maintenance_deadline
     async with service.reader() as uow:
         inspections = await store.inspections_in(uow.session, year)
-        names = {a["code"]: a["name"] for a in await store.active_agencies(uow.session, day)}
         sessions = await store.upcoming_training(uow.session, now)
         deliveries = await store.deliveries_since(uow.session, now - timedelta(hours=24))
     context: dict[str, Any] = {
@@ -65,7 +65,7 @@ async def board(
                 "day": f"{i.scheduled_on:%d/%m/%Y}",
                 "name": names.get(i.agency_code, i.agency_code),
                 "inspector": i.inspector,
-                "mode": MODE_VI[i.mode.value],
+                "mode": report.MODE_VI[i.mode],
                 "status": STATUS_VI[i.status],
             }
             for i in inspections
