@@ -8,7 +8,7 @@ role.
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from contracts.envelope import CloudEvent, EventData
 
@@ -58,4 +58,28 @@ class NotificationFailed(CloudEvent):
     data: DeliveryData
 
 
-DELIVERY_EVENTS: tuple[type[CloudEvent], ...] = (NotificationSent, NotificationFailed)
+class HoldCause(StrEnum):
+    QUIET_HOURS = "quiet_hours"  # outside 07:00–22:00 or not a working day (giờ Việt Nam)
+    THROTTLE = "throttle"  # the person has had their SMS for the day
+
+
+class HeldData(EventData):
+    request_ids: list[str] = Field(min_length=1, description="The messages held, each by its request id.")
+    agency_code: str
+    reasons: list[str] = Field(min_length=1)
+    channel: Channel
+    recipient_role: RecipientRole
+    cause: HoldCause
+    until: AwareDatetime = Field(description="When they may be sent, UTC.")
+
+
+class NotificationHeld(CloudEvent):
+    """Messages waiting for the sending window or the throttle: they follow as `notification-sent` or
+    `-failed` under the same request ids (or not at all, when their reason is withdrawn meanwhile)."""
+
+    type: Literal["notification-held"] = "notification-held"
+    subject_field = "agency_code"
+    data: HeldData
+
+
+DELIVERY_EVENTS: tuple[type[CloudEvent], ...] = (NotificationSent, NotificationFailed, NotificationHeld)

@@ -22,6 +22,7 @@ from aiokafka.errors import KafkaError
 from contracts import Topic, dlq, to_json
 from contracts.vocabulary import Element
 from eiso_cli import campaign
+from eiso_cli.api import answered
 from eiso_cli.kafka import caught_up, kafka_bootstrap, partitions
 from eiso_cli.processes import ROOT, StackError
 
@@ -224,13 +225,18 @@ def report_text(progress: dict[str, Any]) -> str:
 DEMO_NAMES = ("Nguyễn Thị Lan", "Trần Văn Minh", "Lê Thị Hoa", "Phạm Văn Hùng", "Huỳnh Thị Mai", "Võ Văn Tâm")
 
 
+def officer_of(index: int) -> str:
+    """The ISO officer of the province's `index`-th agency (the same in contacts and training)."""
+    return DEMO_NAMES[index % len(DEMO_NAMES)]
+
+
 def demo_contacts(province: list[campaign.ProvinceAgency]) -> bytes:
     """A CSV giving every agency an ISO officer and a head with made-up numbers and example.vn
     addresses: enough for the reminders to have somewhere to go (the file gateway and .eml files)."""
     lines = ["code,name,level,can bo iso,dien thoai can bo iso,email can bo iso,thu truong,email thu truong"]
     for index, agency in enumerate(province):
         slug = agency.code.replace(".", "-").lower()
-        officer, head = DEMO_NAMES[index % len(DEMO_NAMES)], DEMO_NAMES[(index + 3) % len(DEMO_NAMES)]
+        officer, head = officer_of(index), DEMO_NAMES[(index + 3) % len(DEMO_NAMES)]
         lines.append(
             f'{agency.code},"{agency.name}",{agency.level.value},{officer},+8490{index:07d},'
             f"iso.{slug}@example.vn,{head},lanhdao.{slug}@example.vn"
@@ -279,15 +285,6 @@ def inspection_plan(compliance: str, key: str) -> list[dict[str, Any]]:
         if response.status_code == 409:
             response = http.get(f"{compliance}/inspection-plans/{YEAR}")
         return [i for i in answered(response)["inspections"] if i["status"] != "cancelled"]
-
-
-def answered(response: httpx.Response) -> dict[str, Any]:
-    """The JSON of a successful answer, or StackError quoting the service's reason."""
-    if response.is_success:
-        return dict(response.json())
-    raise StackError(
-        f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text[:300]}"
-    )
 
 
 def await_reminders(

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from eiso_cli import campaign, demo, operate, stack
+from eiso_cli import campaign, demo, operate, stack, training_year
 from eiso_cli.processes import ROOT, SERVICES, StackError, env_prefix
 
 
@@ -82,6 +82,7 @@ def run_demo(say: stack.Say) -> None:
     planned = demo.play(urls["registry"], key, say)
     bad = demo.publish_bad_events(say)
     progress = demo.await_report(urls["compliance"], key, planned, say)
+    held = hold_training(urls["training"], key, province, say)
     say("running the daily evaluations of the year…")
     notices = demo.evaluate_year(urls["compliance"], key, demo.LAST_EVALUATION, say)
     plan = demo.inspection_plan(urls["compliance"], key)
@@ -89,7 +90,22 @@ def run_demo(say: stack.Say) -> None:
     reminders = demo.await_reminders(urls["notifier"], key, say)
     print(demo.report_text(progress))
     print(demo.summary_text(notices, plan, reminders, demo.dead_letters(bad)))
+    print(training_year.training_text(held))
     _print_urls(urls)
+
+
+def hold_training(training: str, key: str, province: list[campaign.ProvinceAgency], say: stack.Say) -> Any:
+    """Enrol while the training service's clock stands in March (enrolment closes before each
+    session), then take attendance with it back in November (a day must have come to be marked)."""
+    seats = training_year.places(province, demo.officer_of)
+    say(f"holding the {demo.YEAR} training: enrolling with the training clock at 28/03/{demo.YEAR}…")
+    stack.relaunch(
+        "training", say, **{f"{env_prefix('training')}CLOCK_STARTS_AT": training_year.ENROLMENT_CLOCK}
+    )
+    sessions = training_year.enrol(training, key, seats, say)
+    say("  attendance, with the training clock back in November…")
+    stack.relaunch("training", say)
+    return training_year.attend(training, key, sessions, seats)
 
 
 def import_summary(report: dict[str, Any]) -> str:
@@ -106,6 +122,8 @@ def _print_urls(urls: dict[str, str]) -> None:
     for name, url in urls.items():
         print(f"  {name:<11} {url}  (API docs: {url}/docs, metrics: {url}/metrics)")
     print(f'  operator key: {stack.RUN / "operator.key"}  (curl -H "Authorization: Bearer $(cat …)")')
+    # The board is opened in a browser, which cannot send the header: the local key goes in the URL.
+    print(f"  bảng điều hành (board): {urls['compliance']}/board?key={stack.operator_key()}")
 
 
 if __name__ == "__main__":

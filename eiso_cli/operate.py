@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from contracts import EventError, Topic, parse_event, to_json
-from eiso_cli.demo import answered
+from eiso_cli.api import answered
 from eiso_cli.kafka import kafka_bootstrap
 from eiso_cli.processes import StackError
 
@@ -19,7 +19,7 @@ from eiso_cli.processes import StackError
 def progress(compliance: str, key: str, year: int, as_of: date | None) -> dict[str, Any]:
     params: dict[str, Any] = {"year": year} | ({"as_of": as_of.isoformat()} if as_of else {})
     with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
-        return answered(http.get(f"{compliance}/reports/progress", params=params))
+        return dict(answered(http.get(f"{compliance}/reports/progress", params=params)))
 
 
 def publish(path: Path) -> str:

@@ -8,6 +8,7 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -101,6 +102,12 @@ def replay(name: str, say: "Say", timeout: float = 600) -> str:
     process = launch(name)
     say(f"{name}: replaying the topics into a fresh database…")
     process.wait_ready(timeout=90)
+    await_caught_up(name, timeout)
+    return str(kept) if kept.exists() else "(no database to keep)"
+
+
+def await_caught_up(name: str, timeout: float) -> None:
+    """Wait until a running service has read every topic it consumes to the end."""
     ready = httpx.get(f"{url(name)}/health/ready", timeout=10).json()
     group, topics = ready["consumer_group"], ready["consumes"]
     deadline = time.monotonic() + timeout
@@ -108,7 +115,14 @@ def replay(name: str, say: "Say", timeout: float = 600) -> str:
         if time.monotonic() > deadline:
             raise StackError(f"{name} has not read {', '.join(topics)} to the end after {timeout:.0f}s")
         time.sleep(1)
-    return str(kept) if kept.exists() else "(no database to keep)"
+
+
+def relaunch(name: str, say: "Say", **settings: str) -> None:
+    """Stop a service and start it again with these environment settings, once it is ready and has
+    caught up (the demo moves the training service's clock so)."""
+    stop(name, say)
+    launch(name, settings).wait_ready(timeout=90)
+    await_caught_up(name, timeout=120)
 
 
 def _pid_file(name: str) -> Path:
@@ -149,9 +163,10 @@ def up(say: "Say") -> dict[str, str]:
     return {name: url(name) for name in SERVICES}
 
 
-def launch(name: str) -> ServiceProcess:
+def launch(name: str, settings: Mapping[str, str] | None = None) -> ServiceProcess:
     """Start one service in the background (it outlives this command) and remember its pid."""
-    process = ServiceProcess(name, port(name), RUN / "logs" / f"{name}.log", service_env(name))
+    env = service_env(name) | dict(settings or {})
+    process = ServiceProcess(name, port(name), RUN / "logs" / f"{name}.log", env)
     _pid_file(name).parent.mkdir(parents=True, exist_ok=True)
     _pid_file(name).write_text(str(process.start(detach=True)))
     return process

@@ -50,6 +50,7 @@ async def board(
         inspections = await store.inspections_in(uow.session, year)
         sessions = await store.upcoming_training(uow.session, now)
         deliveries = await store.deliveries_since(uow.session, now - timedelta(hours=24))
+        held = await store.held_at(uow.session, now)
     context: dict[str, Any] = {
         "year": year,
         "now": f"{now.astimezone(VIETNAM):%H:%M %d/%m/%Y}",
@@ -81,7 +82,10 @@ async def board(
             }
             for s in sessions
         ],
-        "deliveries": {"sent": deliveries.get("sent", 0), "failed": deliveries.get("failed", 0)},
-        "held": "—",
+        "deliveries": {
+            "sent": deliveries.get("sent", 0),
+            "failed": deliveries.get("failed", 0),
+            "held": held,
+        },
     }
     return HTMLResponse(TEMPLATES.get_template("board.html").render(context))

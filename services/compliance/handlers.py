@@ -12,7 +12,7 @@ from contracts.agencies import (
     AgencyUpdated,
 )
 from contracts.compliance import ComplianceScoreChanged
-from contracts.deliveries import NotificationFailed, NotificationSent
+from contracts.deliveries import NotificationFailed, NotificationHeld, NotificationSent
 from contracts.envelope import derived_id
 from contracts.inspections import (
     INSPECTION_EVENTS,
@@ -63,6 +63,7 @@ class Handlers:
             },
             NotificationSent.event_type: self.delivered,
             NotificationFailed.event_type: self.delivered,
+            NotificationHeld.event_type: self.held,
         }
 
     async def agency_changed(self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
@@ -121,6 +122,11 @@ class Handlers:
         """For the operator board: the notifier's last day, sent and failed."""
         outcome = "sent" if isinstance(event, NotificationSent) else "failed"
         await store.save_delivery(uow.session, event.data.request_id, outcome, event.time)
+        await store.release_held(uow.session, event.data.request_ids)
+
+    async def held(self, uow: UnitOfWork, event: NotificationHeld) -> None:
+        """For the operator board: messages waiting for the sending window or the throttle."""
+        await store.save_held(uow.session, event.data.request_ids, event.data.until)
 
     async def training_completed(self, uow: UnitOfWork, event: TrainingCompleted) -> None:
         """A staff member completed a course: the training rule may now be met for that year."""

@@ -14,6 +14,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    delete,
     func,
     or_,
     select,
@@ -93,6 +94,14 @@ deliveries = Table(
     Column("request_id", String(36), primary_key=True),
     Column("outcome", String(10), nullable=False),
     Column("at", UTCDateTime, nullable=False, index=True),
+)
+
+#: Messages the notifier holds for its sending window or throttle, until they go or the hold ends.
+held_messages = Table(
+    "held_messages",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("until", UTCDateTime, nullable=False, index=True),
 )
 
 #: Ends of agencies (dissolved, merged, split), kept apart so that an end arriving before the agency
@@ -540,6 +549,24 @@ async def upcoming_training(session: AsyncSession, after: datetime) -> list[dict
 async def save_delivery(session: AsyncSession, request_id: str, outcome: str, at: datetime) -> None:
     stmt = upsert(session, deliveries).values(request_id=request_id, outcome=outcome, at=at)
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["request_id"]))
+
+
+async def save_held(session: AsyncSession, request_ids: list[str], until: datetime) -> None:
+    stmt = upsert(session, held_messages).values([{"request_id": r, "until": until} for r in request_ids])
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["request_id"], set_={"until": stmt.excluded.until})
+    )
+
+
+async def release_held(session: AsyncSession, request_ids: list[str]) -> None:
+    if request_ids:
+        await session.execute(delete(held_messages).where(held_messages.c.request_id.in_(request_ids)))
+
+
+async def held_at(session: AsyncSession, now: datetime) -> int:
+    """Messages still waiting for their window or throttle at `now`."""
+    query = select(func.count()).select_from(held_messages).where(held_messages.c.until > now)
+    return int(await session.scalar(query) or 0)
 
 
 async def deliveries_since(session: AsyncSession, since: datetime) -> dict[str, int]:

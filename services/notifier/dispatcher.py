@@ -17,7 +17,16 @@ from typing import Any
 import structlog
 from prometheus_client import Counter
 
-from contracts.deliveries import Channel, DeliveryData, NotificationFailed, NotificationSent, RecipientRole
+from contracts.deliveries import (
+    Channel,
+    DeliveryData,
+    HeldData,
+    HoldCause,
+    NotificationFailed,
+    NotificationHeld,
+    NotificationSent,
+    RecipientRole,
+)
 from contracts.envelope import derived_id
 from contracts.topics import Topic
 from services.common.logging import mask_text
@@ -97,9 +106,9 @@ class Dispatcher:
             if row["status"] == "sending" and row["batch_id"] not in batches:
                 hold = self._hold_until([row], now) if row["channel"] == Channel.SMS else None
                 if hold is not None:  # a retry waits for the window too
-                    await store.set_rows(
-                        uow.session, [r["id"] for r in rows if r["batch_id"] == row["batch_id"]], due_at=hold
-                    )
+                    batch = [r for r in rows if r["batch_id"] == row["batch_id"]]
+                    self._hold(uow, batch, HoldCause.QUIET_HOURS, hold)
+                    await store.set_rows(uow.session, [r["id"] for r in batch], due_at=hold)
                 else:
                     batches.add(row["batch_id"])
         people: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
@@ -111,17 +120,18 @@ class Dispatcher:
             soon = now + self.rules.digest_window
             group = await store.pending_for(uow.session, agency_code, channel, address, soon)
             ids = [r["id"] for r in group]
-            hold = self._hold_until(group, now) if channel == Channel.SMS else None
+            cause, hold = HoldCause.QUIET_HOURS, None
+            if channel == Channel.SMS:
+                hold = self._hold_until(group, now)
             if hold is None and channel == Channel.SMS:
                 sent = await store.sms_sent_since(uow.session, address, now - self.rules.throttle_window)
+                cause = HoldCause.THROTTLE
                 hold = policy.throttled_until(
                     sent, now, self.rules.throttle_limit, self.rules.throttle_window
                 )
-                if hold is not None:
-                    MESSAGES.labels(channel, "throttled").inc(len(ids))
-            elif hold is not None:
-                MESSAGES.labels(channel, "held").inc(len(ids))
             if hold is not None:
+                MESSAGES.labels(channel, "throttled" if cause == HoldCause.THROTTLE else "held").inc(len(ids))
+                self._hold(uow, group, cause, hold)
                 await store.set_rows(uow.session, ids, due_at=hold)
                 continue
             batch_id = policy.request_id(*[r["key"] for r in group])
@@ -137,6 +147,31 @@ class Dispatcher:
             if claimed == len(ids):
                 batches.add(batch_id)
         return sorted(batches)
+
+    def _hold(self, uow: UnitOfWork, rows: list[dict[str, Any]], cause: HoldCause, until: datetime) -> None:
+        """Say that these messages wait (the operator board counts them until they go or their hold
+        ends)."""
+        first = rows[0]
+        request_ids = sorted(r["request_id"] for r in rows)
+        data = HeldData(
+            request_ids=request_ids,
+            agency_code=first["agency_code"],
+            reasons=[r["reason"] for r in rows],
+            channel=Channel(first["channel"]),
+            recipient_role=RecipientRole(first["role"]),
+            cause=cause,
+            until=until,
+        )
+        uow.emit(
+            Topic.NOTIFIER_DELIVERIES,
+            NotificationHeld.create(
+                source=uow.source,
+                subject=first["agency_code"],
+                data=data,
+                time=uow.clock.now(),
+                event_id=derived_id("held", *request_ids, until.isoformat()),
+            ),
+        )
 
     def _hold_until(self, group: list[dict[str, Any]], now: datetime) -> datetime | None:
         if any(r["critical"] for r in group):

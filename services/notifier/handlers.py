@@ -239,6 +239,10 @@ class Handlers:
             "venue": info.get("venue", ""),
         }
         await store.remember_enrolment(uow.session, data.session_id, data.agency_code, data.person_name)
+        if data.first_day <= uow.clock.now():
+            # Enrolled on the day, or an old enrolment read late: a reminder now would come too late.
+            log.info("session already begun: no reminder", agency_code=data.agency_code, reason=event.type)
+            return
         period = f"{data.session_id}:{data.first_day.isoformat()}"
         await notify(
             uow,

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eiso_cli import operate
+from eiso_cli import campaign, demo, operate
 from eiso_cli.processes import ROOT
 from tests.e2e.stack import free_ports
 
@@ -69,6 +69,19 @@ def operator_commands(env: dict[str, str], tmp_path: Path) -> None:
     assert eiso(env, "replay", "registry").returncode == 2, "argparse refuses: the registry is not replayed"
 
 
+def trained_rule_met(port: int, key: str) -> None:
+    """Compliance heard of the training: R09 met for an officer who completed the course (the first
+    agency), not for one who missed the second day (the twentieth)."""
+    province = campaign.read_province(demo.PROVINCE)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}) as api:
+
+        def r09(code: str) -> bool:
+            found = api.get(f"/agencies/{code}/compliance", params={"year": 2022}).json()
+            return bool(next(r["met"] for r in found["breakdown"] if r["rule_id"] == "R09"))
+
+        assert r09(province[0].code) and not r09(province[19].code)
+
+
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
     kafka, controller, registry, compliance, training, notifier = free_ports(6)
     env = {
@@ -96,11 +109,16 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         assert "Cấp huyện          9            7    78%  huyện Duyên Hải, huyện Châu Thành" in table
         assert "tháng 10/2022" in demo.stderr, "progress is shown month by month"
         assert f"http://127.0.0.1:{registry}" in table
+        board = next(line.split()[-1] for line in table.splitlines() if "bảng điều hành" in line)
+        assert "Bảng điều hành ISO điện tử" in httpx.get(board, timeout=30).text, "the printed board opens"
         assert "eiso.inbound.records.dlq: 3, lý do:" in table
         assert "  - unknown agency 000.99.99.H59" in table
         assert "Kế hoạch kiểm tra năm 2022: 20 cơ quan" in table
         evaluations = next(line for line in table.splitlines() if line.startswith("Đánh giá hằng ngày"))
         assert "agency-lagging 22" in evaluations, "the 20 communes and 2 districts not updated"
+        assert "Đào tạo năm 2022 (tháng 4–10): 4 lớp" in table
+        assert "165 cán bộ ISO tham dự, 157 hoàn thành" in table, "everyone enrolled, 8 missed day 2"
+        assert "  19–20/04/2022  Hội trường Sở Khoa học và Công nghệ: 42 học viên" in table
         sent_sms = (tmp_path / "run" / "sms" / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
         assert len(sent_sms) == 22, "one digest SMS to each lagging agency's ISO officer"
         assert all(json.loads(line)["text"].isascii() for line in sent_sms)
@@ -133,6 +151,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
             levels = {level: total(level=level) for level in ("department", "district", "commune", "unit")}
             assert levels == {"department": 19, "district": 9, "commune": 106, "unit": 31}
             assert total(uses_eiso_software="true") == 134
+        trained_rule_met(compliance, key)
 
         status = eiso(env, "status").stdout
         assert f"registry     ready at http://127.0.0.1:{registry}" in status

@@ -4,17 +4,19 @@ and a local carrier over HTTP that honours request ids. The clock starts at Frid
 
 import email
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
 from contracts import Topic
 from tests.carrier import Carrier, serve
-from tests.e2e.stack import Stack, free_ports, running
+from tests.e2e.stack import OPERATOR_KEY, Stack, free_ports, running
 from tests.factories import unique_code
 from tests.kafka_tools import eventually, read_until
 
@@ -211,3 +213,36 @@ async def test_a_failing_gateway_fails_over_and_an_http_200_error_is_detected(wo
     sms = next(e for e in failed if e["data"]["channel"] == "sms")
     assert (sms["type"], sms["data"]["error"]) == ("notification-failed", "error 007: invalid phone")
     assert world.carrier.to(refused) == [], "nothing delivered, and no endless retries"
+
+
+def arrived(world: World, phone: str, count: int) -> Callable[[], bool]:
+    return lambda: len(world.carrier.to(phone)) == count
+
+
+async def test_a_fourth_sms_in_a_day_waits_and_the_operator_board_counts_it(world: World) -> None:
+    phone = "+84912000005"
+    code = await agency_with_contacts(world, phone)
+    for sent, day in enumerate(("2022-09-30", "2022-10-16", "2022-10-24"), start=1):
+        evaluate(world, day)  # one at a time: due together, they would go as one digest
+        await eventually(arrived(world, phone, sent), what=f"SMS {sent} arrived")
+    evaluate(world, "2022-10-31")  # the deadline has passed: the overdue findings follow
+
+    def held(kept: list[Any]) -> bool:
+        return any(json.loads(r.value)["type"] == "notification-held" for r in kept)
+
+    records = await read_until(
+        world.stack.kafka, Topic.NOTIFIER_DELIVERIES, held, keep=lambda r: r.key == code.encode()
+    )
+    (event,) = [e for e in deliveries(records) if e["type"] == "notification-held"]
+    assert (event["data"]["channel"], event["data"]["cause"]) == ("sms", "throttle")
+    assert "agency-lagging" in event["data"]["reasons"] and phone not in json.dumps(event)
+    assert len(world.carrier.to(phone)) == 3, "three SMS a day, no more"
+
+    board = f"{world.stack.url('compliance')}/board?year=2022&key={OPERATOR_KEY}"
+
+    def agree() -> bool:
+        waiting = world.stack.client("notifier").get("/notifications/summary").json()["held"]
+        shown = re.search(r'data-held="(\d+)"', httpx.get(board, timeout=30).text)
+        return waiting >= 1 and shown is not None and int(shown.group(1)) == waiting
+
+    await eventually(agree, what="the board's held messages are the notifier's")

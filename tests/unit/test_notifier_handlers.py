@@ -184,3 +184,46 @@ async def test_a_cancelled_enrolment_drops_the_agencys_reminder(notifier_db: Ses
             )
         )
     assert statuses == ["cancelled"]
+
+
+async def test_no_reminder_for_a_session_that_has_already_begun(notifier_db: Sessions) -> None:
+    agency = AgencyData(
+        code="A3",
+        name="UBND xã Long Khánh",
+        level=Level.COMMUNE,
+        obligation=Obligation.ENCOURAGED,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Võ Thị Ba", phone="+84912000888")),
+    )
+    enrolment = EnrolmentData(
+        enrolment_id="E3",
+        session_id="S3",
+        agency_code="A3",
+        person_name="Võ Thị Ba",
+        role=TrainingRole.ISO_OFFICER,
+        status=EnrolmentStatus.CONFIRMED,
+        first_day=BEFORE - timedelta(hours=1),  # an old enrolment, read after the session began
+    )
+    consumer = EventConsumer(
+        "notifier",
+        [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
+        Handlers(Delays(digest=timedelta(0))).table(),
+        lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
+    )
+    await consumer.apply_batch(
+        [
+            consumer_record(
+                AgencyRegistered.create(source="/t", subject="A3", time=NOW, data=agency),
+                topic=Topic.REGISTRY_AGENCIES,
+            ),
+            consumer_record(
+                EnrolmentConfirmed.create(source="/t", subject="A3", time=NOW, data=enrolment),
+                topic=Topic.TRAINING_SESSIONS,
+            ),
+        ]
+    )
+    async with notifier_db() as db:
+        found = await db.scalar(
+            select(store.notifications.c.id).where(store.notifications.c.agency_code == "A3")
+        )
+    assert found is None, "a reminder after the start would mislead"
