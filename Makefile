@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo up down status test test-unit lint format schemas docs clean
+.PHONY: demo up down status test test-faults test-unit lint format schemas docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eiso needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -29,6 +29,9 @@ status: $(STAMP)
 
 test: $(STAMP)  ## the whole suite; starts its own Kafka and PostgreSQL (EISO_TEST_DB=sqlite|postgresql)
 	@$(BIN)/pytest $(PYTEST_ARGS)
+
+test-faults: $(STAMP)  ## the fault suite: services on PostgreSQL killed, stopped and doubled under load
+	@$(BIN)/pytest tests/faults -m faults $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
 	@$(BIN)/pytest tests/unit $(PYTEST_ARGS)

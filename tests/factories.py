@@ -8,7 +8,7 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts import CloudEvent, Topic, to_json
 from contracts.agencies import AgencyData, AgencyRegistered
-from contracts.records import ObjectiveUpdated, RecordData
+from contracts.records import InternalAuditCompleted, ObjectiveUpdated, RecordData
 from contracts.vocabulary import Element, Level, Obligation
 from services.compliance.handlers import Handlers
 from services.compliance.rules import load as load_rules
@@ -51,6 +51,23 @@ def objective_updated(code: str, year: int = 2022, version: int = 1, **data: Any
     }
     record = RecordData(**{**fields, **data})
     return ObjectiveUpdated.create(source="/tests", subject=code, data=record, time=NOW)
+
+
+def inbound(code: str, source: str, **data: Any) -> InternalAuditCompleted:
+    """An internal audit as an outside system (`source`) publishes it on the inbound topic."""
+    record = RecordData(
+        record_id=uuid.uuid4(),
+        agency_code=code,
+        element=Element.INTERNAL_AUDIT,
+        year=2022,
+        occurred_on=data.pop("occurred_on", "2022-05-10"),
+        document_ref="BC-DGNB",
+        title="Đánh giá nội bộ 2022",
+        submitted_by="Phần mềm ISO điện tử",
+        channel=source,
+        **data,
+    )
+    return InternalAuditCompleted.create(source=source, subject=code, data=record, time=NOW)  # type: ignore[return-value]
 
 
 _offsets: dict[tuple[str, int], int] = {}

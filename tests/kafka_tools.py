@@ -54,6 +54,49 @@ async def read_until(
         await consumer.stop()
 
 
+async def read_to_end(
+    bootstrap: str, topic: str, keep: Callable[[Record], bool] = lambda r: True, timeout: float = 60.0
+) -> list[Record]:
+    """Every record of `topic` up to its end as of now (no group), those `keep` accepts."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    kept: list[Record] = []
+    try:
+        found = await partitions(consumer, str(topic))
+        assert found, f"topic {topic} does not exist"
+        consumer.assign(found)
+        await consumer.seek_to_beginning(*found)
+        ends = await consumer.end_offsets(found)
+        deadline = time.monotonic() + timeout
+        while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+            assert time.monotonic() < deadline, f"{topic}: not read to its end within {timeout}s"
+            batch = await consumer.getmany(timeout_ms=500)
+            kept.extend(r for records in batch.values() for r in records if keep(r))
+        return kept
+    finally:
+        await consumer.stop()
+
+
+async def rewind(bootstrap: str, group: str, topics: list[str], by: int) -> int:
+    """Move a stopped consumer group's committed offsets back by `by` on every partition of `topics`
+    (as an operator resetting offsets would); how many records it will read again."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        found = [tp for topic in topics for tp in await partitions(consumer, topic)]
+        consumer.assign(found)
+        back, again = {}, 0
+        for tp in found:
+            committed = await consumer.committed(tp)
+            if committed:
+                back[tp] = max(0, committed - by)
+                again += committed - back[tp]
+        await consumer.commit(back)
+        return again
+    finally:
+        await consumer.stop()
+
+
 async def eventually(check: Callable[[], object], timeout: float = 60.0, what: str = "condition") -> object:
     """Poll an async or sync `check` until it returns something truthy; fail with `what` at the deadline."""
     deadline = time.monotonic() + timeout
@@ -68,4 +111,4 @@ async def eventually(check: Callable[[], object], timeout: float = 60.0, what: s
     raise AssertionError(f"{what} not reached within {timeout}s (last: {last!r})")
 
 
-__all__ = ["caught_up", "eventually", "produce", "read_until"]
+__all__ = ["caught_up", "eventually", "produce", "read_to_end", "read_until", "rewind"]

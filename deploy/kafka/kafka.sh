@@ -119,7 +119,8 @@ start() {
   fetch
   write_config
   if [ ! -f "$state/data/meta.properties" ]; then
-    java_args kafka.tools.StorageTool format -t "$(cluster_id)" -c "$state/server.properties"
+    # --cluster-id=…: a random id may begin with "-", which the tool would take for an option.
+    java_args kafka.tools.StorageTool format --cluster-id="$(cluster_id)" -c "$state/server.properties"
     "${jvm[@]}" >"$state/format.log" 2>&1 \
       || { cat "$state/format.log" >&2; die "could not format storage in $state/data"; }
   fi

@@ -9,7 +9,9 @@ retries it with backoff; readiness is red meanwhile.
 
 import asyncio
 import dataclasses
+import os
 import random
+import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,7 +67,10 @@ class EventConsumer:
     topics: list[str]
     handlers: dict[str, Handler]
     uow: UnitOfWorkFactory
+    #: A fault drill's crash point, `before_commit:N` / `after_commit:N` (see ServiceSettings.crash_at).
+    crash_at: str | None = None
     failures: int = field(default=0, init=False)
+    batches: int = field(default=0, init=False)
 
     @property
     def healthy(self) -> bool:
@@ -73,11 +78,14 @@ class EventConsumer:
 
     async def apply_batch(self, records: Sequence[Record]) -> BatchResult:
         result = BatchResult()
+        self.batches += 1
         async with self.uow() as uow:
             for record in records:
                 outcome = await self._apply_one(uow, record)
                 setattr(result, outcome, getattr(result, outcome) + 1)
+            self._drill("before_commit")
             await uow.commit()
+        self._drill("after_commit")
         for outcome in ("applied", "duplicates", "dead_lettered"):
             label = "duplicate" if outcome == "duplicates" else outcome
             metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome=label).inc(getattr(result, outcome))
@@ -126,6 +134,12 @@ class EventConsumer:
         await uow.remember(self.name, inbox_id)
         log.warning("event dead-lettered", outcome="dead_lettered", reason=reason, **context)
         return "dead_lettered"
+
+    def _drill(self, point: str) -> None:
+        """Die here, as `kill -9` would, when a fault drill asks for this point of this batch."""
+        if self.crash_at == f"{point}:{self.batches}":
+            log.warning("fault drill: killing the process", point=point, batch=self.batches)
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def backoff_seconds(self) -> float:
         """Exponential backoff with full jitter, 0.5 s doubling to at most 30 s."""

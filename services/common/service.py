@@ -63,7 +63,9 @@ class Service:
         return UnitOfWork(self.sessions, self.clock, self.settings.source, read_only=True)
 
     def consume(self, topics: list[str], handlers: dict[str, Handler]) -> None:
-        consumer = EventConsumer(self.settings.service_name, topics, handlers, self.uow)
+        consumer = EventConsumer(
+            self.settings.service_name, topics, handlers, self.uow, crash_at=self.settings.crash_at
+        )
         metrics.preinitialise(consumer.name, topics)
         subscribe(self.broker, consumer, self.settings.group_id, self.settings.consumer_batch_max)
         if not self.consumers:

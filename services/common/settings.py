@@ -39,6 +39,9 @@ class ServiceSettings(BaseSettings):
     consumer_group: str | None = None
     #: Most events applied in one database transaction.
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
+    #: Fault drills only (never in production): `before_commit:N` or `after_commit:N` kills the process
+    #: with SIGKILL, as `kill -9` would, at that point of its N-th consumed batch.
+    crash_at: str | None = Field(default=None, pattern=r"^(before_commit|after_commit):[1-9][0-9]*$")
 
     #: Most outbox rows published in one relay round.
     outbox_batch_max: int = Field(default=500, ge=1, le=10_000)

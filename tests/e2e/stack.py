@@ -47,9 +47,31 @@ class Stack:
         """An HTTP client for one service, with a bearer key (the operator's unless told)."""
         return httpx.Client(base_url=self.url(name), headers={"Authorization": f"Bearer {key}"}, timeout=30)
 
-    def restart(self, name: str) -> None:
-        self.processes[name].start()
-        self.processes[name].wait_ready()
+    def restart(self, name: str, wait: bool = True, **settings: str | None) -> None:
+        """Start a stopped service again (and wait until ready); `settings` change its environment
+        (None removes one)."""
+        process = self.processes[name]
+        if settings:
+            env = dict(process.env)
+            for key, value in settings.items():
+                full = f"{env_prefix(name)}{key.upper()}"
+                if value is None:
+                    env.pop(full, None)
+                else:
+                    env[full] = value
+            process.env = env
+        process.start()
+        if wait:
+            process.wait_ready()
+
+    def another(self, name: str) -> ServiceProcess:
+        """A second instance of a running service: same database and consumer group, its own port."""
+        first = self.processes[name]
+        (port,) = free_ports(1)
+        second = ServiceProcess(name, port, first.log_path.with_suffix(".2.log"), first.env)
+        second.start()
+        second.wait_ready()
+        return second
 
 
 @contextmanager

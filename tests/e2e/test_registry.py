@@ -9,10 +9,8 @@ import httpx
 import pytest
 
 from contracts import Topic
-from contracts.records import InternalAuditCompleted, RecordData
-from contracts.vocabulary import Element
 from tests.e2e.stack import Stack
-from tests.factories import NOW, unique_code
+from tests.factories import inbound, unique_code
 from tests.kafka_tools import produce, read_until
 
 pytestmark = pytest.mark.e2e
@@ -185,22 +183,6 @@ def test_search_by_name_with_or_without_diacritics_and_filters(stack: Stack) -> 
     assert registry.get("/agencies", params={"limit": 501}).status_code == 422
     by_level = registry.get("/agencies", params={"level": "commune", "q": "hoa thuan dong"}).json()
     assert {a["level"] for a in by_level["items"]} == {"commune"}
-
-
-def inbound(code: str, source: str, **data: Any) -> InternalAuditCompleted:
-    record = RecordData(
-        record_id=uuid.uuid4(),
-        agency_code=code,
-        element=Element.INTERNAL_AUDIT,
-        year=2022,
-        occurred_on=data.pop("occurred_on", "2022-05-10"),
-        document_ref="BC-DGNB",
-        title="Đánh giá nội bộ 2022",
-        submitted_by="Phần mềm ISO điện tử",
-        channel=source,
-        **data,
-    )
-    return InternalAuditCompleted.create(source=source, subject=code, data=record, time=NOW)  # type: ignore[return-value]
 
 
 async def test_inbound_events_end_where_they_should(stack: Stack) -> None:
