@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo up down status test test-faults test-unit lint format schemas docs clean
+.PHONY: demo up down status test test-faults test-unit bench lint format schemas docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eiso needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -32,6 +32,9 @@ test: $(STAMP)  ## the whole suite; starts its own Kafka and PostgreSQL (EISO_TE
 
 test-faults: $(STAMP)  ## the fault suite: services on PostgreSQL killed, stopped and doubled under load
 	@$(BIN)/pytest tests/faults -m faults $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## throughput and latency against the raw Kafka client; bench/results.json (BENCH_ARGS=--quick)
+	@$(BIN)/python -m bench $(BENCH_ARGS)
 
 test-unit: $(STAMP)
 	@$(BIN)/pytest tests/unit $(PYTEST_ARGS)

@@ -15,14 +15,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from contracts import Topic, dlq, to_json
 from contracts.vocabulary import Element
 from eiso_cli import campaign
-from eiso_cli.api import answered
+from eiso_cli.api import answered, operator_client
 from eiso_cli.kafka import caught_up, kafka_bootstrap, partitions
 from eiso_cli.processes import ROOT, StackError
 
@@ -40,7 +39,7 @@ def import_agencies(registry: str, key: str, path: Path, content: bytes | None =
         content = path.read_bytes() if content is None else content
     except OSError as exc:
         raise StackError(f"cannot read {path}: {exc.strerror}") from None
-    with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=120) as http:
         response = http.post(
             f"{registry}/agencies:import", content=content, headers={"content-type": "text/csv"}
         )
@@ -53,7 +52,7 @@ def play(registry: str, key: str, say: Callable[[str], None]) -> list[campaign.P
     """Register the e-ISO software as a system for the province, then publish the campaign's records
     to the inbound topic, month by month."""
     province = campaign.read_province(PROVINCE)
-    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=30) as http:
         body = {"id": campaign.SYSTEM_ID, "name": campaign.SYSTEM_NAME, "scope": campaign.scope(province)}
         response = http.post(f"{registry}/systems", json=body)
         if response.status_code not in (201, 409):
@@ -146,7 +145,7 @@ def await_report(
     expected = Counter(p.agency_code for p in planned)
     deadline = time.monotonic() + timeout
     shown = -1
-    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=30) as http:
         pending = dict(expected)
         while time.monotonic() < deadline:
             for code in list(pending)[:40]:
@@ -261,7 +260,7 @@ def evaluate_year(compliance: str, key: str, last: date, say: Callable[[str], No
     """The daily evaluation for every day of the campaign year up to `last`, as the service would
     have run it: the notices each day brought, counted by type."""
     sent: Counter[str] = Counter()
-    with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=120) as http:
         day = date(YEAR, 1, 1)
         while day <= last:
             response = http.post(f"{compliance}/evaluations", json={"on": day.isoformat()})
@@ -275,7 +274,7 @@ def evaluate_year(compliance: str, key: str, last: date, say: Callable[[str], No
 
 def inspection_plan(compliance: str, key: str) -> list[dict[str, Any]]:
     """The 2022 plan: made as of 31/05 (before the June–October window), or the one already made."""
-    with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=60) as http:
         body = {
             "year": YEAR,
             "inspectors": ["Nguyễn Văn Thành", "Lê Thị Thu", "Trần Quốc Bảo"],
@@ -301,7 +300,7 @@ def await_reminders(
             raise StackError(f"the notifier did not read the findings within {timeout:.0f}s")
         time.sleep(0.5)
     shown = ""
-    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=30) as http:
         while True:
             response = http.get(f"{notifier}/notifications/summary")
             response.raise_for_status()

@@ -6,19 +6,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from contracts import EventError, Topic, parse_event, to_json
-from eiso_cli.api import answered
+from eiso_cli.api import answered, operator_client
 from eiso_cli.kafka import kafka_bootstrap
 from eiso_cli.processes import StackError
 
 
 def progress(compliance: str, key: str, year: int, as_of: date | None) -> dict[str, Any]:
     params: dict[str, Any] = {"year": year} | ({"as_of": as_of.isoformat()} if as_of else {})
-    with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {key}"}) as http:
+    with operator_client(key, timeout=60) as http:
         return dict(answered(http.get(f"{compliance}/reports/progress", params=params)))
 
 

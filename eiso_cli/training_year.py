@@ -63,7 +63,7 @@ def session_body(first_day: date) -> dict[str, Any]:
 def enrol(training: str, key: str, seats: list[Place], say: Callable[[str], None]) -> list[str]:
     """The course, its sessions and every place (run while the training clock stands in March);
     the sessions' ids in the order of FIRST_DAYS."""
-    with operator_client(training, key) as http:
+    with operator_client(key, training) as http:
         course = http.post("/courses", json=COURSE)
         if course.status_code != 409:
             answered(course)
@@ -87,7 +87,7 @@ def attend(training: str, key: str, session_ids: list[str], seats: list[Place]) 
     each session with its people enrolled and completed, as the training service now has them."""
     absent = {(p.session, p.agency_code) for p in seats if not p.attends_second_day}
     held = []
-    with operator_client(training, key) as http:
+    with operator_client(key, training) as http:
         for index, session_id in enumerate(session_ids):
             session = answered(http.get(f"/sessions/{session_id}"))
             people = [

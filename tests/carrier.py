@@ -23,7 +23,10 @@ class Carrier:
     #: Delivered messages: (gateway, request id, phone, text).
     delivered: list[tuple[str, str, str, str]] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
-    #: Per "gateway:phone": faults for the next requests, e.g. ["500", "hang:8"]; "always…" persists.
+    #: Requests received per "gateway:phone", whatever their outcome.
+    attempts: dict[str, int] = field(default_factory=dict)
+    #: Per "gateway:phone": faults for the next requests ("500", "400", "error200" — an error inside an
+    #: HTTP 200 — or "hang:8", accepted but answered late); "always…" persists.
     faults: dict[str, list[str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -33,6 +36,7 @@ class Carrier:
 
     def _fault(self, gateway: str, phone: str) -> str | None:
         with self.lock:
+            self.attempts[f"{gateway}:{phone}"] = self.attempts.get(f"{gateway}:{phone}", 0) + 1
             queue = self.faults.get(f"{gateway}:{phone}")
             if not queue:
                 return None
@@ -83,13 +87,17 @@ class Carrier:
                 fault = carrier._fault(gateway, phone)
                 if fault in ("500", "always500"):
                     self._answer(503, {"message": "busy"})
-                    return fault
+                elif fault in ("400", "always400"):
+                    self._answer(400, {"message": "bad request"})
                 return fault
 
             def _esms(self, body: dict[str, Any]) -> None:
                 phone = str(body.get("Phone"))
                 fault = self._faulted("esms", phone)
-                if fault in ("500", "always500"):
+                if fault in ("500", "always500", "400", "always400"):
+                    return
+                if fault in ("error200", "alwayserror200"):
+                    self._answer(200, {"CodeResult": "104", "ErrorMessage": "Brandname chưa được đăng ký"})
                     return
                 refused = carrier._deliver(
                     "esms", str(body["RequestId"]), phone, body["Content"], body["Brandname"]
@@ -108,7 +116,7 @@ class Carrier:
                     return
                 phone = str(body["to"][0])
                 fault = self._faulted("speedsms", phone)
-                if fault in ("500", "always500"):
+                if fault in ("500", "always500", "400", "always400"):
                     return
                 if fault in ("error200", "alwayserror200"):
                     self._answer(200, {"status": "error", "code": "007", "message": "invalid phone"})

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from eiso_cli.processes import ROOT, StackError, run_script
 from services.common.db import create_engine, sessionmaker
 from services.common.migrations import upgrade
+from tests.logscan import scan
 
 KAFKA_PORT = int(os.environ.get("EISO_TEST_KAFKA_PORT", "19092"))
 PG_PORT = int(os.environ.get("EISO_TEST_PG_PORT", "55433"))
@@ -120,3 +121,13 @@ async def notifier_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncS
     sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}", "notifier")
     yield sessions
     await sessions.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_leak_nothing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """At the end of the run, every service log it wrote is scanned (tests/logscan.py): no phone
+    number, e-mail address, API key or password, and every line one JSON entry."""
+    yield
+    found = scan(tmp_path_factory.getbasetemp())
+    if found:
+        pytest.fail(f"{len(found)} log lines break the rules:\n" + "\n".join(found[:50]), pytrace=False)

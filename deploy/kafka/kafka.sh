@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # A single-node Apache Kafka (KRaft) broker for development and tests.
 #
-#   deploy/kafka/kafka.sh fetch | start | stop | status | logs | reset
+#   deploy/kafka/kafka.sh fetch | start [--secure] | stop | status | logs | reset
+#
+# `start --secure` listens with SASL_SSL and SCRAM-SHA-512 instead of PLAINTEXT (as production does):
+# a self-signed certificate for localhost/127.0.0.1 (trust it with $state/secure/ca.pem) and one user,
+# `eiso`, whose password is in $state/secure/password. Inter-broker traffic stays on a PLAINTEXT
+# listener bound to 127.0.0.1 (EISO_KAFKA_INTERNAL_PORT, default client port + 2).
 #
 # The broker's jars come from Maven Central through `mvn` (deploy/kafka/pom.xml) and are cached in
 # .cache/kafka-<version>/libs (git-ignored); KAFKA_HOME points at an unpacked Apache Kafka instead.
@@ -25,12 +30,16 @@ heap=${EISO_KAFKA_HEAP:-512m}
 timeout=${EISO_KAFKA_START_TIMEOUT:-90}
 pidfile=$state/kafka.pid
 logfile=$state/kafka.out
+secure_dir=$state/secure
+secure=0
 
 say() { printf 'kafka: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 for setting in EISO_KAFKA_PORT:"$port" EISO_KAFKA_CONTROLLER_PORT:"$controller_port"; do
   [[ "${setting#*:}" =~ ^[0-9]{1,5}$ ]] || die "${setting%%:*} must be a port number, not '${setting#*:}'"
 done
+internal_port=${EISO_KAFKA_INTERNAL_PORT:-$((port + 2))}
+[[ "$internal_port" =~ ^[0-9]{1,5}$ ]] || die "EISO_KAFKA_INTERNAL_PORT must be a port number, not '$internal_port'"
 
 libs_dir() {
   if [ -n "${KAFKA_HOME:-}" ]; then
@@ -73,15 +82,28 @@ java_args() {
 
 write_config() {
   mkdir -p "$state/data" "$state/logs"
+  local listeners="listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT"
+  if [ "$secure" = 1 ]; then
+    listeners="listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$internal_port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=SASL_SSL://127.0.0.1:$port,INTERNAL://127.0.0.1:$internal_port
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,SASL_SSL:SASL_SSL
+inter.broker.listener.name=INTERNAL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$secure_dir/broker.p12
+ssl.keystore.password=$(cat "$secure_dir/keystore.password")
+ssl.key.password=$(cat "$secure_dir/keystore.password")"
+  fi
   cat >"$state/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+$listeners
 log.dirs=$state/data
 num.partitions=3
 auto.create.topics.enable=true
@@ -94,6 +116,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 EOF
+  chmod 600 "$state/server.properties"  # it holds the keystore password in secure mode
   cat >"$state/log4j2.properties" <<EOF
 status = warn
 appender.file.type = File
@@ -117,10 +140,17 @@ start() {
   if pid=$(running_pid); then say "already running on 127.0.0.1:$port (pid $pid)"; return 0; fi
   if port_open "$port"; then die "port $port is taken by another process; set EISO_KAFKA_PORT"; fi
   fetch
+  if [ -f "$state/data/meta.properties" ] && [ "$secure" = 1 ] && [ ! -f "$secure_dir/password" ]; then
+    die "the broker in $state was set up without --secure (no SCRAM user): run reset first"
+  fi
+  [ "$secure" = 1 ] && credentials
   write_config
   if [ ! -f "$state/data/meta.properties" ]; then
     # --cluster-id=…: a random id may begin with "-", which the tool would take for an option.
-    java_args kafka.tools.StorageTool format --cluster-id="$(cluster_id)" -c "$state/server.properties"
+    local scram=()
+    [ "$secure" = 1 ] && scram=(--add-scram "SCRAM-SHA-512=[name=eiso,password=$(cat "$secure_dir/password")]")
+    java_args kafka.tools.StorageTool format --cluster-id="$(cluster_id)" -c "$state/server.properties" \
+      "${scram[@]}"
     "${jvm[@]}" >"$state/format.log" 2>&1 \
       || { cat "$state/format.log" >&2; die "could not format storage in $state/data"; }
   fi
@@ -138,6 +168,27 @@ start() {
     sleep 0.5
   done
   say "ready on 127.0.0.1:$port (pid $(cat "$pidfile"), state ${state#"$root"/})"
+  if [ "$secure" = 1 ]; then
+    say "SASL_SSL, SCRAM-SHA-512: user eiso, password in $secure_dir/password, CA $secure_dir/ca.pem"
+  fi
+}
+
+credentials() {
+  # Once per state folder: a self-signed certificate for 127.0.0.1 and localhost, and two passwords
+  # (the keystore's, the eiso user's), hex so that no character needs quoting anywhere.
+  [ -f "$secure_dir/password" ] && return 0
+  command -v keytool >/dev/null || die "keytool not found (it comes with Java 17)"
+  mkdir -p "$secure_dir"; chmod 700 "$secure_dir"
+  head -c16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secure_dir/keystore.password"
+  local storepass; storepass=$(cat "$secure_dir/keystore.password")
+  keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 -dname "CN=localhost" \
+    -ext "SAN=dns:localhost,ip:127.0.0.1" -storetype PKCS12 -keystore "$secure_dir/broker.p12" \
+    -storepass "$storepass" -keypass "$storepass" >"$secure_dir/keytool.log" 2>&1 \
+    || { cat "$secure_dir/keytool.log" >&2; die "keytool could not make the certificate"; }
+  keytool -exportcert -rfc -alias broker -keystore "$secure_dir/broker.p12" -storepass "$storepass" \
+    -file "$secure_dir/ca.pem" >>"$secure_dir/keytool.log" 2>&1 || die "keytool could not export the certificate"
+  head -c16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secure_dir/password"
+  chmod 600 "$secure_dir"/*
 }
 
 cluster_id() {
@@ -169,10 +220,16 @@ status() {
 
 case "${1:-}" in
   fetch) fetch ;;
-  start) start ;;
+  start)
+    case "${2:-}" in
+      "") ;;
+      --secure) secure=1 ;;
+      *) echo "usage: $0 start [--secure]" >&2; exit 2 ;;
+    esac
+    start ;;
   stop) stop ;;
   status) status ;;
   logs) tail -n 100 "$state/logs/server.log" ;;
   reset) stop; rm -rf "$state"; say "state removed" ;;
-  *) echo "usage: $0 fetch|start|stop|status|logs|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|start [--secure]|stop|status|logs|reset" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ constant time. SHA-256 suffices because the secret is 32 random bytes, not a pas
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqlalchemy import Column, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import READ_ONLY, UTCDateTime, new_metadata
+from services.common.ratelimit import retry_after
 
 metadata = new_metadata()
 
@@ -139,7 +141,15 @@ async def _principal(request: Request, presented: str | None) -> Principal:
     if presented is None or (parts := split_key(presented)) is None:
         raise UNAUTHORISED
     key_id, secret = parts
-    sessions = request.app.state.service.sessions
+    service = request.app.state.service
+    wait = service.rate_limits.take(key_id, time.monotonic())  # before the database: a burst costs it nothing
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many requests for this key; retry in {retry_after(wait)} s",
+            headers={"Retry-After": retry_after(wait)},
+        )
+    sessions = service.sessions
     async with sessions(execution_options=READ_ONLY) as session:
         row = (await session.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.digest, digest(secret)):

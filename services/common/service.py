@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 import uvicorn
+from aiokafka.errors import KafkaError
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -24,6 +25,7 @@ from services.common.http import harden
 from services.common.kafka import ensure_topics, group_lag, kafka_publisher, make_broker
 from services.common.logging import configure_logging
 from services.common.migrations import upgrade
+from services.common.ratelimit import TokenBuckets
 from services.common.relay import OutboxRelay
 from services.common.settings import ServiceSettings
 from services.common.uow import UnitOfWork
@@ -48,6 +50,7 @@ class Service:
             batch_max=settings.outbox_batch_max,
             poll_seconds=settings.outbox_poll_seconds,
         )
+        self.rate_limits = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
         self.consumers: list[EventConsumer] = []
         self.routers: list[APIRouter] = []
         #: Run once at start, after migrations and before consuming (e.g. re-scoring on new rules).
@@ -126,7 +129,18 @@ class Service:
             await self._bootstrap_key()
             for hook in self.on_start:
                 await hook()
-            await ensure_topics(self.settings)
+            try:
+                await ensure_topics(self.settings)
+            except KafkaError as exc:
+                settings = self.settings
+                log.error(
+                    "cannot use Kafka: check the address, the credentials and the CA (the cause is above)",
+                    bootstrap=settings.kafka_bootstrap_servers,
+                    protocol=settings.kafka_security_protocol,
+                    user=settings.kafka_username,
+                    error=str(exc),
+                )
+                raise
             await self.broker.start()
             tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay")]
             tasks += [asyncio.create_task(loop(), name=loop.__name__) for loop in self.background]

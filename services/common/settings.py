@@ -54,6 +54,10 @@ class ServiceSettings(BaseSettings):
     )
     #: Largest request body accepted, in bytes (a CSV import of a whole province is ~50 KB).
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    #: Requests per second one API key may make, sustained (per replica); more get 429.
+    rate_limit_per_second: float = Field(default=50, gt=0)
+    #: Requests one API key may make at once after a quiet spell.
+    rate_limit_burst: int = Field(default=200, ge=1)
 
     #: Freeze the service clock at this instant (UTC) to replay or test a campaign at any date.
     clock_fixed_at: AwareDatetime | None = None

@@ -3,7 +3,7 @@
 import secrets
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +47,7 @@ class Stack:
         """An HTTP client for one service, with a bearer key (the operator's unless told)."""
         return httpx.Client(base_url=self.url(name), headers={"Authorization": f"Bearer {key}"}, timeout=30)
 
-    def restart(self, name: str, wait: bool = True, **settings: str | None) -> None:
+    def restart(self, name: str, settings: Mapping[str, str | None] | None = None, wait: bool = True) -> None:
         """Start a stopped service again (and wait until ready); `settings` change its environment
         (None removes one)."""
         process = self.processes[name]

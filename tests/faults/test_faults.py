@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,11 +16,12 @@ from sqlalchemy.engine import make_url
 
 from contracts import Topic
 from eiso_cli.processes import run_script
+from tests.carrier import Carrier, serve
 from tests.conftest import KAFKA_ENV
 from tests.e2e.stack import Stack
 from tests.faults.ledger import CONSUMERS, Ledger, phone_of, register
 from tests.faults.proxy import proxied
-from tests.kafka_tools import eventually, read_to_end, rewind
+from tests.kafka_tools import eventually, read_to_end, read_until, rewind
 
 pytestmark = pytest.mark.faults
 #: Exit statuses of a clean stop: uvicorn shuts down, then re-raises the SIGTERM it caught (a stop
@@ -68,9 +70,9 @@ async def test_kill_9_of_each_consuming_service_mid_batch_then_restart(stack: St
         stack.processes[name].stop()
         ledger.others += register(stack, 40) if name != "registry" else []  # agencies to read too
         await ledger.load(ledger.events(150, start=150 * n), per_second=1000)
-        stack.restart(name, wait=False, crash_at=f"{point}:2")  # it may die before it is ready
+        stack.restart(name, {"crash_at": f"{point}:2"}, wait=False)  # it may die before it is ready
         assert await exited(stack, name) == -signal.SIGKILL, f"{name} was not killed by the drill"
-        stack.restart(name, crash_at=None)
+        stack.restart(name, {"crash_at": None})
     await ledger.settled()
 
 
@@ -162,7 +164,7 @@ async def test_the_database_away_for_seconds_turns_readiness_red_and_no_offset_p
     with proxied(direct.host, direct.port) as proxy:
         stack.processes["compliance"].stop()
         through = direct.set(port=proxy.port).render_as_string(hide_password=False)
-        stack.restart("compliance", database_url=through)
+        stack.restart("compliance", {"database_url": through})
         load = asyncio.create_task(ledger.load(ledger.events(800), per_second=100))
         await asyncio.sleep(2)  # the load runs into compliance before the database goes
         proxy.cut()
@@ -173,7 +175,7 @@ async def test_the_database_away_for_seconds_turns_readiness_red_and_no_offset_p
         await load
         await ledger.settled()
         stack.processes["compliance"].stop()
-    stack.restart("compliance", database_url=direct.render_as_string(hide_password=False))
+    stack.restart("compliance", {"database_url": direct.render_as_string(hide_password=False)})
 
 
 @pytest.mark.parametrize("how", ["stopped", "killed"])
@@ -202,3 +204,90 @@ async def test_the_broker_down_for_30_seconds_then_back_loses_nothing_and_needs_
     for name in CONSUMERS:
         process = stack.processes[name].process
         assert process is not None and process.poll() is None, f"{name} had to be restarted"
+
+
+async def test_a_gateway_timing_out_failing_refusing_or_erring_in_200_never_sends_two_messages(
+    stack: Stack,
+) -> None:
+    """Timeout: retried with the same request id (the carrier delivers once). 5xx: failed over to the
+    fallback. 4xx: failed, never retried. An error inside HTTP 200: detected, failed. Everyone else:
+    one message each."""
+    carrier = Carrier()
+    server, url = serve(carrier)
+    notifier = stack.processes["notifier"]
+    saved = dict(notifier.env)
+    try:
+        notifier.stop()
+        stack.restart("notifier", gateways(carrier, url))
+        ledger = Ledger.open(stack)
+        await ledger.load(ledger.events(40))
+        await ledger.settled()
+        timeout, busy, refused, erring = (phone_of(code).removeprefix("+") for code in ledger.codes[:4])
+        carrier.faults |= {
+            f"esms:{timeout}": [f"hang:{GATEWAY_TIMEOUT + 2}"],
+            f"esms:{busy}": ["always500"],
+            f"esms:{refused}": ["always400"],
+            f"esms:{erring}": ["alwayserror200"],
+        }
+        with stack.client("compliance") as api:  # the deadline has passed: these agencies lag
+            assert api.post("/evaluations", json={"on": "2022-10-31"}).status_code == 200
+        outcomes = await sms_outcomes(stack, ledger.codes)
+        by_phone = {phone_of(code).removeprefix("+"): outcomes[code] for code in ledger.codes}
+
+        assert [d[0] for d in carrier.to(timeout)] == ["esms"] and carrier.duplicates, "retried, same id"
+        assert [d[0] for d in carrier.to(busy)] == ["speedsms"] and by_phone[busy]["gateway"] == "speedsms"
+        for phone in (refused, erring):
+            assert by_phone[phone]["type"] == "notification-failed" and carrier.to(phone) == []
+            assert (carrier.attempts[f"esms:{phone}"], carrier.attempts.get(f"speedsms:{phone}", 0)) == (1, 0)
+        for code in ledger.codes:
+            phone = phone_of(code).removeprefix("+")
+            assert len(carrier.to(phone)) <= 1, f"two messages to {phone}"
+            if phone not in (refused, erring):
+                assert len(carrier.to(phone)) == 1 and by_phone[phone]["type"] == "notification-sent"
+    finally:
+        notifier.stop()
+        notifier.env = saved
+        stack.restart("notifier")
+        server.shutdown()
+
+
+GATEWAY_TIMEOUT = 2
+
+
+def gateways(carrier: Carrier, url: str) -> dict[str, str | None]:
+    return {
+        "sms_primary": "esms",
+        "esms_url": f"{url}/esms",
+        "esms_api_key": "esms-key",
+        "esms_secret_key": "esms-secret",
+        "sms_fallback": "speedsms",
+        "speedsms_url": f"{url}/speedsms",
+        "speedsms_token": carrier.token,
+        "gateway_timeout_seconds": str(GATEWAY_TIMEOUT),
+        "attempts_per_gateway": "2",
+        "backoff_base_seconds": "0.05",
+        "lease_seconds": str(GATEWAY_TIMEOUT + 3),
+        "dispatch_seconds": "0.2",
+    }
+
+
+async def sms_outcomes(stack: Stack, codes: list[str]) -> dict[str, dict[str, str]]:
+    """Each agency's SMS outcome on the deliveries topic: its type and gateway."""
+    wanted = {code.encode() for code in codes}
+
+    def sms(kept: list[Any]) -> dict[str, dict[str, str]]:
+        found = {}
+        for record in kept:
+            event = json.loads(record.value)
+            if event["type"] != "notification-held" and event["data"]["channel"] == "sms":
+                found[event["subject"]] = {"type": event["type"], "gateway": event["data"]["gateway"]}
+        return found
+
+    records = await read_until(
+        stack.kafka,
+        Topic.NOTIFIER_DELIVERIES,
+        lambda kept: len(sms(kept)) == len(codes),
+        keep=lambda r: r.key in wanted,
+        timeout=90,
+    )
+    return sms(records)

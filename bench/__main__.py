@@ -1,0 +1,74 @@
+"""`python -m bench` (make bench): run the benchmarks, write bench/results.json, print a table."""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import ingest, latency
+from bench.infra import Infra
+
+RESULTS = Path(__file__).parent / "results.json"
+SECTIONS = ["compliance", "registry", "latency"]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    p.add_argument("--events", type=int, default=200_000, help="record events compliance replays")
+    p.add_argument("--agencies", type=int, default=5_000, help="agencies they belong to")
+    p.add_argument("--inbound", type=int, default=50_000, help="inbound events the registry takes")
+    p.add_argument("--quick", action="store_true", help="a tenth of each size, to try the harness")
+    p.add_argument("--only", choices=SECTIONS, action="append", help="run only these")
+    return p
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    scale = 10 if args.quick else 1
+    wanted = set(args.only or SECTIONS)
+    results: dict[str, Any] = {}
+    with Infra() as infra:
+        if "compliance" in wanted:
+            results["compliance_ingest"] = await ingest.compliance_ingest(
+                infra, args.agencies // scale, args.events // scale
+            )
+            print_row("compliance_ingest", results["compliance_ingest"])
+        if "registry" in wanted:
+            results["registry_inbound"] = await ingest.registry_inbound(
+                infra, args.agencies // scale, args.inbound // scale
+            )
+            print_row("registry_inbound", results["registry_inbound"])
+        if "latency" in wanted:
+            results["latency"] = await latency.latency(infra, [50, 200] if args.quick else [50, 200, 1000])
+            print_row("latency", results["latency"])
+    return results
+
+
+def print_row(name: str, figures: dict[str, Any]) -> None:
+    print(f"{name:<20} " + "  ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+
+
+def main() -> int:
+    args = parser().parse_args()
+    results = asyncio.run(run(args))
+    document = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+        },
+        "arguments": vars(args),
+        "results": results,
+    }
+    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The parts a benchmark runs on: its own broker and PostgreSQL (the project's scripts, bench ports),
+fresh databases and consumer groups, services as processes, and the waits a measurement needs."""
+
+import asyncio
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, select
+
+from contracts import CloudEvent, to_json
+from eiso_cli.kafka import caught_up
+from eiso_cli.processes import ROOT, ServiceProcess, env_prefix, run_script
+from services.common.db import create_engine
+from services.common.messaging import outbox
+from tests.e2e.stack import free_ports
+
+KAFKA_PORT = int(os.environ.get("EISO_BENCH_KAFKA_PORT", "39092"))
+PG_PORT = int(os.environ.get("EISO_BENCH_PG_PORT", "55434"))
+KAFKA_ENV = {
+    "EISO_KAFKA_PORT": str(KAFKA_PORT),
+    "EISO_KAFKA_CONTROLLER_PORT": str(KAFKA_PORT + 1),
+    "EISO_KAFKA_STATE_DIR": str(ROOT / ".cache" / "kafka-bench"),
+    "EISO_KAFKA_HEAP": "1g",
+}
+PG_ENV = {"EISO_PG_PORT": str(PG_PORT), "EISO_PG_STATE_DIR": str(ROOT / ".cache" / "postgres-bench")}
+BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
+OPERATOR_KEY = f"eiso_bench_{uuid.uuid4().hex}"
+LOGS = ROOT / ".cache" / "bench-logs"
+
+
+@dataclass
+class Infra:
+    """A fresh broker and PostgreSQL for one benchmark run."""
+
+    postgres: str = ""
+    started: list[str] = field(default_factory=list)
+
+    def __enter__(self) -> "Infra":
+        run_script("deploy/kafka/kafka.sh", "reset", env=KAFKA_ENV)
+        run_script("deploy/kafka/kafka.sh", "start", env=KAFKA_ENV)
+        self.started.append("kafka")
+        self.postgres = os.environ.get("EISO_BENCH_POSTGRES_URL", "")
+        if not self.postgres:
+            run_script("deploy/postgres/postgres.sh", "reset", env=PG_ENV)
+            run_script("deploy/postgres/postgres.sh", "start", env=PG_ENV)
+            self.started.append("postgres")
+            self.postgres = f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if "postgres" in self.started:
+            run_script("deploy/postgres/postgres.sh", "stop", env=PG_ENV)
+        run_script("deploy/kafka/kafka.sh", "stop", env=KAFKA_ENV)
+
+    def database(self, label: str) -> str:
+        name = f"b_{uuid.uuid4().hex[:8]}_{label}"
+        subprocess.run(
+            ["psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-d", self.postgres, "-c", f"CREATE DATABASE {name}"],
+            check=True,
+            capture_output=True,
+        )
+        return self.postgres.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{name}"
+
+
+def service(name: str, database: str, **settings: str) -> ServiceProcess:
+    """A service on the bench broker with a fresh consumer group, started and ready."""
+    prefix = env_prefix(name)
+    env = {
+        f"{prefix}DATABASE_URL": database,
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+        f"{prefix}CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}-{name}",
+        f"{prefix}LOG_LEVEL": "WARNING",
+        f"{prefix}DAILY_EVALUATION": "false",
+        f"{prefix}RATE_LIMIT_PER_SECOND": "100000",
+        f"{prefix}RATE_LIMIT_BURST": "100000",
+        "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
+        **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
+    }
+    (port,) = free_ports(1)
+    process = ServiceProcess(name, port, LOGS / f"{name}-{uuid.uuid4().hex[:6]}.log", env)
+    process.start()
+    process.wait_ready(timeout=120)
+    return process
+
+
+async def produce(topic: str, events: Iterable[CloudEvent | tuple[str, bytes]]) -> int:
+    """Publish as fast as the client allows (acks=all, idempotent); how many."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=BOOTSTRAP, acks="all", enable_idempotence=True, linger_ms=5, max_batch_size=262144
+    )
+    await producer.start()
+    count = 0
+    try:
+        pending = []
+        for event in events:
+            key, value = (event.subject, to_json(event)) if isinstance(event, CloudEvent) else event
+            pending.append(await producer.send(topic, value, key=(key or "").encode()))
+            count += 1
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return count
+
+
+async def until_caught_up(
+    group: str, topics: list[str], timeout: float, database: str | None = None
+) -> float:
+    """Seconds until `group` has committed the end of `topics` (and, given its database, its outbox is
+    empty): the end of a measurement."""
+    started = time.monotonic()
+    while True:
+        done = await caught_up(BOOTSTRAP, group, topics)
+        if done and database is not None:
+            done = await unsent(database) == 0
+        if done:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"{group} not caught up on {topics} within {timeout:.0f}s")
+        await asyncio.sleep(0.25)
+
+
+async def unsent(database: str) -> int:
+    engine = create_engine(database)
+    try:
+        async with engine.connect() as db:
+            return int(await db.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def import_province(registry: str, all_codes: list[str]) -> str:
+    """The agencies as communes of one district, and an outside system allowed to speak for that
+    district (so for all of them), through the registry's API; the system's id."""
+    system, parent = "vn.bench.eiso", "BENCH-PARENT"
+    lines = ["code,name,level,parent_code,valid_from", f"{parent},UBND huyện Thử nghiệm,district,,2020-01-01"]
+    lines += [f"{c},UBND xã {c},commune,{parent},2020-01-01" for c in all_codes]
+    headers = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+    async with httpx.AsyncClient(base_url=registry, headers=headers, timeout=600) as api:
+        imported = await api.post(
+            "/agencies:import", content="\n".join(lines).encode(), headers={"content-type": "text/csv"}
+        )
+        imported.raise_for_status()
+        body = {"id": system, "name": "Phần mềm ISO điện tử", "scope": [parent]}
+        (await api.post("/systems", json=body)).raise_for_status()
+    return system
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
