@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ingest, latency
+from bench import ingest, latency, notifier
 from bench.infra import Infra
 
 RESULTS = Path(__file__).parent / "results.json"
-SECTIONS = ["compliance", "registry", "latency"]
+SECTIONS = ["compliance", "registry", "latency", "notifier"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--events", type=int, default=200_000, help="record events compliance replays")
     p.add_argument("--agencies", type=int, default=5_000, help="agencies they belong to")
     p.add_argument("--inbound", type=int, default=50_000, help="inbound events the registry takes")
+    p.add_argument("--reminders", type=int, default=10_000, help="reminders the notifier sends")
     p.add_argument("--quick", action="store_true", help="a tenth of each size, to try the harness")
     p.add_argument("--only", choices=SECTIONS, action="append", help="run only these")
     return p
@@ -45,6 +46,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if "latency" in wanted:
             results["latency"] = await latency.latency(infra, [50, 200] if args.quick else [50, 200, 1000])
             print_row("latency", results["latency"])
+        if "notifier" in wanted:
+            results["notifier"] = await notifier.notifier(infra, args.reminders // scale)
+            print_row("notifier", results["notifier"])
     return results
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from bench import raw, workload
 from bench.infra import Infra, import_province, peak_rss_mb, produce, service, until_caught_up
+from bench.profile import hot_spots, sampled
 from contracts import Topic
 
 Figures = dict[str, Any]
@@ -20,8 +21,12 @@ async def compliance_ingest(infra: Infra, agencies: int, events: int) -> Figures
     database = infra.database("compliance")
     process = service("compliance", database)
     group = process.env["EISO_COMPLIANCE_CONSUMER_GROUP"]
-    seconds = await until_caught_up(group, [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], timeout=3600)
-    rss = peak_rss_mb(process.process.pid) if process.process else 0.0
+    assert process.process is not None
+    with sampled(process.process.pid, "compliance-ingest") as samples:
+        seconds = await until_caught_up(
+            group, [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], timeout=3600
+        )
+    rss = peak_rss_mb(process.process.pid)
     process.stop()
     rate = events / seconds
     return {
@@ -33,6 +38,7 @@ async def compliance_ingest(infra: Infra, agencies: int, events: int) -> Figures
         "target_ratio": 0.5,
         "seconds": round(seconds, 1),
         "peak_rss_mb": rss,
+        "hot_spots": hot_spots(samples),
     }
 
 
@@ -47,10 +53,12 @@ async def registry_inbound(infra: Infra, agencies: int, events: int) -> Figures:
     baseline = await raw.passthrough(Topic.INBOUND_RECORDS, "bench.passthrough", events)
     started = time.monotonic()
     process.start()
+    assert process.process is not None
     group = process.env["EISO_REGISTRY_CONSUMER_GROUP"]
-    await until_caught_up(group, [Topic.INBOUND_RECORDS], timeout=3600, database=database)
+    with sampled(process.process.pid, "registry-inbound") as samples:
+        await until_caught_up(group, [Topic.INBOUND_RECORDS], timeout=3600, database=database)
     seconds = time.monotonic() - started
-    rss = peak_rss_mb(process.process.pid) if process.process else 0.0
+    rss = peak_rss_mb(process.process.pid)
     process.stop()
     rate = events / seconds
     return {
@@ -61,4 +69,5 @@ async def registry_inbound(infra: Infra, agencies: int, events: int) -> Figures:
         "target_ratio": 0.3,
         "seconds": round(seconds, 1),
         "peak_rss_mb": rss,
+        "hot_spots": hot_spots(samples),
     }

@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeAlias
 
 import structlog
@@ -38,6 +39,18 @@ Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 class PermanentError(Exception):
     """Raised by a handler when an event can never be applied; the event goes to the dead-letter topic."""
+
+
+class _RefusedError(Exception):
+    """A handler could not apply an event during the fast pass: the batch is done again carefully."""
+
+
+def _parse(record: "Record") -> Any:
+    """The event in `record`, or the EventError saying why there is none."""
+    try:
+        return parse_event(record.topic, record.value)
+    except EventError as exc:
+        return exc
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -77,63 +90,98 @@ class EventConsumer:
         return self.failures == 0
 
     async def apply_batch(self, records: Sequence[Record]) -> BatchResult:
-        result = BatchResult()
         self.batches += 1
-        async with self.uow() as uow:
-            for record in records:
-                outcome = await self._apply_one(uow, record)
-                setattr(result, outcome, getattr(result, outcome) + 1)
-            self._drill("before_commit")
-            await uow.commit()
-        self._drill("after_commit")
+        try:
+            result, said = await self._apply(records, careful=False)
+        except _RefusedError:
+            # An event cannot be applied. The fast pass left no trace (its transaction rolled back):
+            # the batch is done again with a savepoint per event, so that that event alone is
+            # dead-lettered and the others are applied.
+            result, said = await self._apply(records, careful=True)
+        for line in said:  # only now, with the effects committed, is "applied" true
+            line()
         for outcome in ("applied", "duplicates", "dead_lettered"):
             label = "duplicate" if outcome == "duplicates" else outcome
             metrics.EVENTS_CONSUMED.labels(consumer=self.name, outcome=label).inc(getattr(result, outcome))
         return result
 
-    async def _apply_one(self, uow: UnitOfWork, record: Record) -> str:
+    async def _apply(
+        self, records: Sequence[Record], careful: bool
+    ) -> tuple[BatchResult, list[Callable[[], None]]]:
+        """One transaction for the batch. Fast (`careful=False`): handlers run back to back and the
+        inbox and outbox are written once, at the commit; a handler refusing an event aborts the pass.
+        Careful: each handler in its own savepoint, as the fast pass cannot isolate a failure."""
+        result, said = BatchResult(), []
+        parsed = [(record, _parse(record)) for record in records]
+        async with self.uow() as uow:
+            done = await uow.seen(self.name, [str(e.id) for _, e in parsed if not isinstance(e, EventError)])
+            for record, event in parsed:
+                outcome, line = await self._apply_one(uow, record, event, done, careful)
+                setattr(result, outcome, getattr(result, outcome) + 1)
+                said.append(line)
+            self._drill("before_commit")
+            await uow.commit()
+        self._drill("after_commit")
+        return result, said
+
+    async def _apply_one(
+        self, uow: UnitOfWork, record: Record, event: Any, done: set[str], careful: bool
+    ) -> tuple[str, Callable[[], None]]:
         context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
-        try:
-            event = parse_event(record.topic, record.value)
-        except EventError as exc:
-            return await self._dead_letter(uow, record, record_position(record), str(exc), context)
+        if isinstance(event, EventError):
+            return await self._dead_letter(uow, record, record_position(record), str(event), context, done)
         context.update(event_id=str(event.id), correlation_id=event.correlationid, type=event.type)
-        if await uow.seen(self.name, str(event.id)):
-            log.info("event skipped: already applied", outcome="duplicate", **context)
-            return "duplicates"
+        event_id = str(event.id)
+        if event_id in done:
+            return "duplicates", partial(
+                log.info, "event skipped: already applied", outcome="duplicate", **context
+            )
+        done.add(event_id)  # the same id twice in one batch is a duplicate too
         handler = self.handlers.get(event.type)
         if handler is None:
-            await uow.remember(self.name, str(event.id))
-            log.debug("event ignored: no handler", outcome="ignored", **context)
-            return "ignored"
+            uow.remember(self.name, event_id)
+            return "ignored", partial(log.debug, "event ignored: no handler", outcome="ignored", **context)
         try:
-            async with uow.session.begin_nested():
+            if careful:
+                async with uow.session.begin_nested():
+                    await handler(uow, event)
+                    await uow.flush_outbox()
+            else:
                 await handler(uow, event)
-                await uow.flush_outbox()
-        except PermanentError as exc:
-            uow.discard_events()
-            return await self._dead_letter(uow, record, str(event.id), str(exc), context)
         except Exception as exc:
             if is_transient(exc):
                 raise
+            if not careful:
+                raise _RefusedError from exc
             uow.discard_events()
-            log.exception("handler failed; dead-lettering the event", **context)
-            reason = f"handler error: {type(exc).__name__}: {exc}"
-            return await self._dead_letter(uow, record, str(event.id), reason, context)
-        await uow.remember(self.name, str(event.id))
-        log.info("event applied", outcome="applied", **context)
-        return "applied"
+            if isinstance(exc, PermanentError):
+                reason = str(exc)
+            else:
+                log.exception("handler failed; dead-lettering the event", **context)
+                reason = f"handler error: {type(exc).__name__}: {exc}"
+            return await self._dead_letter(uow, record, event_id, reason, context, done)
+        uow.remember(self.name, event_id)
+        return "applied", partial(log.info, "event applied", outcome="applied", **context)
 
     async def _dead_letter(
-        self, uow: UnitOfWork, record: Record, inbox_id: str, reason: str, context: dict[str, Any]
-    ) -> str:
-        if await uow.seen(self.name, inbox_id):
-            return "duplicates"
+        self,
+        uow: UnitOfWork,
+        record: Record,
+        inbox_id: str,
+        reason: str,
+        context: dict[str, Any],
+        done: set[str],
+    ) -> tuple[str, Callable[[], None]]:
+        if inbox_id != context.get("event_id") and (
+            inbox_id in done or await uow.seen(self.name, [inbox_id])
+        ):
+            return "duplicates", partial(log.info, "event skipped: already dead-lettered", **context)
+        done.add(inbox_id)
         uow.emit_record(dead_letter(record, reason, self.name))
         await uow.flush_outbox()  # written now: a later event's rollback must not take it along
-        await uow.remember(self.name, inbox_id)
-        log.warning("event dead-lettered", outcome="dead_lettered", reason=reason, **context)
-        return "dead_lettered"
+        uow.remember(self.name, inbox_id)
+        line = partial(log.warning, "event dead-lettered", outcome="dead_lettered", reason=reason, **context)
+        return "dead_lettered", line
 
     def _drill(self, point: str) -> None:
         """Die here, as `kill -9` would, when a fault drill asks for this point of this batch."""

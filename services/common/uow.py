@@ -2,7 +2,7 @@
 events it implies (outbox) and the consumed event ids it answers (inbox). Commit makes all three
 durable together, or none."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from types import TracebackType
 
 from sqlalchemy import func, insert, select
@@ -35,11 +35,12 @@ class UnitOfWork:
         #: CloudEvents `source` of what this service emits.
         self.source = source
         self._pending: list[OutgoingRecord] = []
+        self._inbox: list[dict[str, object]] = []
 
     async def __aenter__(self) -> "UnitOfWork":
         self.session = self._sessions(execution_options=READ_ONLY if self._read_only else {})
         await self.session.begin()
-        self._pending = []
+        self._pending, self._inbox = [], []
         return self
 
     async def __aexit__(
@@ -60,17 +61,19 @@ class UnitOfWork:
             raise ValueError(f"event {record.event_id} is {len(record.value)} bytes (> {MAX_RECORD_BYTES})")
         self._pending.append(record)
 
-    async def seen(self, consumer: str, event_id: str) -> bool:
-        row = await self.session.execute(
-            select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
+    async def seen(self, consumer: str, event_ids: Collection[str]) -> set[str]:
+        """Which of `event_ids` `consumer` has already applied (one query for a whole batch)."""
+        if not event_ids:
+            return set()
+        rows = await self.session.execute(
+            select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id.in_(event_ids))
         )
-        return row.first() is not None
+        return set(rows.scalars())
 
-    async def remember(self, consumer: str, event_id: str) -> None:
-        """Record that `consumer` has applied `event_id`; a redelivery will then be skipped."""
-        await self.session.execute(
-            insert(inbox).values(consumer=consumer, event_id=event_id, processed_at=self.clock.now())
-        )
+    def remember(self, consumer: str, event_id: str) -> None:
+        """Record that `consumer` has applied `event_id` (written with the commit, in one insert); a
+        redelivery will then be skipped."""
+        self._inbox.append({"consumer": consumer, "event_id": event_id, "processed_at": self.clock.now()})
 
     async def flush_outbox(self) -> None:
         """Write the pending events into the outbox (still inside this transaction)."""
@@ -103,6 +106,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.flush_outbox()
+        if self._inbox:
+            await self.session.execute(insert(inbox), self._inbox)
+            self._inbox = []
         await self.session.commit()
         self._on_commit()
 
