@@ -12,14 +12,12 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import func, select
 
 from contracts import CloudEvent, to_json
 from eiso_cli.kafka import caught_up
 from eiso_cli.processes import ROOT, ServiceProcess, env_prefix, run_script
-from services.common.db import create_engine
-from services.common.messaging import outbox
 from tests.e2e.stack import free_ports
+from tests.faults.ledger import unsent
 
 KAFKA_PORT = int(os.environ.get("EISO_BENCH_KAFKA_PORT", "39092"))
 PG_PORT = int(os.environ.get("EISO_BENCH_PG_PORT", "55434"))
@@ -127,15 +125,6 @@ async def until_caught_up(
         if time.monotonic() - started > timeout:
             raise TimeoutError(f"{group} not caught up on {topics} within {timeout:.0f}s")
         await asyncio.sleep(0.25)
-
-
-async def unsent(database: str) -> int:
-    engine = create_engine(database)
-    try:
-        async with engine.connect() as db:
-            return int(await db.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) or 0)
-    finally:
-        await engine.dispose()
 
 
 async def import_province(registry: str, all_codes: list[str]) -> str:

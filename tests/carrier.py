@@ -137,3 +137,20 @@ def serve(carrier: Carrier) -> tuple[ThreadingHTTPServer, str]:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def gateway_settings(carrier: Carrier, url: str) -> dict[str, str]:
+    """Notifier settings for this carrier: eSMS-style first, SpeedSMS-style as the fallback, retries
+    quick enough for a test."""
+    return {
+        "sms_primary": "esms",
+        "esms_url": f"{url}/esms",
+        "esms_api_key": "esms-key",
+        "esms_secret_key": "esms-secret",
+        "sms_fallback": "speedsms",
+        "speedsms_url": f"{url}/speedsms",
+        "speedsms_token": carrier.token,
+        "backoff_base_seconds": "0.05",
+        "attempts_per_gateway": "2",
+        "dispatch_seconds": "0.2",
+    }

@@ -16,7 +16,8 @@ from services.compliance.rules import load as load_rules
 NOW = datetime(2022, 6, 1, 3, 0, tzinfo=UTC)
 
 #: The compliance service's handlers under the rule set it ships with.
-COMPLIANCE_HANDLERS = Handlers(load_rules()).table()
+COMPLIANCE_HANDLER_OBJECT = Handlers(load_rules())
+COMPLIANCE_HANDLERS = COMPLIANCE_HANDLER_OBJECT.table()
 #: The score of an agency with one of the weighted rules met (R01–R07, R09, R10 weigh 1; R08, R11 0).
 ONE_RULE = round(1 / 9, 4)
 

@@ -2,9 +2,17 @@
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 
 from contracts import CloudEvent, to_json
 from eiso_cli.kafka import caught_up, partitions
@@ -25,6 +33,24 @@ async def produce(bootstrap: str, topic: str, messages: Iterable[tuple[str, byte
         await producer.stop()
 
 
+@asynccontextmanager
+async def from_start(
+    bootstrap: str, topic: str, **options: Any
+) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
+    """A consumer (no group; `options` for aiokafka) at the beginning of every partition of `topic`,
+    and those partitions."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        found = await partitions(consumer, str(topic))
+        assert found, f"topic {topic} does not exist"
+        consumer.assign(found)
+        await consumer.seek_to_beginning(*found)
+        yield consumer, found
+    finally:
+        await consumer.stop()
+
+
 async def read_until(
     bootstrap: str,
     topic: str,
@@ -32,15 +58,9 @@ async def read_until(
     keep: Callable[[Record], bool] = lambda r: True,
     timeout: float = 60.0,
 ) -> list[Record]:
-    """Read `topic` from the beginning (no group) until `done(kept records)`; fail at the deadline."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    """Read `topic` from the beginning until `done(kept records)`; fail at the deadline."""
     kept: list[Record] = []
-    try:
-        found = await partitions(consumer, str(topic))
-        assert found, f"topic {topic} does not exist"
-        consumer.assign(found)
-        await consumer.seek_to_beginning(*found)
+    async with from_start(bootstrap, topic) as (consumer, _):
         deadline = time.monotonic() + timeout
         while not done(kept):
             if time.monotonic() > deadline:
@@ -49,37 +69,38 @@ async def read_until(
                 )
             batch = await consumer.getmany(timeout_ms=500)
             kept.extend(r for records in batch.values() for r in records if keep(r))
-        return kept
-    finally:
-        await consumer.stop()
+    return kept
 
 
 async def read_to_end(
     bootstrap: str, topic: str, keep: Callable[[Record], bool] = lambda r: True, timeout: float = 60.0
 ) -> list[Record]:
-    """Every record of `topic` up to its end as of now (no group), those `keep` accepts."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+    """Every record of `topic` up to its end as of now, those `keep` accepts."""
     kept: list[Record] = []
-    try:
-        found = await partitions(consumer, str(topic))
-        assert found, f"topic {topic} does not exist"
-        consumer.assign(found)
-        await consumer.seek_to_beginning(*found)
+    async with from_start(bootstrap, topic) as (consumer, found):
         ends = await consumer.end_offsets(found)
         deadline = time.monotonic() + timeout
         while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
             assert time.monotonic() < deadline, f"{topic}: not read to its end within {timeout}s"
             batch = await consumer.getmany(timeout_ms=500)
             kept.extend(r for records in batch.values() for r in records if keep(r))
-        return kept
-    finally:
-        await consumer.stop()
+    return kept
 
 
-async def rewind(bootstrap: str, group: str, topics: list[str], by: int) -> int:
+async def rewind(bootstrap: str, group: str, topics: list[str], by: int, timeout: float = 60.0) -> int:
     """Move a stopped consumer group's committed offsets back by `by` on every partition of `topics`
-    (as an operator resetting offsets would); how many records it will read again."""
+    (as an operator resetting offsets would); how many records it will read again. The broker refuses
+    while the group still lists the stopped member, so this tries again until the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await _rewind_once(bootstrap, group, topics, by)
+        except (UnknownMemberIdError, CommitFailedError, RebalanceInProgressError, IllegalGenerationError):
+            assert time.monotonic() < deadline, f"group {group} still busy after {timeout:.0f}s"
+            await asyncio.sleep(1)
+
+
+async def _rewind_once(bootstrap: str, group: str, topics: list[str], by: int) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:

@@ -11,15 +11,21 @@ import ssl
 from collections.abc import Sequence
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    TopicAlreadyExistsError,
+)
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from contracts.topics import all_topic_names
 from services.common.messaging import OutgoingRecord
-from services.common.relay import Publisher, PublishError
+from services.common.relay import PublishError
 from services.common.settings import ServiceSettings
 
 log = structlog.get_logger("eiso.kafka")
@@ -90,19 +96,48 @@ def _admin_security(settings: ServiceSettings) -> dict[str, object]:
     }
 
 
-def kafka_publisher(broker: KafkaBroker) -> Publisher:
-    """Sends every record without waiting, then waits for all acknowledgements: order is kept per
-    partition by the idempotent producer, and a batch costs one round trip, not one per record."""
+#: The broker has lost this producer's state (killed and restarted, say): an idempotent producer then
+#: refuses every record from there on, and only a new one (a new producer id) can go on.
+BROKEN_PRODUCER = (OutOfOrderSequenceNumber, InvalidProducerEpoch, ProducerFenced, InvalidProducerIdMapping)
 
-    async def publish(records: Sequence[OutgoingRecord]) -> None:
+
+class RelayProducer:
+    """The outbox relay's idempotent producer (acks="all"). It sends every record without waiting,
+    then waits for all acknowledgements: order is kept per partition, and a batch costs one round trip.
+    When it breaks (BROKEN_PRODUCER) it is replaced, and the relay sends the unacknowledged rest again;
+    what had in fact arrived is dropped by the consumers' inboxes."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+
+    def _new(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            client_id=f"eiso-{self._settings.service_name}-relay",
+            acks="all",
+            enable_idempotence=True,
+            request_timeout_ms=15_000,
+            **_admin_security(self._settings),
+        )
+
+    async def start(self) -> None:
+        self._producer = self._new()
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        assert self._producer is not None, "start() first"
         futures = []
         refused: Exception | None = None
         try:
             for r in records:
+                headers = [(k, v.encode()) for k, v in r.headers.items()]
                 futures.append(
-                    await broker.publish(
-                        r.value, r.topic, key=r.key.encode(), headers=r.headers, no_confirm=True
-                    )
+                    await self._producer.send(r.topic, r.value, key=r.key.encode(), headers=headers)
                 )
         except Exception as exc:  # the producer refused a record: those before it are still settled
             refused = exc
@@ -110,9 +145,11 @@ def kafka_publisher(broker: KafkaBroker) -> Publisher:
         acknowledged = _acknowledged(results)
         if acknowledged < len(records):
             cause = results[acknowledged] if acknowledged < len(results) else refused
+            if isinstance(cause, BROKEN_PRODUCER):
+                log.warning("producer state lost by the broker; starting a new producer", error=repr(cause))
+                await self.stop()
+                await self.start()
             raise PublishError(acknowledged, cause if isinstance(cause, BaseException) else RuntimeError())
-
-    return publish
 
 
 def _acknowledged(results: Sequence[object]) -> int:

@@ -22,7 +22,7 @@ from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
 from services.common.http import harden
-from services.common.kafka import ensure_topics, group_lag, kafka_publisher, make_broker
+from services.common.kafka import RelayProducer, ensure_topics, group_lag, make_broker
 from services.common.logging import configure_logging
 from services.common.migrations import upgrade
 from services.common.ratelimit import TokenBuckets
@@ -43,9 +43,10 @@ class Service:
         self.engine = create_engine(settings.database_url)
         self.sessions = sessionmaker(self.engine)
         self.broker = make_broker(settings)
+        self.producer = RelayProducer(settings)
         self.relay = OutboxRelay(
             self.sessions,
-            kafka_publisher(self.broker),
+            self.producer.publish,
             self.clock,
             batch_max=settings.outbox_batch_max,
             poll_seconds=settings.outbox_poll_seconds,
@@ -65,9 +66,19 @@ class Service:
         """A unit of work that only reads: it never waits for a writer, and cannot emit."""
         return UnitOfWork(self.sessions, self.clock, self.settings.source, read_only=True)
 
-    def consume(self, topics: list[str], handlers: dict[str, Handler]) -> None:
+    def consume(
+        self,
+        topics: list[str],
+        handlers: dict[str, Handler],
+        prepare: Callable[[UnitOfWork, list[Any]], Awaitable[None]] | None = None,
+    ) -> None:
         consumer = EventConsumer(
-            self.settings.service_name, topics, handlers, self.uow, crash_at=self.settings.crash_at
+            self.settings.service_name,
+            topics,
+            handlers,
+            self.uow,
+            crash_at=self.settings.crash_at,
+            prepare=prepare,
         )
         metrics.preinitialise(consumer.name, topics)
         subscribe(self.broker, consumer, self.settings.group_id, self.settings.consumer_batch_max)
@@ -142,6 +153,7 @@ class Service:
                 )
                 raise
             await self.broker.start()
+            await self.producer.start()
             tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay")]
             tasks += [asyncio.create_task(loop(), name=loop.__name__) for loop in self.background]
             log.info("service started", port=self.settings.http_port)
@@ -153,6 +165,7 @@ class Service:
                 for task in tasks:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                await self.producer.stop()
                 await self.broker.stop()
                 await self.engine.dispose()
                 log.info("service stopped")

@@ -2,8 +2,9 @@
 events it implies (outbox) and the consumed event ids it answers (inbox). Commit makes all three
 durable together, or none."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -36,11 +37,15 @@ class UnitOfWork:
         self.source = source
         self._pending: list[OutgoingRecord] = []
         self._inbox: list[dict[str, object]] = []
+        #: What a consumer's `prepare` read ahead for this batch (see EventConsumer); gone at the end.
+        self.cache: dict[str, Any] = {}
+        #: Writes held back until the commit (a batch's worth in one statement), run first by `commit`.
+        self.before_commit: list[Callable[[], Awaitable[None]]] = []
 
     async def __aenter__(self) -> "UnitOfWork":
         self.session = self._sessions(execution_options=READ_ONLY if self._read_only else {})
         await self.session.begin()
-        self._pending, self._inbox = [], []
+        self._pending, self._inbox, self.cache, self.before_commit = [], [], {}, []
         return self
 
     async def __aexit__(
@@ -105,6 +110,8 @@ class UnitOfWork:
         self._pending = []
 
     async def commit(self) -> None:
+        for write in self.before_commit:
+            await write()
         await self.flush_outbox()
         if self._inbox:
             await self.session.execute(insert(inbox), self._inbox)

@@ -51,6 +51,7 @@ class ComplianceService(Service):
                 Topic.NOTIFIER_DELIVERIES,  # for the operator board
             ],
             self.handlers.table(),
+            prepare=self.handlers.prepare,
         )
         self.on_start.append(self.rescore_if_rules_changed)
         if settings.daily_evaluation:

@@ -1,6 +1,6 @@
 """The compliance service's tables: its own copy of agencies, the evidence it has seen, the scores."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -217,18 +217,25 @@ async def agency_known(session: AsyncSession, code: str) -> bool:
     return (await session.scalar(select(agencies.c.code).where(agencies.c.code == code))) is not None
 
 
+def evidence_row(event_id: str, record: RecordData, now: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "agency_code": record.agency_code,
+        "element": record.element.value,
+        "year": record.year,
+        "version": record.version,
+        "occurred_on": record.occurred_on,
+        "received_at": now,
+    }
+
+
 async def add_evidence(session: AsyncSession, event_id: str, record: RecordData, now: datetime) -> None:
-    await session.execute(
-        evidence.insert().values(
-            event_id=event_id,
-            agency_code=record.agency_code,
-            element=record.element.value,
-            year=record.year,
-            version=record.version,
-            occurred_on=record.occurred_on,
-            received_at=now,
-        )
-    )
+    await add_evidence_rows(session, [evidence_row(event_id, record, now)])
+
+
+async def add_evidence_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(evidence.insert(), rows)
 
 
 async def add_training(session: AsyncSession, event_id: str, data: CompletionData) -> None:
@@ -337,16 +344,82 @@ async def score_row(session: AsyncSession, code: str, year: int) -> dict[str, An
     return await one(session, select(scores).where(scores.c.agency_code == code, scores.c.year == year))
 
 
-async def save_score(session: AsyncSession, data: ScoreData, events_applied: int, now: datetime) -> None:
-    values = {
+def score_values(data: ScoreData, events_applied: int, now: datetime) -> dict[str, Any]:
+    """A score as its row holds it (and as `score_row` reads it back)."""
+    return {
         "score": data.score,
         "status": data.status.value,
         "breakdown": [r.model_dump(mode="json") for r in data.breakdown],
         "events_applied": events_applied,
         "updated_at": now,
     }
-    stmt = upsert(session, scores).values(agency_code=data.agency_code, year=data.year, **values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=values))
+
+
+def score_row_of(data: ScoreData, events_applied: int, now: datetime) -> dict[str, Any]:
+    """A score as its row holds it (and as `score_row` reads it back)."""
+    return {"agency_code": data.agency_code, "year": data.year, **score_values(data, events_applied, now)}
+
+
+async def save_score(session: AsyncSession, data: ScoreData, events_applied: int, now: datetime) -> None:
+    await save_score_rows(session, [score_row_of(data, events_applied, now)])
+
+
+async def save_score_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Upsert whole score rows (one statement for a batch's worth)."""
+    if not rows:
+        return
+    stmt = upsert(session, scores)
+    changing = {c: stmt.excluded[c] for c in ("score", "status", "breakdown", "events_applied", "updated_at")}
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["agency_code", "year"], set_=changing), rows
+    )
+
+
+async def with_lineage(session: AsyncSession, codes: Collection[str]) -> set[str]:
+    """Those of `codes` merged into or from another agency (their facts need the lineage walk)."""
+    rows = await session.execute(
+        select(lineage.c.predecessor_code, lineage.c.successor_code).where(
+            or_(lineage.c.predecessor_code.in_(codes), lineage.c.successor_code.in_(codes))
+        )
+    )
+    return {code for row in rows for code in row} & set(codes)
+
+
+async def facts_of(session: AsyncSession, codes: Collection[str]) -> dict[str, Facts]:
+    """`facts` of many agencies without lineage, in three queries (a batch of record events)."""
+    found: dict[str, list[tuple[str, str, int, date]]] = {code: [] for code in codes}
+    rows = await session.execute(
+        select(
+            evidence.c.agency_code,
+            evidence.c.event_id,
+            evidence.c.element,
+            evidence.c.year,
+            evidence.c.occurred_on,
+        ).where(evidence.c.agency_code.in_(codes))
+    )
+    for code, event_id, element, year, on in rows:
+        found[code].append((event_id, element, year, on))
+    flag_rows = await session.execute(
+        select(agencies.c.code, agencies.c.uses_eiso_software).where(agencies.c.code.in_(codes))
+    )
+    flags = {code: flag for code, flag in flag_rows}
+    trained: dict[str, list[tuple[str, date, str]]] = {code: [] for code in codes}
+    for code, event_id, completed_on, role in await session.execute(
+        select(
+            trainings.c.agency_code, trainings.c.event_id, trainings.c.completed_on, trainings.c.role
+        ).where(trainings.c.agency_code.in_(codes))
+    ):
+        trained[code].append((event_id, completed_on, role))
+    return {
+        code: Facts(code, bool(flags.get(code)), evidence_of(found[code]), tuple(trained[code]))
+        for code in codes
+    }
+
+
+async def score_rows(session: AsyncSession, codes: Collection[str]) -> dict[tuple[str, int], dict[str, Any]]:
+    """Every stored score of `codes`, by (agency, year)."""
+    rows = await session.execute(select(scores).where(scores.c.agency_code.in_(codes)))
+    return {(r["agency_code"], r["year"]): dict(r) for r in rows.mappings()}
 
 
 #: Notices that remind (or warn); `agency-compliant` closes them and is not one.

@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from contracts import Topic
-from tests.carrier import Carrier, serve
+from tests.carrier import Carrier, gateway_settings, serve
 from tests.e2e.stack import OPERATOR_KEY, Stack, free_ports, running
 from tests.factories import unique_code
 from tests.kafka_tools import eventually, read_until
@@ -54,19 +54,10 @@ def world(
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
     settings = {
+        **gateway_settings(carrier, url),
         "clock_starts_at": "2022-09-30T02:00:00Z",
-        "sms_primary": "esms",
-        "esms_url": f"{url}/esms",
-        "esms_api_key": "esms-key",
-        "esms_secret_key": "esms-secret",
-        "sms_fallback": "speedsms",
-        "speedsms_url": f"{url}/speedsms",
-        "speedsms_token": carrier.token,
         "smtp_port": str(smtp_port),
         "digest_seconds": "0",
-        "dispatch_seconds": "0.2",
-        "backoff_base_seconds": "0.05",
-        "attempts_per_gateway": "2",
         "lease_seconds": "3",
         "callback_token": CALLBACK_TOKEN,
     }

@@ -15,7 +15,7 @@ from contracts import Topic, to_json
 from services.common import dlq
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer, subscribe
-from services.common.kafka import ensure_topics, kafka_publisher, make_broker
+from services.common.kafka import RelayProducer, ensure_topics, make_broker
 from services.common.relay import OutboxRelay
 from services.common.uow import UnitOfWork
 from services.compliance import store
@@ -51,12 +51,21 @@ async def broker(settings: ComplianceSettings) -> AsyncIterator[KafkaBroker]:
     await broker.stop()
 
 
+@pytest.fixture
+async def producer(settings: ComplianceSettings) -> AsyncIterator[RelayProducer]:
+    """The relay's own producer, as a service runs it."""
+    producer = RelayProducer(settings)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
 def uow_factory(sessions: Sessions) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance")
 
 
 async def test_relay_publishes_to_kafka_in_order_per_agency(
-    pg: Sessions, broker: KafkaBroker, kafka: str
+    pg: Sessions, broker: KafkaBroker, producer: RelayProducer, kafka: str
 ) -> None:
     await broker.start()
     codes = [unique_code() for _ in range(3)]
@@ -69,7 +78,7 @@ async def test_relay_publishes_to_kafka_in_order_per_agency(
             await uow.commit()
         expected[code].append(str(event.id))
 
-    relay = OutboxRelay(pg, kafka_publisher(broker), FixedClock(NOW), batch_max=7)
+    relay = OutboxRelay(pg, producer.publish, FixedClock(NOW), batch_max=7)
     published = 0
     while (n := await relay.publish_pending()) > 0:
         published += n
@@ -86,13 +95,13 @@ async def test_relay_publishes_to_kafka_in_order_per_agency(
 
 
 async def test_consumer_dead_letters_poison_and_applies_each_event_once(
-    pg: Sessions, broker: KafkaBroker, settings: ComplianceSettings, kafka: str
+    pg: Sessions, broker: KafkaBroker, producer: RelayProducer, settings: ComplianceSettings, kafka: str
 ) -> None:
     consumer = EventConsumer(
         "compliance", [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], HANDLERS, uow_factory(pg)
     )
     subscribe(broker, consumer, settings.group_id, batch_max=100)
-    relay = OutboxRelay(pg, kafka_publisher(broker), FixedClock(NOW))
+    relay = OutboxRelay(pg, producer.publish, FixedClock(NOW))
     await broker.start()
     relay_task = asyncio.create_task(relay.run())
     try:
@@ -171,31 +180,31 @@ async def test_a_transient_failure_rewinds_the_batch_and_skips_nothing(
 
 
 async def test_records_faststream_would_choke_on_are_handled_not_skipped(
-    pg: Sessions, broker: KafkaBroker, settings: ComplianceSettings, kafka: str
+    pg: Sessions, broker: KafkaBroker, producer: RelayProducer, settings: ComplianceSettings, kafka: str
 ) -> None:
     """A binary header and a JSON content type over a non-JSON body: FastStream's own parsing would drop
     such a batch unseen; here the first is applied and the second dead-lettered."""
     consumer = EventConsumer("compliance", [Topic.REGISTRY_RECORDS], HANDLERS, uow_factory(pg))
     subscribe(broker, consumer, settings.group_id, batch_max=100)
-    relay = OutboxRelay(pg, kafka_publisher(broker), FixedClock(NOW))
+    relay = OutboxRelay(pg, producer.publish, FixedClock(NOW))
     code = unique_code()
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
-    await producer.start()
+    outsider = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
+    await outsider.start()
     try:
-        await producer.send_and_wait(
+        await outsider.send_and_wait(
             Topic.REGISTRY_RECORDS,
             to_json(objective_updated(code)),
             key=code.encode(),
             headers=[("trace", b"\xff\xfe\x00"), ("empty", None)],
         )
-        await producer.send_and_wait(
+        await outsider.send_and_wait(
             Topic.REGISTRY_RECORDS,
             b"{oops",
             key=code.encode(),
             headers=[("content-type", b"application/json")],
         )
     finally:
-        await producer.stop()
+        await outsider.stop()
     await broker.start()
     relay_task = asyncio.create_task(relay.run())
     try:

@@ -2,11 +2,13 @@
 
 import uuid
 from datetime import date
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from contracts import Topic
+from contracts import CloudEvent, Topic
 from contracts.agencies import (
     AgencyMerged,
     AgencyMergedData,
@@ -16,10 +18,15 @@ from contracts.agencies import (
     AgencyUpdatedData,
 )
 from contracts.inspections import InspectionData, InspectionMode, InspectionScheduled, InspectionStatus
+from contracts.records import RECORD_EVENT_OF, RecordData
+from contracts.vocabulary import Element
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
+from services.common.messaging import outbox
 from services.common.uow import UnitOfWork
 from services.compliance import store
+from tests.conftest import migrated
+from tests.factories import COMPLIANCE_HANDLER_OBJECT as HANDLER_OBJECT
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
 
@@ -215,3 +222,64 @@ async def test_an_update_starting_a_new_version_does_not_move_the_agencys_start(
     async with compliance_db() as session:
         active = {a["code"] for a in await store.active_agencies(session, date(2022, 10, 30))}
     assert code in active
+
+
+def record(code: str, element: Element, n: int) -> CloudEvent:
+    data = RecordData(
+        record_id=uuid.uuid4(),
+        agency_code=code,
+        element=element,
+        year=2022,
+        occurred_on=date(2022, 1 + n % 12, 1 + n % 28),
+        document_ref=f"QĐ {n}",
+        title="Hồ sơ",
+        submitted_by="Thư ký ISO",
+        channel="api",
+        version=1 + n // len(Element),
+    )
+    return RECORD_EVENT_OF[element].create(source="/tests", subject=code, data=data, time=NOW)
+
+
+async def test_reading_ahead_for_a_batch_gives_exactly_what_reading_as_it_goes_gives(tmp_path: Path) -> None:
+    """The fast path (`Handlers.prepare`) must not change a score, a count or a published event."""
+    codes = [unique_code("RA") for _ in range(3)]
+    merged_into = codes[2]
+    agencies = [consumer_record(agency_registered(c), topic=Topic.REGISTRY_AGENCIES) for c in codes]
+    lineage = AgencyMerged.create(
+        source="/tests",
+        subject=merged_into,
+        time=NOW,
+        data=AgencyMergedData(
+            code=merged_into,
+            sources=[codes[1]],
+            effective_on=date(2022, 7, 1),
+            successor=agency_registered(merged_into).data,
+        ),
+    )
+    events = [record(codes[n % 3], list(Element)[n % len(Element)], n) for n in range(40)]
+    batch = [consumer_record(e) for e in events] + [consumer_record(events[5])]  # and a duplicate
+
+    found = []
+    for prepare in (None, HANDLER_OBJECT.prepare):
+        sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / uuid.uuid4().hex}.db", "compliance")
+        consumer = EventConsumer(
+            "compliance",
+            [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
+            HANDLERS,
+            partial(UnitOfWork, sessions, FixedClock(NOW), "/eiso/compliance"),
+            prepare=prepare,
+        )
+        await consumer.apply_batch([*agencies, consumer_record(lineage, topic=Topic.REGISTRY_AGENCIES)])
+        result = await consumer.apply_batch(batch)
+        async with sessions() as db:
+            rows = await db.execute(
+                select(store.scores).order_by(store.scores.c.agency_code, store.scores.c.year)
+            )
+            scores = [(r.agency_code, r.year, r.score, r.status, r.breakdown, r.events_applied) for r in rows]
+            published = [
+                (r.event_id, r.value) for r in await db.execute(select(outbox).order_by(outbox.c.id))
+            ]
+        found.append((result, scores, published))
+        await sessions.kw["bind"].dispose()
+    assert found[0] == found[1]
+    assert found[1][0].applied == 40 and found[1][0].duplicates == 1

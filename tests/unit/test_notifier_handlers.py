@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -136,94 +137,71 @@ def written(folder: Path) -> list[tuple[str, str, str]]:
     return found
 
 
-async def test_a_cancelled_enrolment_drops_the_agencys_reminder(notifier_db: Sessions) -> None:
+def registered(code: str, name: str, officer: str, phone: str) -> "ConsumerRecord[bytes, bytes]":
     agency = AgencyData(
-        code="A2",
-        name="UBND xã Long Hòa",
+        code=code,
+        name=name,
         level=Level.COMMUNE,
         obligation=Obligation.ENCOURAGED,
         valid_from=date(2020, 1, 1),
-        contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone="+84912000777")),
+        contacts=Contacts(iso_officer=Contact(name=officer, phone=phone)),
     )
-    enrolment = EnrolmentData(
-        enrolment_id="E2",
-        session_id="S2",
-        agency_code="A2",
-        person_name="Lê Văn Tư",
+    event = AgencyRegistered.create(source="/t", subject=code, time=NOW, data=agency)
+    return consumer_record(event, topic=Topic.REGISTRY_AGENCIES)
+
+
+def enrolment_of(
+    code: str, person: str, first_day: datetime, status: EnrolmentStatus
+) -> "ConsumerRecord[bytes, bytes]":
+    data = EnrolmentData(
+        enrolment_id=f"E-{code}",
+        session_id=f"S-{code}",
+        agency_code=code,
+        person_name=person,
         role=TrainingRole.ISO_OFFICER,
-        status=EnrolmentStatus.CONFIRMED,
-        first_day=datetime(2022, 5, 10, 1, 0, tzinfo=UTC),
+        status=status,
+        first_day=first_day,
     )
-    cancelled = enrolment.model_copy(update={"status": EnrolmentStatus.CANCELLED})
+    kind = EnrolmentCancelled if status == EnrolmentStatus.CANCELLED else EnrolmentConfirmed
+    return consumer_record(
+        kind.create(source="/t", subject=code, time=NOW, data=data), topic=Topic.TRAINING_SESSIONS
+    )
+
+
+async def statuses_after(
+    notifier_db: Sessions, code: str, *records: "ConsumerRecord[bytes, bytes]"
+) -> list[str]:
+    """The agency's queued messages' statuses once the notifier has read `records` (at BEFORE)."""
     consumer = EventConsumer(
         "notifier",
         [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
         Handlers(Delays(digest=timedelta(0))).table(),
         lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
     )
-    await consumer.apply_batch(
-        [
-            consumer_record(
-                AgencyRegistered.create(source="/t", subject="A2", time=NOW, data=agency),
-                topic=Topic.REGISTRY_AGENCIES,
-            ),
-            consumer_record(
-                EnrolmentConfirmed.create(source="/t", subject="A2", time=NOW, data=enrolment),
-                topic=Topic.TRAINING_SESSIONS,
-            ),
-            consumer_record(
-                EnrolmentCancelled.create(source="/t", subject="A2", time=NOW, data=cancelled),
-                topic=Topic.TRAINING_SESSIONS,
-            ),
-        ]
-    )
+    await consumer.apply_batch(list(records))
     async with notifier_db() as db:
-        statuses = list(
-            await db.scalars(
-                select(store.notifications.c.status).where(store.notifications.c.agency_code == "A2")
-            )
-        )
+        query = select(store.notifications.c.status).where(store.notifications.c.agency_code == code)
+        return list(await db.scalars(query))
+
+
+async def test_a_cancelled_enrolment_drops_the_agencys_reminder(notifier_db: Sessions) -> None:
+    first_day = datetime(2022, 5, 10, 1, 0, tzinfo=UTC)
+    statuses = await statuses_after(
+        notifier_db,
+        "A2",
+        registered("A2", "UBND xã Long Hòa", "Lê Văn Tư", "+84912000777"),
+        enrolment_of("A2", "Lê Văn Tư", first_day, EnrolmentStatus.CONFIRMED),
+        enrolment_of("A2", "Lê Văn Tư", first_day, EnrolmentStatus.CANCELLED),
+    )
     assert statuses == ["cancelled"]
 
 
 async def test_no_reminder_for_a_session_that_has_already_begun(notifier_db: Sessions) -> None:
-    agency = AgencyData(
-        code="A3",
-        name="UBND xã Long Khánh",
-        level=Level.COMMUNE,
-        obligation=Obligation.ENCOURAGED,
-        valid_from=date(2020, 1, 1),
-        contacts=Contacts(iso_officer=Contact(name="Võ Thị Ba", phone="+84912000888")),
+    begun = BEFORE - timedelta(hours=1)  # an old enrolment, read after the session began
+    statuses = await statuses_after(
+        notifier_db,
+        "A3",
+        registered("A3", "UBND xã Long Khánh", "Võ Thị Ba", "+84912000888"),
+        enrolment_of("A3", "Võ Thị Ba", begun, EnrolmentStatus.CONFIRMED),
     )
-    enrolment = EnrolmentData(
-        enrolment_id="E3",
-        session_id="S3",
-        agency_code="A3",
-        person_name="Võ Thị Ba",
-        role=TrainingRole.ISO_OFFICER,
-        status=EnrolmentStatus.CONFIRMED,
-        first_day=BEFORE - timedelta(hours=1),  # an old enrolment, read after the session began
-    )
-    consumer = EventConsumer(
-        "notifier",
-        [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
-        Handlers(Delays(digest=timedelta(0))).table(),
-        lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
-    )
-    await consumer.apply_batch(
-        [
-            consumer_record(
-                AgencyRegistered.create(source="/t", subject="A3", time=NOW, data=agency),
-                topic=Topic.REGISTRY_AGENCIES,
-            ),
-            consumer_record(
-                EnrolmentConfirmed.create(source="/t", subject="A3", time=NOW, data=enrolment),
-                topic=Topic.TRAINING_SESSIONS,
-            ),
-        ]
-    )
-    async with notifier_db() as db:
-        found = await db.scalar(
-            select(store.notifications.c.id).where(store.notifications.c.agency_code == "A3")
-        )
-    assert found is None, "a reminder after the start would mislead"
+    assert statuses == [], "a reminder after the start would mislead"
