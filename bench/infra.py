@@ -15,8 +15,8 @@ from aiokafka import AIOKafkaProducer
 
 from contracts import CloudEvent, to_json
 from eiso_cli.kafka import caught_up
-from eiso_cli.processes import ROOT, ServiceProcess, env_prefix, run_script
-from tests.e2e.stack import free_ports
+from eiso_cli.processes import ROOT, ServiceProcess, run_script
+from tests.e2e.stack import OPERATOR_KEY, environment, free_ports
 from tests.faults.ledger import unsent
 
 KAFKA_PORT = int(os.environ.get("EISO_BENCH_KAFKA_PORT", "39092"))
@@ -29,7 +29,6 @@ KAFKA_ENV = {
 }
 PG_ENV = {"EISO_PG_PORT": str(PG_PORT), "EISO_PG_STATE_DIR": str(ROOT / ".cache" / "postgres-bench")}
 BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
-OPERATOR_KEY = f"eiso_bench_{uuid.uuid4().hex}"
 LOGS = ROOT / ".cache" / "bench-logs"
 
 
@@ -69,18 +68,8 @@ class Infra:
 
 def service(name: str, database: str, **settings: str) -> ServiceProcess:
     """A service on the bench broker with a fresh consumer group, started and ready."""
-    prefix = env_prefix(name)
-    env = {
-        f"{prefix}DATABASE_URL": database,
-        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
-        f"{prefix}CONSUMER_GROUP": f"bench-{uuid.uuid4().hex[:8]}-{name}",
-        f"{prefix}LOG_LEVEL": "WARNING",
-        f"{prefix}DAILY_EVALUATION": "false",
-        f"{prefix}RATE_LIMIT_PER_SECOND": "100000",
-        f"{prefix}RATE_LIMIT_BURST": "100000",
-        "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
-        **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
-    }
+    quiet = {"log_level": "WARNING", "rate_limit_per_second": "100000", "rate_limit_burst": "100000"}
+    env = environment(name, database, BOOTSTRAP, f"bench-{uuid.uuid4().hex[:8]}-{name}", **quiet | settings)
     (port,) = free_ports(1)
     process = ServiceProcess(name, port, LOGS / f"{name}-{uuid.uuid4().hex[:6]}.log", env)
     process.start()

@@ -45,6 +45,11 @@ class _RefusedError(Exception):
     """A handler could not apply an event during the fast pass: the batch is done again carefully."""
 
 
+def _inbox_id(record: "Record", event: Any) -> str:
+    """What the inbox remembers a record by: its event id, or where it lies when it has none."""
+    return record_position(record) if isinstance(event, EventError) else str(event.id)
+
+
 def _parse(record: "Record") -> Any:
     """The event in `record`, or the EventError saying why there is none."""
     try:
@@ -117,7 +122,7 @@ class EventConsumer:
         result, said = BatchResult(), []
         parsed = [(record, _parse(record)) for record in records]
         async with self.uow() as uow:
-            done = await uow.seen(self.name, [str(e.id) for _, e in parsed if not isinstance(e, EventError)])
+            done = await uow.seen(self.name, [_inbox_id(record, event) for record, event in parsed])
             if self.prepare is not None and not careful:
                 fresh = [e for _, e in parsed if not isinstance(e, EventError) and str(e.id) not in done]
                 await self.prepare(uow, fresh)
@@ -134,18 +139,17 @@ class EventConsumer:
         self, uow: UnitOfWork, record: Record, event: Any, done: set[str], careful: bool
     ) -> tuple[str, Callable[[], None]]:
         context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
-        if isinstance(event, EventError):
-            return await self._dead_letter(uow, record, record_position(record), str(event), context, done)
-        context.update(event_id=str(event.id), correlation_id=event.correlationid, type=event.type)
-        event_id = str(event.id)
-        if event_id in done:
+        inbox_id = _inbox_id(record, event)
+        if inbox_id in done:  # applied or dead-lettered before, or earlier in this batch
             return "duplicates", partial(
-                log.info, "event skipped: already applied", outcome="duplicate", **context
+                log.info, "event skipped: already handled", outcome="duplicate", **context
             )
-        done.add(event_id)  # the same id twice in one batch is a duplicate too
+        if isinstance(event, EventError):
+            return await self._dead_letter(uow, record, inbox_id, str(event), context, done)
+        context.update(event_id=inbox_id, correlation_id=event.correlationid, type=event.type)
         handler = self.handlers.get(event.type)
         if handler is None:
-            uow.remember(self.name, event_id)
+            self._remember(uow, inbox_id, done)
             return "ignored", partial(log.debug, "event ignored: no handler", outcome="ignored", **context)
         try:
             if careful:
@@ -165,9 +169,14 @@ class EventConsumer:
             else:
                 log.exception("handler failed; dead-lettering the event", **context)
                 reason = f"handler error: {type(exc).__name__}: {exc}"
-            return await self._dead_letter(uow, record, event_id, reason, context, done)
-        uow.remember(self.name, event_id)
+            return await self._dead_letter(uow, record, inbox_id, reason, context, done)
+        self._remember(uow, inbox_id, done)
         return "applied", partial(log.info, "event applied", outcome="applied", **context)
+
+    def _remember(self, uow: UnitOfWork, inbox_id: str, done: set[str]) -> None:
+        """In the inbox with the commit, and at once for the rest of the batch."""
+        uow.remember(self.name, inbox_id)
+        done.add(inbox_id)
 
     async def _dead_letter(
         self,
@@ -178,14 +187,9 @@ class EventConsumer:
         context: dict[str, Any],
         done: set[str],
     ) -> tuple[str, Callable[[], None]]:
-        if inbox_id != context.get("event_id") and (
-            inbox_id in done or await uow.seen(self.name, [inbox_id])
-        ):
-            return "duplicates", partial(log.info, "event skipped: already dead-lettered", **context)
-        done.add(inbox_id)
         uow.emit_record(dead_letter(record, reason, self.name))
         await uow.flush_outbox()  # written now: a later event's rollback must not take it along
-        uow.remember(self.name, inbox_id)
+        self._remember(uow, inbox_id, done)
         line = partial(log.warning, "event dead-lettered", outcome="dead_lettered", reason=reason, **context)
         return "dead_lettered", line
 

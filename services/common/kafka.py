@@ -68,7 +68,7 @@ async def ensure_topics(settings: ServiceSettings, partitions: int = 3, replicat
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"eiso-{settings.service_name}-admin",
-        **_admin_security(settings),
+        **_client_security(settings),
     )
     await admin.start()
     try:
@@ -83,7 +83,8 @@ async def ensure_topics(settings: ServiceSettings, partitions: int = 3, replicat
         await admin.close()
 
 
-def _admin_security(settings: ServiceSettings) -> dict[str, object]:
+def _client_security(settings: ServiceSettings) -> dict[str, object]:
+    """The same security as keyword arguments for aiokafka's own clients (admin, producer, consumer)."""
     if settings.kafka_security_protocol == "PLAINTEXT":
         return {}
     password = settings.kafka_password.get_secret_value() if settings.kafka_password else None
@@ -118,7 +119,7 @@ class RelayProducer:
             acks="all",
             enable_idempotence=True,
             request_timeout_ms=15_000,
-            **_admin_security(self._settings),
+            **_client_security(self._settings),
         )
 
     async def start(self) -> None:
@@ -160,7 +161,7 @@ def _acknowledged(results: Sequence[object]) -> int:
 async def group_lag(settings: ServiceSettings, topics: Sequence[str]) -> int:
     """Events on `topics` that the service's consumer group has not committed yet (what an operator
     watches to see whether it keeps up)."""
-    security_kwargs = _admin_security(settings)
+    security_kwargs = _client_security(settings)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers, **security_kwargs)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, **security_kwargs

@@ -294,18 +294,13 @@ async def successors_of(session: AsyncSession, code: str) -> list[str]:
 async def facts(session: AsyncSession, code: str) -> Facts:
     """What scoring needs of an agency: its records and its predecessors', and its e-ISO flag."""
     codes = await lineage_of(session, code)
-    rows = await session.execute(
-        select(evidence.c.event_id, evidence.c.element, evidence.c.year, evidence.c.occurred_on).where(
-            evidence.c.agency_code.in_(codes)
-        )
+    each = await facts_of(session, codes)
+    return Facts(
+        code,
+        each[code].uses_eiso_software,
+        tuple(e for c in codes for e in each[c].evidence),
+        tuple(t for c in codes for t in each[c].trainings),
     )
-    flag = await session.scalar(select(agencies.c.uses_eiso_software).where(agencies.c.code == code))
-    trained = await session.execute(
-        select(trainings.c.event_id, trainings.c.completed_on, trainings.c.role).where(
-            trainings.c.agency_code.in_(codes)
-        )
-    )
-    return Facts(code, bool(flag), evidence_of(tuple(r) for r in rows), tuple(tuple(t) for t in trained))
 
 
 async def scored_years(session: AsyncSession, code: str) -> list[int]:
@@ -386,7 +381,8 @@ async def with_lineage(session: AsyncSession, codes: Collection[str]) -> set[str
 
 
 async def facts_of(session: AsyncSession, codes: Collection[str]) -> dict[str, Facts]:
-    """`facts` of many agencies without lineage, in three queries (a batch of record events)."""
+    """Each agency's own records, training and e-ISO flag, in three queries (not its predecessors':
+    `facts` adds those)."""
     found: dict[str, list[tuple[str, str, int, date]]] = {code: [] for code in codes}
     rows = await session.execute(
         select(

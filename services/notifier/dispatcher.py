@@ -10,6 +10,7 @@ Transient failures are retried with exponential backoff and jitter, then failed 
 gateway; permanent ones are not retried.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -162,16 +163,7 @@ class Dispatcher:
             cause=cause,
             until=until,
         )
-        uow.emit(
-            Topic.NOTIFIER_DELIVERIES,
-            NotificationHeld.create(
-                source=uow.source,
-                subject=first["agency_code"],
-                data=data,
-                time=uow.clock.now(),
-                event_id=derived_id("held", *request_ids, until.isoformat()),
-            ),
-        )
+        announce(uow, NotificationHeld, data, derived_id("held", *request_ids, until.isoformat()))
 
     def _hold_until(self, group: list[dict[str, Any]], now: datetime) -> datetime | None:
         if any(r["critical"] for r in group):
@@ -327,13 +319,17 @@ class Dispatcher:
             segments=segments,
             error=error,
         )
-        uow.emit(
-            Topic.NOTIFIER_DELIVERIES,
-            kind.create(
-                source=uow.source,
-                subject=first["agency_code"],
-                data=data,
-                time=uow.clock.now(),
-                event_id=derived_id("delivery", batch_id, kind.event_type),
-            ),
-        )
+        announce(uow, kind, data, derived_id("delivery", batch_id, kind.event_type))
+
+
+def announce(
+    uow: UnitOfWork,
+    kind: type[NotificationSent] | type[NotificationFailed] | type[NotificationHeld],
+    data: DeliveryData | HeldData,
+    event_id: uuid.UUID,
+) -> None:
+    """What became of messages, on the deliveries topic, keyed by their agency."""
+    event = kind.create(
+        source=uow.source, subject=data.agency_code, data=data, time=uow.clock.now(), event_id=event_id
+    )
+    uow.emit(Topic.NOTIFIER_DELIVERIES, event)

@@ -74,6 +74,21 @@ class Stack:
         return second
 
 
+def environment(name: str, database: str, kafka: str, group: str, **settings: str) -> dict[str, str]:
+    """A service's environment for a test or a benchmark: its database, the broker, its own consumer
+    group, the operator key, no daily evaluation (tests evaluate on the dates they choose, with
+    POST /evaluations), and `settings` (EISO_<SERVICE>_<NAME>)."""
+    prefix = env_prefix(name)
+    return {
+        f"{prefix}DATABASE_URL": database,
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka,
+        f"{prefix}CONSUMER_GROUP": group,
+        f"{prefix}DAILY_EVALUATION": "false",
+        "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
+        **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
+    }
+
+
 @contextmanager
 def running(
     kafka: str,
@@ -88,17 +103,9 @@ def running(
     processes = {}
     ports = dict(zip(names, free_ports(len(names)), strict=True))
     for name in names:
-        prefix = env_prefix(name)
-        env = {
-            f"{prefix}DATABASE_URL": databases[name],
-            f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka,
-            f"{prefix}CONSUMER_GROUP": f"{group}-{name}",
-            f"{prefix}OUTBOX_POLL_SECONDS": "0.2",
-            "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
-            # Tests evaluate deadlines on the dates they choose (POST /evaluations), not today's.
-            f"{prefix}DAILY_EVALUATION": "false",
-            **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
-        }
+        env = environment(
+            name, databases[name], kafka, f"{group}-{name}", outbox_poll_seconds="0.2", **settings
+        )
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
     stack = Stack(kafka, processes, databases, group)
     try:
