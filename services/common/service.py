@@ -33,6 +33,8 @@ from services.common.uow import UnitOfWork
 log = structlog.get_logger("eiso.service")
 #: How often the consumer lag gauge is refreshed.
 LAG_SECONDS = 15.0
+#: How long a stop waits for the relay's producer to finish what it has in flight.
+PRODUCER_STOP_SECONDS = 5.0
 
 
 class Service:
@@ -165,8 +167,9 @@ class Service:
                 for task in tasks:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-                await self.producer.stop()
-                await self.broker.stop()
+                await self.broker.stop()  # consumers first: nothing new is applied while we stop
+                with contextlib.suppress(TimeoutError):  # unsent outbox rows stay for the next start
+                    await asyncio.wait_for(self.producer.stop(), PRODUCER_STOP_SECONDS)
                 await self.engine.dispose()
                 log.info("service stopped")
 
