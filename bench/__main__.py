@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ingest, latency, notifier
+from bench import ingest, latency, notifier, scale
 from bench.infra import Infra
 
 RESULTS = Path(__file__).parent / "results.json"
-SECTIONS = ["compliance", "registry", "latency", "notifier"]
+SECTIONS = ["compliance", "registry", "latency", "notifier", "scale"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,32 +23,39 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--agencies", type=int, default=5_000, help="agencies they belong to")
     p.add_argument("--inbound", type=int, default=50_000, help="inbound events the registry takes")
     p.add_argument("--reminders", type=int, default=10_000, help="reminders the notifier sends")
+    p.add_argument("--scale-agencies", type=int, default=50_000, help="agencies of the scale run")
+    p.add_argument("--scale-events", type=int, default=2_000_000, help="record events of the scale run")
     p.add_argument("--quick", action="store_true", help="a tenth of each size, to try the harness")
     p.add_argument("--only", choices=SECTIONS, action="append", help="run only these")
     return p
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    scale = 10 if args.quick else 1
+    scale_down = 10 if args.quick else 1
     wanted = set(args.only or SECTIONS)
     results: dict[str, Any] = {}
     with Infra() as infra:
         if "compliance" in wanted:
             results["compliance_ingest"] = await ingest.compliance_ingest(
-                infra, args.agencies // scale, args.events // scale
+                infra, args.agencies // scale_down, args.events // scale_down
             )
             print_row("compliance_ingest", results["compliance_ingest"])
         if "registry" in wanted:
             results["registry_inbound"] = await ingest.registry_inbound(
-                infra, args.agencies // scale, args.inbound // scale
+                infra, args.agencies // scale_down, args.inbound // scale_down
             )
             print_row("registry_inbound", results["registry_inbound"])
         if "latency" in wanted:
             results["latency"] = await latency.latency(infra, [50, 200] if args.quick else [50, 200, 1000])
             print_row("latency", results["latency"])
         if "notifier" in wanted:
-            results["notifier"] = await notifier.notifier(infra, args.reminders // scale)
+            results["notifier"] = await notifier.notifier(infra, args.reminders // scale_down)
             print_row("notifier", results["notifier"])
+        if "scale" in wanted:
+            results["scale"] = await scale.scale(
+                infra, args.scale_agencies // scale_down, args.scale_events // scale_down
+            )
+            print_row("scale", results["scale"])
     return results
 
 

@@ -8,13 +8,23 @@ from bench import raw, workload
 from bench.infra import Infra, import_province, peak_rss_mb, produce, service, until_caught_up
 from bench.profile import hot_spots, sampled
 from contracts import Topic
+from eiso_cli.processes import ServiceProcess
 
 Figures = dict[str, Any]
 
 
 async def compliance_ingest(infra: Infra, agencies: int, events: int) -> Figures:
     """A fresh compliance replays `events` record events of `agencies` agencies from the topics."""
-    all_codes = workload.codes(agencies, prefix="CI")
+    figures, process = await compliance_replay(infra, agencies, events, "compliance-ingest")
+    process.stop()
+    return figures
+
+
+async def compliance_replay(
+    infra: Infra, agencies: int, events: int, label: str
+) -> tuple[Figures, ServiceProcess]:
+    """`compliance_ingest`'s figures, and the compliance that replayed, still running."""
+    all_codes = workload.codes(agencies, prefix=label[:2].upper())
     await produce(Topic.REGISTRY_AGENCIES, workload.agencies(all_codes))
     await produce(Topic.REGISTRY_RECORDS, workload.records(all_codes, events))
     baseline = await raw.drain(Topic.REGISTRY_RECORDS, events)
@@ -22,12 +32,11 @@ async def compliance_ingest(infra: Infra, agencies: int, events: int) -> Figures
     process = service("compliance", database)
     group = process.env["EISO_COMPLIANCE_CONSUMER_GROUP"]
     assert process.process is not None
-    with sampled(process.process.pid, "compliance-ingest") as samples:
+    with sampled(process.process.pid, label) as samples:
         seconds = await until_caught_up(
-            group, [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], timeout=3600
+            group, [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], timeout=4 * 3600
         )
     rss = peak_rss_mb(process.process.pid)
-    process.stop()
     rate = events / seconds
     return {
         "events": events,
@@ -39,7 +48,7 @@ async def compliance_ingest(infra: Infra, agencies: int, events: int) -> Figures
         "seconds": round(seconds, 1),
         "peak_rss_mb": rss,
         "hot_spots": hot_spots(samples),
-    }
+    }, process
 
 
 async def registry_inbound(infra: Infra, agencies: int, events: int) -> Figures:

@@ -30,8 +30,10 @@ class RecordData(EventData):
     version: int = Field(
         default=1,
         ge=1,
-        description="Assigned by the registry (1 = first of its agency, element, year); "
-        "inbound publishers may leave it out.",
+        description="On the registry's topic, the registry's number (1 = first of its agency, element, "
+        "year). On the inbound topic, the publisher's own number, or left out (= 1): a version lower "
+        "than one the same publisher already gave for the agency, element and year arrived late and "
+        "is dead-lettered — the newer stays current.",
     )
 
 

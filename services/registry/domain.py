@@ -254,6 +254,19 @@ def next_version(
     )
 
 
+def check_not_stale(record: RecordData, source: str, newest: int | None) -> None:
+    """A system that numbers its versions cannot go back: a number below one it already gave for the
+    same (agency, element, year) is an older version that arrived late (a retry overtaken by a newer
+    one), and the newer must stay current. Equal numbers pass — a system that does not number its
+    versions sends 1 every time."""
+    if newest is not None and record.version < newest:
+        raise DomainError(
+            "version",
+            f"stale: version {record.version} of {record.element.value} {record.year} from {source} "
+            f"arrived after its version {newest}; the newer stays current",
+        )
+
+
 def may_speak_for(scope: Iterable[str], agency: AgencyData, ancestors: Iterable[str] = ()) -> bool:
     """An outside system speaks for the agencies it was registered for and every agency below them."""
     allowed = set(scope)

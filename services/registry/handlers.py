@@ -1,9 +1,9 @@
 """The inbound gateway: record events other provincial systems publish on `eiso.inbound.records`.
 
 Each is checked — a registered source, a known agency active on the record's date, a source allowed to
-speak for it, not seen before — then stored and republished as the canonical event on
-`eiso.registry.records`, caused by the inbound one. Anything else is dead-lettered with a reason a person
-can act on.
+speak for it, not seen before, not older than a version the source already gave — then stored and
+republished as the canonical event on `eiso.registry.records`, caused by the inbound one. Anything else
+is dead-lettered with a reason a person can act on.
 """
 
 from contracts import Topic
@@ -30,10 +30,13 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
     above = await store.ancestors(uow.session, agency.code, record.occurred_on)
     if not domain.may_speak_for(system["scope"], agency, above):
         raise PermanentError(f"source {source} may not publish for {record.agency_code}")
-    latest = await store.latest_version(uow.session, record.agency_code, record.element, record.year)
+    latest, newest = await store.latest_versions(
+        uow.session, record.agency_code, record.element, record.year, source
+    )
     entry = domain.RecordEntry(
         record.year, record.occurred_on, record.document_ref, record.title, record.notes, record.submitted_by
     )
+    known = await store.record(uow.session, str(record.record_id))
     try:
         data = domain.next_version(
             agency,
@@ -44,9 +47,10 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
             channel=source,
             record_id=record.record_id,
         )
+        if known is None:  # a record sent again is recognised whatever its number
+            domain.check_not_stale(record, source, newest)
     except domain.DomainError as error:
         raise PermanentError(f"{error.field}: {error}") from None
-    known = await store.record(uow.session, str(record.record_id))
     if known is not None:
         if domain.same_record(known, data):
             return  # the same record sent again under a new event id: nothing new to say
@@ -59,7 +63,7 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
         correlationid=event.correlationid,
         causationid=str(event.id),
     )
-    await store.add_record(uow.session, data, str(canonical.id), uow.clock.now())
+    await store.add_record(uow.session, data, str(canonical.id), uow.clock.now(), record.version)
     uow.emit(Topic.REGISTRY_RECORDS, canonical)
 
 

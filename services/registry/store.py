@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    case,
     func,
     insert,
     or_,
@@ -92,6 +93,10 @@ records = Table(
     Column("data", JSON, nullable=False),
     Column("event_id", String(36), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    #: Who sent it (`api` or an outside system) and, from a system, the version number it gave
+    #: (its own numbering, not the registry's): how a late, older version is told from a new one.
+    Column("channel", String(64), nullable=True),
+    Column("source_version", Integer, nullable=True),
     UniqueConstraint("agency_code", "element", "year", "version"),
 )
 
@@ -285,13 +290,20 @@ async def all_systems(session: AsyncSession) -> list[dict[str, Any]]:
 # --- QMS records --------------------------------------------------------------------------------------
 
 
-async def latest_version(session: AsyncSession, code: str, element: Element, year: int) -> int:
-    version = await session.scalar(
-        select(func.max(records.c.version)).where(
-            records.c.agency_code == code, records.c.element == element.value, records.c.year == year
+async def latest_versions(
+    session: AsyncSession, code: str, element: Element, year: int, channel: str
+) -> tuple[int, int | None]:
+    """The registry's latest version of (agency, element, year), 0 if none, and the highest version
+    number `channel` itself gave one of them (None if it never numbered one), in one query."""
+    own = case((records.c.channel == channel, records.c.source_version))
+    row = (
+        await session.execute(
+            select(func.max(records.c.version), func.max(own)).where(
+                records.c.agency_code == code, records.c.element == element.value, records.c.year == year
+            )
         )
-    )
-    return int(version or 0)
+    ).one()
+    return int(row[0] or 0), row[1]
 
 
 async def record(session: AsyncSession, record_id: str) -> RecordData | None:
@@ -315,7 +327,9 @@ async def last_record_date(session: AsyncSession, code: str) -> date | None:
     return max((RecordData.model_validate(r.data).occurred_on for r in rows), default=None)
 
 
-async def add_record(session: AsyncSession, data: RecordData, event_id: str, now: datetime) -> None:
+async def add_record(
+    session: AsyncSession, data: RecordData, event_id: str, now: datetime, source_version: int | None = None
+) -> None:
     await session.execute(
         insert(records).values(
             record_id=str(data.record_id),
@@ -326,6 +340,8 @@ async def add_record(session: AsyncSession, data: RecordData, event_id: str, now
             data=data.model_dump(mode="json"),
             event_id=event_id,
             created_at=now,
+            channel=data.channel,
+            source_version=source_version,
         )
     )
 

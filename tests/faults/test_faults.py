@@ -19,6 +19,7 @@ from eiso_cli.processes import run_script
 from tests.carrier import Carrier, gateway_settings, serve
 from tests.conftest import KAFKA_ENV
 from tests.e2e.stack import Stack
+from tests.factories import inbound
 from tests.faults.ledger import CONSUMERS, Ledger, phone_of, register
 from tests.faults.proxy import proxied
 from tests.kafka_tools import eventually, read_to_end, read_until, rewind
@@ -123,6 +124,34 @@ async def test_the_same_events_twice_and_groups_rewound_by_100_change_nothing_an
         assert again > 0, f"{name}'s group was not rewound"
     await ledger.settled()
     assert await state(stack, ledger, sms_file) == before
+
+
+async def test_a_stale_version_arriving_after_a_newer_one_is_dead_lettered_and_the_newer_stays(
+    stack: Stack,
+) -> None:
+    """The e-ISO software numbers its versions 1–5; its retries overtake each other (a producer
+    without idempotence): version 3 arrives after 4, and version 2 arrives twice."""
+    ledger = Ledger.open(stack)
+    numbered = {
+        code: [inbound(code, ledger.system, version=v, occurred_on=f"2022-0{v}-10") for v in range(1, 6)]
+        for code in ledger.codes
+    }
+    arriving = []
+    for v1, v2, v3, v4, v5 in numbered.values():
+        arriving += [v1, v2, v4, v3, v5, v2]
+        ledger.refused[str(v3.id)] = (
+            f"stale: version 3 of internal_audit 2022 from {ledger.system} arrived after its version 4"
+        )
+    await ledger.load(arriving)
+    figures = await ledger.settled()
+    assert (figures["acked"], figures["applied"]) == (6 * len(ledger.codes), 4 * len(ledger.codes))
+    with stack.client("registry") as registry:
+        for code, versions in numbered.items():
+            current = registry.get(f"/agencies/{code}/records", params={"year": 2022}).json()
+            newest = versions[-1].data
+            assert [(r["record_id"], r["occurred_on"], r["version"]) for r in current] == [
+                (str(newest.record_id), "2022-05-10", 4)
+            ], f"{code}: the newer version is not the current one"
 
 
 def topics_of(stack: Stack, name: str) -> list[str]:

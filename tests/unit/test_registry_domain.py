@@ -186,3 +186,19 @@ def test_a_scope_covers_every_level_below_and_records_compare_by_content() -> No
     one = domain.next_version(agency(), "A1", Element.QUALITY_OBJECTIVES, entry, 0, "api")
     assert domain.same_record(one, one.model_copy(update={"version": 4, "channel": "vn.x"}))
     assert not domain.same_record(one, one.model_copy(update={"title": "Khác"}))
+
+
+def test_a_version_below_one_the_system_already_gave_is_stale_and_the_newer_stays() -> None:
+    entry = domain.RecordEntry(2022, D(2022, 3, 1), "QĐ 1", "Chính sách chất lượng", None, "A")
+    first = domain.next_version(agency(), "A1", Element.QUALITY_POLICY, entry, 0, "vn.eiso")
+    late = first.model_copy(update={"version": 2})
+    with pytest.raises(domain.DomainError) as refused:
+        domain.check_not_stale(late, "vn.eiso", newest=3)
+    assert str(refused.value) == (
+        "stale: version 2 of quality_policy 2022 from vn.eiso arrived after its version 3; "
+        "the newer stays current"
+    )
+    assert refused.value.field == "version"
+    domain.check_not_stale(late, "vn.eiso", newest=2)  # a system that does not number sends 1, 1, 1…
+    domain.check_not_stale(late, "vn.eiso", newest=1)
+    domain.check_not_stale(late, "vn.eiso", newest=None)  # nothing numbered from it yet
