@@ -87,10 +87,24 @@ async def notify(
     due_at: datetime | None = None,
     critical: bool = False,
 ) -> int:
-    """Queue one message per channel of each recipient; a key already queued or sent is not again."""
+    """Queue one message per channel of each recipient; a key already queued or sent is not again.
+    For an agency not read yet, the message waits for it (`Handlers.agency_changed` makes it)."""
     agency = await store.agency(uow.session, agency_code)
     if agency is None:
-        log.warning("no contacts for the agency; nothing queued", agency_code=agency_code, reason=reason)
+        log.info("agency not read yet: the message waits for it", agency_code=agency_code, reason=reason)
+        await store.wait_for_agency(
+            uow.session,
+            {
+                "agency_code": agency_code,
+                "reason": reason,
+                "period": period,
+                "roles": [role.value for role in roles],
+                "context": context,
+                "due_at": due_at,
+                "critical": critical,
+                "created_at": uow.clock.now(),
+            },
+        )
         return 0
     now = uow.clock.now()
     queued = 0
@@ -154,6 +168,19 @@ class Handlers:
         self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated | AgencyRenamed
     ) -> None:
         await store.save_agency(uow.session, event.data)
+        for message in await store.take_waiting(uow.session, event.data.code):
+            roles = tuple(RecipientRole(role) for role in message["roles"])
+            await notify(
+                uow,
+                self.delays,
+                message["agency_code"],
+                message["reason"],
+                message["period"],
+                roles,
+                message["context"],
+                message["due_at"],
+                message["critical"],
+            )
 
     async def delivered(self, uow: UnitOfWork, event: NotificationSent | NotificationFailed) -> None:
         """The notifier's own outcomes read back: after a rebuild, those messages are not sent again."""

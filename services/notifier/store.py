@@ -13,6 +13,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    delete,
     func,
     or_,
     select,
@@ -94,6 +95,23 @@ enrolled = Table(
     PrimaryKeyConstraint("session_id", "agency_code", "person_name"),
 )
 
+#: Messages for an agency the notifier has not read yet (its contacts unknown): made when it arrives.
+#: A notifier rebuilt from the topics reads agencies and findings side by side, so a finding may come
+#: first; one row per (agency, reason, period), like the messages it will become.
+waiting = Table(
+    "waiting",
+    metadata,
+    Column("agency_code", String(64), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("period", String(80), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("context", JSON, nullable=False),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("critical", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("agency_code", "reason", "period"),
+)
+
 #: One ladder per agency and campaign year: officer, then head, then the supervising agency.
 escalations = Table(
     "escalations",
@@ -121,6 +139,24 @@ async def save_agency(session: AsyncSession, data: AgencyData) -> None:
 
 async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
     return await one(session, select(agencies).where(agencies.c.code == code))
+
+
+async def wait_for_agency(session: AsyncSession, values: dict[str, Any]) -> None:
+    stmt = (
+        upsert(session, waiting)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["agency_code", "reason", "period"])
+    )
+    await session.execute(stmt)
+
+
+async def take_waiting(session: AsyncSession, code: str) -> list[dict[str, Any]]:
+    """The messages waiting for `code`, removed (the caller makes them in the same transaction)."""
+    rows = await session.execute(select(waiting).where(waiting.c.agency_code == code))
+    found = [dict(r) for r in rows.mappings()]
+    if found:
+        await session.execute(delete(waiting).where(waiting.c.agency_code == code))
+    return found
 
 
 async def add_notification(session: AsyncSession, values: dict[str, Any]) -> bool:

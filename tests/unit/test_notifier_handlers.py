@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
 from contracts.agencies import AgencyData, AgencyRegistered, Contact, Contacts
+from contracts.compliance import DeadlineApproaching, DeadlineData
 from contracts.training import (
     EnrolmentCancelled,
     EnrolmentConfirmed,
@@ -22,7 +23,7 @@ from contracts.training import (
     TrainingRole,
     TrainingScheduled,
 )
-from contracts.vocabulary import Level, Obligation
+from contracts.vocabulary import Element, Level, Obligation
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.uow import UnitOfWork
@@ -205,3 +206,29 @@ async def test_no_reminder_for_a_session_that_has_already_begun(notifier_db: Ses
         enrolment_of("A3", "Võ Thị Ba", begun, EnrolmentStatus.CONFIRMED),
     )
     assert statuses == [], "a reminder after the start would mislead"
+
+
+async def test_a_finding_read_before_its_agency_waits_for_the_agency_and_is_not_lost(
+    notifier_db: Sessions,
+) -> None:
+    """A notifier rebuilt from the topics reads agencies and findings side by side."""
+    data = DeadlineData(
+        agency_code="A4", year=2022, deadline=date(2022, 5, 9), days_left=7, missing=[Element.INTERNAL_AUDIT]
+    )
+    finding = DeadlineApproaching.create(source="/t", subject="A4", time=NOW, data=data)
+    early = consumer_record(finding, topic=Topic.COMPLIANCE_STATUS)
+    assert await statuses_after(notifier_db, "A4", early) == []
+    agency = registered("A4", "UBND xã Đôn Xuân", "Thạch Thị Sa", "+84912000999")
+    assert await statuses_after(notifier_db, "A4", agency) == ["pending"]
+    assert await statuses_after(notifier_db, "A4", early, agency) == ["pending"], (
+        "made once, whatever comes again"
+    )
+    async with notifier_db() as db:
+        sms = (
+            await db.execute(select(store.notifications).where(store.notifications.c.agency_code == "A4"))
+        ).one()
+    assert (sms.address, sms.context["agency"], sms.context["days_left"]) == (
+        "+84912000999",
+        "UBND xã Đôn Xuân",
+        7,
+    )
