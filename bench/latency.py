@@ -5,6 +5,8 @@ import asyncio
 import json
 import statistics
 import time
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -49,15 +51,25 @@ async def latency(infra: Infra, rates: list[int]) -> Figures:
     return figures
 
 
+#: Where an event is on its way, in order: each stamp is a wall-clock instant (event `time` fields are
+#: set by the handler, record timestamps by the relay's producer when it sends).
+STAMPS = ("registry_handled", "registry_sent", "compliance_handled", "compliance_sent", "consumed")
+
+
 async def at_rate(batch: list[Any], rate: int) -> Figures:
+    """Publish `batch` at `rate` and follow each event to its score change; the percentiles of the whole
+    way and the median of each hop (which says where the time goes)."""
     sent: dict[str, float] = {}
-    received: dict[str, float] = {}
+    stamps: dict[str, dict[str, float]] = defaultdict(dict)
     consumer = AIOKafkaConsumer(bootstrap_servers=BOOTSTRAP, enable_auto_commit=False)
     producer = AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
     try:
-        found = await partitions(consumer, Topic.COMPLIANCE_STATUS)
+        found = [
+            *await partitions(consumer, Topic.COMPLIANCE_STATUS),
+            *await partitions(consumer, Topic.REGISTRY_RECORDS),
+        ]
         consumer.assign(found)
         await consumer.seek_to_end(*found)
         for tp in found:
@@ -66,14 +78,22 @@ async def at_rate(batch: list[Any], rate: int) -> Figures:
 
         async def listen() -> None:
             deadline = time.monotonic() + SECONDS_PER_RATE + 60
-            while len(received) < len(wanted) and time.monotonic() < deadline:
+            while sum("consumed" in s for s in stamps.values()) < len(wanted) and time.monotonic() < deadline:
                 for records in (await consumer.getmany(timeout_ms=100)).values():
-                    now = time.monotonic()
+                    now = time.time()
                     for record in records:
                         event = json.loads(record.value)
                         cause = event.get("correlationid")
-                        if event["type"] == "compliance-score-changed" and cause in wanted:
-                            received.setdefault(cause, now)
+                        if cause not in wanted:
+                            continue
+                        at = stamps[cause]
+                        if record.topic == Topic.REGISTRY_RECORDS:
+                            at.setdefault("registry_handled", instant(event["time"]))
+                            at.setdefault("registry_sent", record.timestamp / 1000)
+                        elif event["type"] == "compliance-score-changed":
+                            at.setdefault("compliance_handled", instant(event["time"]))
+                            at.setdefault("compliance_sent", record.timestamp / 1000)
+                            at.setdefault("consumed", now)
 
         listener = asyncio.create_task(listen())
         started = time.monotonic()
@@ -81,18 +101,31 @@ async def at_rate(batch: list[Any], rate: int) -> Figures:
             delay = started + n / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)  # pacing the fixed rate
-            sent[str(event.id)] = time.monotonic()
+            sent[str(event.id)] = time.time()
             await producer.send(Topic.INBOUND_RECORDS, to_json(event), key=event.subject.encode())
         await listener
     finally:
         await producer.stop()
         await consumer.stop()
-    millis = sorted((received[k] - sent[k]) * 1000 for k in received)
+    arrived = {k: v for k, v in stamps.items() if len(v) == len(STAMPS)}
+    millis = sorted((arrived[k]["consumed"] - sent[k]) * 1000 for k in arrived)
     cuts = statistics.quantiles(millis, n=100) if len(millis) > 1 else millis * 99
+    hops = {}
+    for before, after in zip(("published", *STAMPS), STAMPS, strict=False):
+        spans = [
+            (at[after] - (sent[k] if before == "published" else at[before])) * 1000
+            for k, at in arrived.items()
+        ]
+        hops[f"{before}→{after}"] = round(statistics.median(spans), 1) if spans else None
     return {
         "events": len(batch),
         "arrived": len(millis),
         "p50_ms": round(cuts[49], 1),
         "p95_ms": round(cuts[94], 1),
         "p99_ms": round(cuts[98], 1),
+        "hops_p50_ms": hops,
     }
+
+
+def instant(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()

@@ -204,7 +204,9 @@ class EventConsumer:
         return random.uniform(0, min(30.0, 0.5 * 2 ** min(self.failures, 6)))
 
 
-def subscribe(broker: KafkaBroker, consumer: EventConsumer, group_id: str, batch_max: int) -> None:
+def subscribe(
+    broker: KafkaBroker, consumer: EventConsumer, group_id: str, batch_max: int, wait_ms: int
+) -> None:
     """Register `consumer` on `broker` as a batch subscriber that commits offsets only after the effect."""
 
     @broker.subscriber(
@@ -212,7 +214,7 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, group_id: str, batch
         group_id=group_id,
         batch=True,
         max_records=batch_max,
-        batch_timeout_ms=200,
+        batch_timeout_ms=wait_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         max_poll_interval_ms=300_000,

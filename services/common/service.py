@@ -83,7 +83,10 @@ class Service:
             prepare=prepare,
         )
         metrics.preinitialise(consumer.name, topics)
-        subscribe(self.broker, consumer, self.settings.group_id, self.settings.consumer_batch_max)
+        settings = self.settings
+        subscribe(
+            self.broker, consumer, settings.group_id, settings.consumer_batch_max, settings.consumer_wait_ms
+        )
         if not self.consumers:
             self.every(LAG_SECONDS, self.measure_lag)
         self.consumers.append(consumer)

@@ -39,6 +39,10 @@ class ServiceSettings(BaseSettings):
     consumer_group: str | None = None
     #: Most events applied in one database transaction.
     consumer_batch_max: int = Field(default=500, ge=1, le=10_000)
+    #: How long an idle consumer waits for events before looking again. FastStream also sleeps this long
+    #: after a look that found nothing, so after a quiet spell — the usual state of a province — a lone
+    #: event may wait up to this long per hop; a smaller value only adds cheap empty looks.
+    consumer_wait_ms: int = Field(default=10, ge=1, le=1_000)
     #: Fault drills only (never in production): `before_commit:N` or `after_commit:N` kills the process
     #: with SIGKILL, as `kill -9` would, at that point of its N-th consumed batch.
     crash_at: str | None = Field(default=None, pattern=r"^(before_commit|after_commit):[1-9][0-9]*$")

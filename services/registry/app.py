@@ -8,6 +8,7 @@ from services.common.service import Service
 from services.registry import store
 from services.registry.api import router
 from services.registry.handlers import HANDLERS
+from services.registry.lookup import ReadAhead
 from services.registry.settings import RegistrySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -15,6 +16,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def build(settings: RegistrySettings | None = None) -> Service:
     service = Service(settings or RegistrySettings(), MIGRATIONS)
-    service.consume([Topic.INBOUND_RECORDS], HANDLERS)
+    service.consume([Topic.INBOUND_RECORDS], HANDLERS, prepare=ReadAhead.prepare)
     service.routers += [router, keys_router(store.exists)]
     return service

@@ -6,7 +6,7 @@ to save (keyed by code and valid_from), so the store only has to write what it i
 """
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -252,6 +252,19 @@ def next_version(
         channel=channel,
         version=latest_version + 1,
     )
+
+
+def ancestors_in(
+    histories: Mapping[str, Sequence[AgencyData]], code: str, day: date, limit: int = 10
+) -> list[str]:
+    """`code`'s parent, grandparent… on `day`, from their histories (bounded, so a corrupt cycle cannot
+    loop)."""
+    found: list[str] = []
+    current = version_on(histories.get(code, ()), day)
+    while current is not None and current.parent_code and len(found) < limit:
+        found.append(current.parent_code)
+        current = version_on(histories.get(current.parent_code, ()), day)
+    return found
 
 
 def check_not_stale(record: RecordData, source: str, newest: int | None) -> None:

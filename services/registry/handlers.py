@@ -11,15 +11,17 @@ from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler, PermanentError
 from services.common.uow import UnitOfWork
 from services.registry import domain, store
+from services.registry.lookup import lookup_for
 
 
 async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
     record, source = event.data, event.source
-    system = await store.system(uow.session, source)
+    look = lookup_for(uow)
+    system = await look.system(source)
     if system is None or system["revoked_at"] is not None:
         raise PermanentError(f"source {source} is not a registered system")
-    await store.lock(uow.session, record.agency_code)
-    agency = await store.as_of(uow.session, record.agency_code, record.occurred_on)
+    await look.lock(record.agency_code)
+    agency = await look.agency_on(record.agency_code, record.occurred_on)
     if agency is None:
         if not await store.exists(uow.session, record.agency_code):
             raise PermanentError(f"unknown agency {record.agency_code}")
@@ -27,16 +29,14 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
             f"agency {record.agency_code} was not active on {record.occurred_on.isoformat()} "
             "(dissolved, merged or not yet founded)"
         )
-    above = await store.ancestors(uow.session, agency.code, record.occurred_on)
+    above = await look.ancestors(agency.code, record.occurred_on)
     if not domain.may_speak_for(system["scope"], agency, above):
         raise PermanentError(f"source {source} may not publish for {record.agency_code}")
-    latest, newest = await store.latest_versions(
-        uow.session, record.agency_code, record.element, record.year, source
-    )
+    latest, newest = await look.versions(record.agency_code, record.element, record.year, source)
     entry = domain.RecordEntry(
         record.year, record.occurred_on, record.document_ref, record.title, record.notes, record.submitted_by
     )
-    known = await store.record(uow.session, str(record.record_id))
+    known = await look.record(str(record.record_id))
     try:
         data = domain.next_version(
             agency,
@@ -63,7 +63,7 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
         correlationid=event.correlationid,
         causationid=str(event.id),
     )
-    await store.add_record(uow.session, data, str(canonical.id), uow.clock.now(), record.version)
+    await look.add(data, str(canonical.id), uow.clock.now(), record.version)
     uow.emit(Topic.REGISTRY_RECORDS, canonical)
 
 

@@ -1,5 +1,6 @@
 """The registry's tables and queries."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -32,6 +33,7 @@ from contracts.records import RecordData
 from contracts.vocabulary import Element, Level, Obligation
 from services.common.db import BigId, UTCDateTime, new_metadata, one
 from services.common.text import search_key
+from services.registry import domain
 
 metadata = new_metadata()
 
@@ -181,12 +183,36 @@ async def children_on(session: AsyncSession, code: str, day: date) -> list[Agenc
 
 
 async def ancestors(session: AsyncSession, code: str, day: date, limit: int = 10) -> list[str]:
-    """`code`'s parent, grandparent… on `day` (bounded, so a corrupt cycle cannot loop)."""
-    found: list[str] = []
-    current = await as_of(session, code, day)
-    while current is not None and current.parent_code and len(found) < limit:
-        found.append(current.parent_code)
-        current = await as_of(session, current.parent_code, day)
+    """`code`'s parent, grandparent… on `day`."""
+    return domain.ancestors_in(await histories_up(session, [code], limit), code, day, limit)
+
+
+async def histories(session: AsyncSession, codes: Collection[str]) -> dict[str, list[AgencyData]]:
+    """Each agency's versions in date order (an unknown code has none)."""
+    found: dict[str, list[AgencyData]] = {code: [] for code in codes}
+    rows = await session.execute(
+        select(agency_versions)
+        .where(agency_versions.c.code.in_(codes))
+        .order_by(agency_versions.c.code, agency_versions.c.valid_from)
+    )
+    for row in rows:
+        found[row.code].append(_version(row))
+    return found
+
+
+async def histories_up(
+    session: AsyncSession, codes: Collection[str], limit: int = 10
+) -> dict[str, list[AgencyData]]:
+    """The histories of these agencies and of every agency above them at any time, `limit` levels up
+    at most: one query a level."""
+    found: dict[str, list[AgencyData]] = {}
+    wanted = set(codes)
+    for _ in range(limit + 1):
+        wanted -= found.keys()
+        if not wanted:
+            break
+        found |= await histories(session, wanted)
+        wanted = {v.parent_code for history in found.values() for v in history if v.parent_code}
     return found
 
 
@@ -327,23 +353,66 @@ async def last_record_date(session: AsyncSession, code: str) -> date | None:
     return max((RecordData.model_validate(r.data).occurred_on for r in rows), default=None)
 
 
+def record_row(
+    data: RecordData, event_id: str, now: datetime, source_version: int | None = None
+) -> dict[str, Any]:
+    return {
+        "record_id": str(data.record_id),
+        "agency_code": data.agency_code,
+        "element": data.element.value,
+        "year": data.year,
+        "version": data.version,
+        "data": data.model_dump(mode="json"),
+        "event_id": event_id,
+        "created_at": now,
+        "channel": data.channel,
+        "source_version": source_version,
+    }
+
+
 async def add_record(
     session: AsyncSession, data: RecordData, event_id: str, now: datetime, source_version: int | None = None
 ) -> None:
-    await session.execute(
-        insert(records).values(
-            record_id=str(data.record_id),
-            agency_code=data.agency_code,
-            element=data.element.value,
-            year=data.year,
-            version=data.version,
-            data=data.model_dump(mode="json"),
-            event_id=event_id,
-            created_at=now,
-            channel=data.channel,
-            source_version=source_version,
+    await add_records(session, [record_row(data, event_id, now, source_version)])
+
+
+async def add_records(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(records), rows)
+
+
+# --- reading ahead for a batch of inbound records (services.registry.lookup) -------------------------
+
+
+async def systems_of(session: AsyncSession, ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    rows = await session.execute(select(systems).where(systems.c.id.in_(ids)))
+    return {row["id"]: dict(row) for row in rows.mappings()}
+
+
+async def versions_by_channel(
+    session: AsyncSession, codes: Collection[str]
+) -> list[tuple[str, str, int, str | None, int, int | None]]:
+    """(agency, element, year, channel, highest version, highest source version) of these agencies."""
+    rows = await session.execute(
+        select(
+            records.c.agency_code,
+            records.c.element,
+            records.c.year,
+            records.c.channel,
+            func.max(records.c.version),
+            func.max(records.c.source_version),
         )
+        .where(records.c.agency_code.in_(codes))
+        .group_by(records.c.agency_code, records.c.element, records.c.year, records.c.channel)
     )
+    return [tuple(row) for row in rows]
+
+
+async def records_by_id(session: AsyncSession, ids: Collection[str]) -> dict[str, RecordData]:
+    rows = await session.execute(
+        select(records.c.record_id, records.c.data).where(records.c.record_id.in_(ids))
+    )
+    return {record_id: RecordData.model_validate(data) for record_id, data in rows}
 
 
 async def current_records(session: AsyncSession, code: str, year: int | None) -> list[RecordData]:

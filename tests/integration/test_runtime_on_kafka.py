@@ -100,7 +100,7 @@ async def test_consumer_dead_letters_poison_and_applies_each_event_once(
     consumer = EventConsumer(
         "compliance", [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS], HANDLERS, uow_factory(pg)
     )
-    subscribe(broker, consumer, settings.group_id, batch_max=100)
+    subscribe(broker, consumer, settings.group_id, batch_max=100, wait_ms=settings.consumer_wait_ms)
     relay = OutboxRelay(pg, producer.publish, FixedClock(NOW))
     await broker.start()
     relay_task = asyncio.create_task(relay.run())
@@ -162,7 +162,7 @@ async def test_a_transient_failure_rewinds_the_batch_and_skips_nothing(
         return working()
 
     consumer = EventConsumer("compliance", [Topic.REGISTRY_RECORDS], HANDLERS, flaky)
-    subscribe(broker, consumer, settings.group_id, batch_max=100)
+    subscribe(broker, consumer, settings.group_id, batch_max=100, wait_ms=settings.consumer_wait_ms)
     code = unique_code()
     await produce(
         kafka, Topic.REGISTRY_RECORDS, [(code, objective_updated(code, version=v)) for v in (1, 2, 3)]
@@ -185,7 +185,7 @@ async def test_records_faststream_would_choke_on_are_handled_not_skipped(
     """A binary header and a JSON content type over a non-JSON body: FastStream's own parsing would drop
     such a batch unseen; here the first is applied and the second dead-lettered."""
     consumer = EventConsumer("compliance", [Topic.REGISTRY_RECORDS], HANDLERS, uow_factory(pg))
-    subscribe(broker, consumer, settings.group_id, batch_max=100)
+    subscribe(broker, consumer, settings.group_id, batch_max=100, wait_ms=settings.consumer_wait_ms)
     relay = OutboxRelay(pg, producer.publish, FixedClock(NOW))
     code = unique_code()
     outsider = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")

@@ -1,0 +1,124 @@
+"""What the inbound gateway reads and writes, two ways: event by event from the database (`Lookup`), or
+for a whole batch read ahead in a few queries and written at the commit (`ReadAhead`, the consumer's
+fast pass). The handler is the same either way, so both give the same result by construction."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.agencies import AgencyData
+from contracts.records import RecordData, RecordEvent
+from contracts.vocabulary import Element
+from services.common.uow import UnitOfWork
+from services.registry import domain, store
+
+#: Where a batch's `ReadAhead` is kept in `uow.cache`.
+AHEAD = "registry.read_ahead"
+VersionKey = tuple[str, str, int]  # (agency, element, year)
+
+
+class Lookup:
+    """Event by event, from the database: the careful redo of a batch, and the per-event default."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def system(self, source: str) -> dict[str, Any] | None:
+        return await store.system(self.session, source)
+
+    async def lock(self, code: str) -> None:
+        await store.lock(self.session, code)
+
+    async def agency_on(self, code: str, day: date) -> AgencyData | None:
+        return await store.as_of(self.session, code, day)
+
+    async def ancestors(self, code: str, day: date) -> list[str]:
+        return await store.ancestors(self.session, code, day)
+
+    async def versions(self, code: str, element: Element, year: int, channel: str) -> tuple[int, int | None]:
+        """The registry's latest version number, and the highest number `channel` itself gave."""
+        return await store.latest_versions(self.session, code, element, year, channel)
+
+    async def record(self, record_id: str) -> RecordData | None:
+        return await store.record(self.session, record_id)
+
+    async def add(self, data: RecordData, event_id: str, now: datetime, source_version: int) -> None:
+        await store.add_record(self.session, data, event_id, now, source_version)
+
+
+@dataclass
+class _Versions:
+    latest: int = 0
+    by_channel: dict[str | None, int | None] = field(default_factory=dict)
+
+
+class ReadAhead(Lookup):
+    """A batch's systems, agencies (with every agency above them), record versions and known record ids,
+    read in about six queries and kept up to date as the batch goes; its new records inserted in one
+    statement just before the commit. Its agencies are locked for the whole batch from the start."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        self.systems: dict[str, dict[str, Any]] = {}
+        self.histories: dict[str, list[AgencyData]] = {}
+        self.numbers: dict[VersionKey, _Versions] = {}
+        self.known: dict[str, RecordData] = {}
+        self.new_rows: list[dict[str, Any]] = []
+
+    @classmethod
+    async def prepare(cls, uow: UnitOfWork, events: list[Any]) -> None:
+        records = [e.data for e in events if isinstance(e, RecordEvent)]
+        if not records:
+            return
+        ahead = cls(uow.session)
+        codes = {r.agency_code for r in records}
+        await store.lock(uow.session, *codes)
+        ahead.systems = await store.systems_of(uow.session, {e.source for e in events})
+        ahead.histories = await store.histories_up(uow.session, codes)
+        for code, element, year, channel, latest, source in await store.versions_by_channel(
+            uow.session, codes
+        ):
+            numbers = ahead.numbers.setdefault((code, element, year), _Versions())
+            numbers.latest = max(numbers.latest, latest)
+            numbers.by_channel[channel] = source
+        ahead.known = await store.records_by_id(uow.session, {str(r.record_id) for r in records})
+        uow.cache[AHEAD] = ahead
+        uow.before_commit.append(ahead.flush)
+
+    async def flush(self) -> None:
+        await store.add_records(self.session, self.new_rows)
+
+    async def system(self, source: str) -> dict[str, Any] | None:
+        return self.systems.get(source)
+
+    async def lock(self, code: str) -> None:
+        """Locked with the whole batch in `prepare`."""
+
+    async def agency_on(self, code: str, day: date) -> AgencyData | None:
+        return domain.version_on(self.histories.get(code, ()), day)
+
+    async def ancestors(self, code: str, day: date) -> list[str]:
+        return domain.ancestors_in(self.histories, code, day)
+
+    async def versions(self, code: str, element: Element, year: int, channel: str) -> tuple[int, int | None]:
+        numbers = self.numbers.get((code, element.value, year), _Versions())
+        return numbers.latest, numbers.by_channel.get(channel)
+
+    async def record(self, record_id: str) -> RecordData | None:
+        return self.known.get(record_id)
+
+    async def add(self, data: RecordData, event_id: str, now: datetime, source_version: int) -> None:
+        self.new_rows.append(store.record_row(data, event_id, now, source_version))
+        numbers = self.numbers.setdefault((data.agency_code, data.element.value, data.year), _Versions())
+        numbers.latest = data.version
+        given = numbers.by_channel.get(data.channel)
+        numbers.by_channel[data.channel] = source_version if given is None else max(given, source_version)
+        self.known[str(data.record_id)] = data
+
+
+def lookup_for(uow: UnitOfWork) -> Lookup:
+    """The batch's read-ahead if the consumer prepared one, else the database."""
+    ahead: ReadAhead | None = uow.cache.get(AHEAD)
+    return ahead if ahead is not None else Lookup(uow.session)

@@ -1,0 +1,156 @@
+"""The inbound gateway reads a batch ahead (`ReadAhead`) or event by event (`Lookup`): both must store the
+same record versions, publish the same events and dead-letter the same events for the same reasons."""
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from contracts import Topic
+from contracts.agencies import AgencyData
+from contracts.records import InternalAuditCompleted, PolicyUpdated, RecordData
+from contracts.vocabulary import Element, Level, Obligation
+from services.common.clock import FixedClock
+from services.common.consumer import EventConsumer
+from services.common.dlq import REASON
+from services.common.messaging import outbox
+from services.common.uow import UnitOfWork
+from services.registry import store
+from services.registry.handlers import HANDLERS
+from services.registry.lookup import ReadAhead
+from tests.conftest import migrated
+from tests.factories import NOW, consumer_record, inbound
+
+SYSTEM = "vn.eiso.test"
+
+
+def agency(code: str, parent: str | None, valid_to: date | None = None) -> AgencyData:
+    level = Level.COMMUNE if parent else Level.DISTRICT
+    return AgencyData(
+        code=code,
+        name=f"UBND {code}",
+        level=level,
+        parent_code=parent,
+        obligation=Obligation.MANDATORY,
+        valid_from=date(2020, 1, 1),
+        valid_to=valid_to,
+    )
+
+
+def policy(
+    code: str, version: int, record_id: uuid.UUID | None = None, title: str = "Chính sách"
+) -> PolicyUpdated:
+    data = RecordData(
+        record_id=record_id or uuid.uuid4(),
+        agency_code=code,
+        element=Element.QUALITY_POLICY,
+        year=2022,
+        occurred_on=date(2022, 2, version),
+        document_ref=f"QĐ {version}",
+        title=title,
+        submitted_by="Phần mềm ISO điện tử",
+        channel=SYSTEM,
+        version=version,
+    )
+    return PolicyUpdated.create(source=SYSTEM, subject=code, data=data, time=NOW)  # type: ignore[return-value]
+
+
+def batches() -> list[list[Any]]:
+    """Two districts and their communes (the system speaks for D1's), and events of every outcome."""
+    first, reused = inbound("C1", SYSTEM), uuid.uuid4()
+    again = InternalAuditCompleted.create(source=SYSTEM, subject="C1", data=first.data, time=NOW)
+    accepted = [
+        first,
+        inbound("C1", SYSTEM),  # a second audit: version 2
+        policy("C2", 2, reused),  # numbered by the system
+        policy("C2", 3),
+        again,  # the same record under a new event id: nothing new
+        inbound("D1", SYSTEM, occurred_on="2022-03-01"),
+    ]
+    refused = [
+        inbound("C3", SYSTEM),  # below D2: outside the system's scope
+        policy("C2", 1),  # older than its version 3: stale
+        inbound("NOPE", SYSTEM),
+        inbound("C4", SYSTEM),  # dissolved at the end of 2021
+        policy("C2", 4, reused, title="Khác"),  # a record id used for other content
+        inbound("C1", SYSTEM, occurred_on="2022-06-01"),  # fine, among refusals
+    ]
+    return [accepted, *([event] for event in refused)]  # each refusal must be seen by the fast pass
+
+
+async def applied(
+    sessions: Any, prepare: Any, events: list[list[Any]]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    async with sessions() as db:
+        now = datetime(2022, 1, 1, tzinfo=UTC)
+        for code, parent, ends in [
+            ("D1", None, None),
+            ("D2", None, None),
+            ("C1", "D1", None),
+            ("C2", "D1", None),
+            ("C3", "D2", None),
+            ("C4", "D1", date(2022, 1, 1)),
+        ]:
+            await store.save_versions(db, [agency(code, parent, ends)], now)
+        await store.add_system(db, SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
+        await db.commit()
+    consumer = EventConsumer(
+        "registry",
+        [Topic.INBOUND_RECORDS],
+        HANDLERS,
+        partial(UnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
+        prepare=prepare,
+    )
+    for batch in events:
+        await consumer.apply_batch(
+            [consumer_record(e, topic=Topic.INBOUND_RECORDS, key=e.subject) for e in batch]
+        )
+    async with sessions() as db:
+        rows = await db.execute(
+            select(store.records).order_by(
+                store.records.c.agency_code, store.records.c.element, store.records.c.version
+            )
+        )
+        stored = [
+            (r.agency_code, r.element, r.version, r.channel, r.source_version, r.data["title"]) for r in rows
+        ]
+        published = []
+        for row in await db.execute(select(outbox).order_by(outbox.c.id)):
+            event = json.loads(row.value)
+            data = {k: v for k, v in event["data"].items() if k != "record_id"}
+            published.append((row.topic, row.key, event["type"], data, row.headers.get(REASON)))
+    return stored, published
+
+
+async def test_reading_a_batch_ahead_stores_publishes_and_refuses_exactly_as_reading_event_by_event(
+    tmp_path: Path,
+) -> None:
+    found, events = [], batches()
+    for prepare in (None, ReadAhead.prepare):
+        sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / uuid.uuid4().hex}.db", "registry")
+        found.append(await applied(sessions, prepare, events))
+        await sessions.kw["bind"].dispose()
+    assert found[0] == found[1]
+    stored, published = found[1]
+    assert [(code, element, version, source) for code, element, version, _, source, _ in stored] == [
+        ("C1", "internal_audit", 1, 1),
+        ("C1", "internal_audit", 2, 1),
+        ("C1", "internal_audit", 3, 1),
+        ("C2", "quality_policy", 1, 2),
+        ("C2", "quality_policy", 2, 3),
+        ("D1", "internal_audit", 1, 1),
+    ]
+    reasons = [reason for topic, *_, reason in published if topic.endswith(".dlq")]
+    assert len(reasons) == 5
+    for expected in (
+        "may not publish for C3",
+        "stale: version 1",
+        "unknown agency NOPE",
+        "C4 was not active",
+    ):
+        assert any(expected in reason for reason in reasons), (expected, reasons)
+    assert any("already used for other content" in reason for reason in reasons)
