@@ -41,17 +41,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             print_row("compliance_ingest", results["compliance_ingest"])
         if "registry" in wanted:
+            infra.fresh_broker()
             results["registry_inbound"] = await ingest.registry_inbound(
                 infra, args.agencies // scale_down, args.inbound // scale_down
             )
             print_row("registry_inbound", results["registry_inbound"])
         if "latency" in wanted:
+            infra.fresh_broker()
             results["latency"] = await latency.latency(infra, [50, 200] if args.quick else [50, 200, 1000])
             print_row("latency", results["latency"])
         if "notifier" in wanted:
+            infra.fresh_broker()
             results["notifier"] = await notifier.notifier(infra, args.reminders // scale_down)
             print_row("notifier", results["notifier"])
         if "scale" in wanted:
+            infra.fresh_broker()
             results["scale"] = await scale.scale(
                 infra, args.scale_agencies // scale_down, args.scale_events // scale_down
             )

@@ -47,8 +47,7 @@ class Infra:
     started: list[str] = field(default_factory=list)
 
     def __enter__(self) -> "Infra":
-        run_script("deploy/kafka/kafka.sh", "reset", env=KAFKA_ENV)
-        run_script("deploy/kafka/kafka.sh", "start", env=KAFKA_ENV)
+        self.fresh_broker()
         self.started.append("kafka")
         self.postgres = os.environ.get("EISO_BENCH_POSTGRES_URL", "")
         if not self.postgres:
@@ -57,6 +56,13 @@ class Infra:
             self.started.append("postgres")
             self.postgres = f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres"
         return self
+
+    def fresh_broker(self) -> None:
+        """An empty broker for the next measurement. A service started with a fresh consumer group reads
+        its topics from the beginning, so what an earlier measurement left there would be counted
+        (and waited for) too."""
+        run_script("deploy/kafka/kafka.sh", "reset", env=KAFKA_ENV)  # stops it first
+        run_script("deploy/kafka/kafka.sh", "start", env=KAFKA_ENV)
 
     def __exit__(self, *exc: object) -> None:
         for process in RUNNING:  # a measurement that failed half-way leaves its services behind

@@ -26,14 +26,16 @@ def unique_code(prefix: str = "T") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10].upper()}"
 
 
+def agency_data(
+    code: str, level: Level = Level.DEPARTMENT, parent: str | None = None, **fields: Any
+) -> AgencyData:
+    """A mandatory agency since 2020 named after its code, unless `fields` say otherwise."""
+    values: dict[str, Any] = {"name": f"UBND {code}", "obligation": Obligation.MANDATORY} | fields
+    return AgencyData(code=code, level=level, parent_code=parent, valid_from=date(2020, 1, 1), **values)
+
+
 def agency_registered(code: str, name: str = "Sở Thử nghiệm", level: Level = Level.DEPARTMENT) -> CloudEvent:
-    data = AgencyData(
-        code=code,
-        name=name,
-        level=level,
-        obligation=Obligation.MANDATORY,
-        valid_from=date(2020, 1, 1),
-    )
+    data = agency_data(code, level, name=name)
     return AgencyRegistered.create(source="/tests", subject=code, data=data, time=NOW)
 
 

@@ -8,28 +8,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.agencies import AgencyData, Contact, Contacts
-from contracts.vocabulary import Level, Obligation
+from contracts.vocabulary import Level
 from services.common.clock import FixedClock
 from services.notifier import store
 from services.notifier.runtime import NotifierService
 from services.notifier.settings import NotifierSettings
+from tests.factories import agency_data
 
 Sessions = async_sessionmaker[AsyncSession]
 
 
 def agency(code: str, level: Level, parent: str | None, head: str) -> AgencyData:
-    return AgencyData(
-        code=code,
-        name=f"UBND {code}",
-        level=level,
-        parent_code=parent,
-        obligation=Obligation.MANDATORY,
-        valid_from=date(2020, 1, 1),
-        contacts=Contacts(
-            iso_officer=Contact(name="Thư ký", email=f"iso@{code.lower()}.vn"),
-            head=Contact(name=f"Chủ tịch {code}", email=f"head@{code.lower()}.vn"),
-        ),
+    contacts = Contacts(
+        iso_officer=Contact(name="Thư ký", email=f"iso@{code.lower()}.vn"),
+        head=Contact(name=f"Chủ tịch {code}", email=f"head@{code.lower()}.vn"),
     )
+    return agency_data(code, level, parent, contacts=contacts)
 
 
 async def heads_told(sessions: Sessions) -> list[tuple[str, str]]:

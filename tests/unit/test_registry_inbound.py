@@ -13,7 +13,7 @@ from sqlalchemy import select
 from contracts import Topic
 from contracts.agencies import AgencyData
 from contracts.records import InternalAuditCompleted, PolicyUpdated, RecordData
-from contracts.vocabulary import Element, Level, Obligation
+from contracts.vocabulary import Element, Level
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.dlq import REASON
@@ -23,22 +23,13 @@ from services.registry import store
 from services.registry.handlers import HANDLERS
 from services.registry.lookup import ReadAhead
 from tests.conftest import migrated
-from tests.factories import NOW, consumer_record, inbound
+from tests.factories import NOW, agency_data, consumer_record, inbound
 
 SYSTEM = "vn.eiso.test"
 
 
 def agency(code: str, parent: str | None, valid_to: date | None = None) -> AgencyData:
-    level = Level.COMMUNE if parent else Level.DISTRICT
-    return AgencyData(
-        code=code,
-        name=f"UBND {code}",
-        level=level,
-        parent_code=parent,
-        obligation=Obligation.MANDATORY,
-        valid_from=date(2020, 1, 1),
-        valid_to=valid_to,
-    )
+    return agency_data(code, Level.COMMUNE if parent else Level.DISTRICT, parent, valid_to=valid_to)
 
 
 def policy(
