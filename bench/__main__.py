@@ -64,23 +64,27 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_row(name: str, figures: dict[str, Any]) -> None:
+    """The section's figures on the console, and at once in the results file: a run stopped half-way
+    (a full one takes about an hour) keeps what it measured."""
     print(f"{name:<20} " + "  ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+    document = json.loads(RESULTS.read_text(encoding="utf-8"))
+    document["results"][name] = figures | {"when": now()}
+    write(document)
+
+
+def write(document: dict[str, Any]) -> None:
+    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def main() -> int:
     args = parser().parse_args()
-    results = asyncio.run(run(args))
-    document = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-        },
-        "arguments": vars(args),
-        "results": results,
-    }
-    RESULTS.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    machine = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": platform.platform()}
+    write({"started": now(), "machine": machine, "arguments": vars(args), "results": {}})
+    asyncio.run(run(args))
     print(f"written to {RESULTS}")
     return 0
 

@@ -73,7 +73,7 @@ async def progress_report(
     (default: today, or the year's last day for a past year), with the Vietnamese sentence."""
     require(caller, Role.OPERATOR, Role.SYSTEM)
     day = _as_of(service, year, as_of)
-    return report.progress(year, day, [status for _, _, status in await service.statuses(year, day)])
+    return report.progress(year, day, [status async for _, _, status in service.statuses(year, day)])
 
 
 @router.get("/reports/annual", response_class=PlainTextResponse, tags=["reports"])
@@ -91,7 +91,7 @@ async def annual_report(
         reminded = await store.reminded_in(uow.session, year)
         plan = await store.inspections_in(uow.session, year)
     lines = []
-    for agency, facts, status in await service.statuses(year, day):
+    async for agency, facts, status in service.statuses(year, day):
         lines.append(
             report.AnnualLine(
                 status=status,

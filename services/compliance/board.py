@@ -42,9 +42,9 @@ async def board(
     today = local_date(now)
     year = year or today.year
     day = min(today, date(year, 12, 31))
-    statuses = await service.statuses(year, day)
-    progress = report.progress(year, day, [s for _, _, s in statuses])
-    names = {agency["code"]: agency["name"] for agency, _, _ in statuses}
+    statuses = [(agency, status) async for agency, _, status in service.statuses(year, day)]
+    progress = report.progress(year, day, [s for _, s in statuses])
+    names = {agency["code"]: agency["name"] for agency, _ in statuses}
     deadline = service.rules.campaign(year).maintenance_deadline
     async with service.reader() as uow:
         inspections = await store.inspections_in(uow.session, year)

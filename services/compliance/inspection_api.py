@@ -137,7 +137,7 @@ async def candidates(uow: UnitOfWork, rules: RuleSet, year: int, day: date) -> l
             merged_on=merges.get(agency["code"]),
             reminders=reminders.get(agency["code"], 0),
         )
-        for agency, facts in await store.active_facts(uow.session, day)
+        async for agency, facts in store.active_facts(uow.session, day, year)
     ]
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,11 +71,11 @@ class ComplianceService(Service):
 
     async def statuses(
         self, year: int, day: date
-    ) -> list[tuple[dict[str, Any], domain.Facts, report.AgencyStatus]]:
-        """Every agency active on `day`, its facts, and its standing for `year` as of that day."""
-        out = []
+    ) -> AsyncIterator[tuple[dict[str, Any], domain.Facts, report.AgencyStatus]]:
+        """Every agency active on `day`, its facts for `year`, and its standing as of that day — one at
+        a time, so a caller keeping only the standings never holds the province's records."""
         async with self.reader() as uow:
-            for agency, facts in await store.active_facts(uow.session, day):
+            async for agency, facts in store.active_facts(uow.session, day, year):
                 scored = domain.score(facts, year, self.rules, day)
                 status = report.AgencyStatus(
                     agency["code"],
@@ -84,13 +85,12 @@ class ComplianceService(Service):
                     scored.status,
                     scored.score,
                 )
-                out.append((agency, facts, status))
-        return out
+                yield agency, facts, status
 
     async def publish_progress(self) -> None:
         """The programme's gauges: agencies per level and status this year, days to the deadline."""
         today = local_date(self.clock.now())
-        counts = Counter((s.level, s.status) for _, _, s in await self.statuses(today.year, today))
+        counts = Counter([(s.level, s.status) async for _, _, s in self.statuses(today.year, today)])
         for level in Level:
             for status in ComplianceStatus:
                 AGENCIES.labels(level=level.value, status=status.value).set(counts[(level, status)])
@@ -101,7 +101,7 @@ class ComplianceService(Service):
         sent: Counter[str] = Counter()
         async with self.uow() as uow:
             sent_before = await store.all_sent_notices(uow.session)
-            for agency, facts in await store.active_facts(uow.session, day):
+            async for agency, facts in store.active_facts(uow.session, day, day.year):
                 code = agency["code"]
                 for notice in evaluation.due(facts, self.rules, day, sent_before.get(code, set())):
                     event = notice.kind.create(

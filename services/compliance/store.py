@@ -1,6 +1,6 @@
 """The compliance service's tables: its own copy of agencies, the evidence it has seen, the scores."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -445,37 +445,44 @@ async def add_notice(
     )
 
 
-async def active_facts(session: AsyncSession, day: date) -> list[tuple[dict[str, Any], Facts]]:
-    """Every agency active on `day` with its facts, in three queries whatever the province's size
-    (reports and evaluations read all agencies; one query per agency does not scale)."""
+async def active_facts(
+    session: AsyncSession, day: date, year: int, chunk: int = 1_000
+) -> AsyncIterator[tuple[dict[str, Any], Facts]]:
+    """Every agency active on `day` with its facts for `year` (its own and its predecessors' records of
+    that year, its training), `chunk` agencies at a time: reports, evaluations and the gauges read the
+    whole province, and memory must not grow with it (one query per agency would not scale either)."""
     active = await active_agencies(session, day)
     predecessors: dict[str, list[str]] = {}
     for row in await session.execute(select(lineage.c.successor_code, lineage.c.predecessor_code)):
         predecessors.setdefault(row.successor_code, []).append(row.predecessor_code)
-    by_agency: dict[str, list[tuple[str, str, int, date]]] = {}
-    rows = await session.execute(
-        select(
-            evidence.c.agency_code,
-            evidence.c.event_id,
-            evidence.c.element,
-            evidence.c.year,
-            evidence.c.occurred_on,
+    for start in range(0, len(active), chunk):
+        part = active[start : start + chunk]
+        closures = {agency["code"]: _closure(agency["code"], predecessors) for agency in part}
+        codes = {code for closure in closures.values() for code in closure}
+        by_agency: dict[str, list[tuple[str, str, int, date]]] = {}
+        rows = await session.execute(
+            select(
+                evidence.c.agency_code,
+                evidence.c.event_id,
+                evidence.c.element,
+                evidence.c.year,
+                evidence.c.occurred_on,
+            ).where(evidence.c.agency_code.in_(codes), evidence.c.year == year)
         )
-    )
-    for code, *rest in rows:
-        by_agency.setdefault(code, []).append((rest[0], rest[1], rest[2], rest[3]))
-    trained: dict[str, list[tuple[str, date, str]]] = {}
-    for code, event_id, completed_on, role in await session.execute(
-        select(trainings.c.agency_code, trainings.c.event_id, trainings.c.completed_on, trainings.c.role)
-    ):
-        trained.setdefault(code, []).append((event_id, completed_on, role))
-    out = []
-    for agency in active:
-        codes = _closure(agency["code"], predecessors)
-        found = [row for c in codes for row in by_agency.get(c, [])]
-        courses = tuple(t for c in codes for t in trained.get(c, []))
-        out.append((agency, Facts(agency["code"], agency["uses_eiso_software"], evidence_of(found), courses)))
-    return out
+        for code, *rest in rows:
+            by_agency.setdefault(code, []).append((rest[0], rest[1], rest[2], rest[3]))
+        trained: dict[str, list[tuple[str, date, str]]] = {}
+        for code, event_id, completed_on, role in await session.execute(
+            select(
+                trainings.c.agency_code, trainings.c.event_id, trainings.c.completed_on, trainings.c.role
+            ).where(trainings.c.agency_code.in_(codes))
+        ):
+            trained.setdefault(code, []).append((event_id, completed_on, role))
+        for agency in part:
+            closure = closures[agency["code"]]
+            found = [row for c in closure for row in by_agency.get(c, [])]
+            courses = tuple(t for c in closure for t in trained.get(c, []))
+            yield agency, Facts(agency["code"], agency["uses_eiso_software"], evidence_of(found), courses)
 
 
 def _closure(code: str, predecessors: dict[str, list[str]]) -> list[str]:

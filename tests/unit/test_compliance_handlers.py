@@ -147,9 +147,10 @@ async def test_all_facts_at_once_equal_each_agencys_facts(compliance_db: Session
     ]
     await consumer.apply_batch([consumer_record(e, topic=t) for e, t in events])
     async with compliance_db() as session:
-        together = dict(
-            (agency["code"], f) for agency, f in await store.active_facts(session, date(2022, 8, 1))
-        )
+        together = {
+            agency["code"]: f
+            async for agency, f in store.active_facts(session, date(2022, 8, 1), 2022, chunk=1)
+        }
         alone = await store.facts(session, ab)
         merged_in = await store.latest_merges(session)
     assert sorted(together[ab].evidence, key=str) == sorted(alone.evidence, key=str)
