@@ -294,12 +294,16 @@ async def successors_of(session: AsyncSession, code: str) -> list[str]:
 async def facts(session: AsyncSession, code: str) -> Facts:
     """What scoring needs of an agency: its records and its predecessors', and its e-ISO flag."""
     codes = await lineage_of(session, code)
-    each = await facts_of(session, codes)
+    return _with_lineage(code, codes, await facts_of(session, codes))
+
+
+def _with_lineage(code: str, lineage: list[str], each: dict[str, Facts]) -> Facts:
+    """An agency's facts with its predecessors' records and training counted as its own."""
     return Facts(
         code,
         each[code].uses_eiso_software,
-        tuple(e for c in codes for e in each[c].evidence),
-        tuple(t for c in codes for t in each[c].trainings),
+        tuple(e for c in lineage for e in each[c].evidence),
+        tuple(t for c in lineage for t in each[c].trainings),
     )
 
 
@@ -380,21 +384,22 @@ async def with_lineage(session: AsyncSession, codes: Collection[str]) -> set[str
     return {code for row in rows for code in row} & set(codes)
 
 
-async def facts_of(session: AsyncSession, codes: Collection[str]) -> dict[str, Facts]:
-    """Each agency's own records, training and e-ISO flag, in three queries (not its predecessors':
-    `facts` adds those)."""
+async def facts_of(
+    session: AsyncSession, codes: Collection[str], year: int | None = None
+) -> dict[str, Facts]:
+    """Each agency's own records (of `year` only, if given), training and e-ISO flag, in three queries
+    (not its predecessors': `facts` adds those)."""
     found: dict[str, list[tuple[str, str, int, date]]] = {code: [] for code in codes}
-    rows = await session.execute(
-        select(
-            evidence.c.agency_code,
-            evidence.c.event_id,
-            evidence.c.element,
-            evidence.c.year,
-            evidence.c.occurred_on,
-        ).where(evidence.c.agency_code.in_(codes))
-    )
-    for code, event_id, element, year, on in rows:
-        found[code].append((event_id, element, year, on))
+    query = select(
+        evidence.c.agency_code,
+        evidence.c.event_id,
+        evidence.c.element,
+        evidence.c.year,
+        evidence.c.occurred_on,
+    ).where(evidence.c.agency_code.in_(codes))
+    rows = await session.execute(query if year is None else query.where(evidence.c.year == year))
+    for code, *row in rows:
+        found[code].append((row[0], row[1], row[2], row[3]))
     flag_rows = await session.execute(
         select(agencies.c.code, agencies.c.uses_eiso_software).where(agencies.c.code.in_(codes))
     )
@@ -457,32 +462,10 @@ async def active_facts(
         predecessors.setdefault(row.successor_code, []).append(row.predecessor_code)
     for start in range(0, len(active), chunk):
         part = active[start : start + chunk]
-        closures = {agency["code"]: _closure(agency["code"], predecessors) for agency in part}
-        codes = {code for closure in closures.values() for code in closure}
-        by_agency: dict[str, list[tuple[str, str, int, date]]] = {}
-        rows = await session.execute(
-            select(
-                evidence.c.agency_code,
-                evidence.c.event_id,
-                evidence.c.element,
-                evidence.c.year,
-                evidence.c.occurred_on,
-            ).where(evidence.c.agency_code.in_(codes), evidence.c.year == year)
-        )
-        for code, *rest in rows:
-            by_agency.setdefault(code, []).append((rest[0], rest[1], rest[2], rest[3]))
-        trained: dict[str, list[tuple[str, date, str]]] = {}
-        for code, event_id, completed_on, role in await session.execute(
-            select(
-                trainings.c.agency_code, trainings.c.event_id, trainings.c.completed_on, trainings.c.role
-            ).where(trainings.c.agency_code.in_(codes))
-        ):
-            trained.setdefault(code, []).append((event_id, completed_on, role))
+        lineages = {agency["code"]: _closure(agency["code"], predecessors) for agency in part}
+        each = await facts_of(session, {code for codes in lineages.values() for code in codes}, year)
         for agency in part:
-            closure = closures[agency["code"]]
-            found = [row for c in closure for row in by_agency.get(c, [])]
-            courses = tuple(t for c in closure for t in trained.get(c, []))
-            yield agency, Facts(agency["code"], agency["uses_eiso_software"], evidence_of(found), courses)
+            yield agency, _with_lineage(agency["code"], lineages[agency["code"]], each)
 
 
 def _closure(code: str, predecessors: dict[str, list[str]]) -> list[str]:
