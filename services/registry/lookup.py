@@ -2,7 +2,6 @@
 for a whole batch read ahead in a few queries and written at the commit (`ReadAhead`, the consumer's
 fast pass). The handler is the same either way, so both give the same result by construction."""
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -39,19 +38,20 @@ class Lookup:
 
     async def versions(self, code: str, element: Element, year: int, channel: str) -> tuple[int, int | None]:
         """The registry's latest version number, and the highest number `channel` itself gave."""
-        return await store.latest_versions(self.session, code, element, year, channel)
+        return numbers_of(await store.version_numbers(self.session, [code]), code, element, year, channel)
 
     async def record(self, record_id: str) -> RecordData | None:
-        return await store.record(self.session, record_id)
+        return (await store.records_by_id(self.session, [record_id])).get(record_id)
 
     async def add(self, data: RecordData, event_id: str, now: datetime, source_version: int) -> None:
         await store.add_record(self.session, data, event_id, now, source_version)
 
 
-@dataclass
-class _Versions:
-    latest: int = 0
-    by_channel: dict[str | None, int | None] = field(default_factory=dict)
+def numbers_of(
+    numbers: dict[VersionKey, store.Numbers], code: str, element: Element, year: int, channel: str
+) -> tuple[int, int | None]:
+    found = numbers.get((code, element.value, year), store.Numbers())
+    return found.latest, found.by_channel.get(channel)
 
 
 class ReadAhead(Lookup):
@@ -63,7 +63,7 @@ class ReadAhead(Lookup):
         super().__init__(session)
         self.systems: dict[str, dict[str, Any]] = {}
         self.histories: dict[str, list[AgencyData]] = {}
-        self.numbers: dict[VersionKey, _Versions] = {}
+        self.numbers: dict[VersionKey, store.Numbers] = {}
         self.known: dict[str, RecordData] = {}
         self.new_rows: list[dict[str, Any]] = []
 
@@ -77,12 +77,7 @@ class ReadAhead(Lookup):
         await store.lock(uow.session, *codes)
         ahead.systems = await store.systems_of(uow.session, {e.source for e in events})
         ahead.histories = await store.histories_up(uow.session, codes)
-        for code, element, year, channel, latest, source in await store.versions_by_channel(
-            uow.session, codes
-        ):
-            numbers = ahead.numbers.setdefault((code, element, year), _Versions())
-            numbers.latest = max(numbers.latest, latest)
-            numbers.by_channel[channel] = source
+        ahead.numbers = await store.version_numbers(uow.session, codes)
         ahead.known = await store.records_by_id(uow.session, {str(r.record_id) for r in records})
         uow.cache[AHEAD] = ahead
         uow.before_commit.append(ahead.flush)
@@ -103,15 +98,14 @@ class ReadAhead(Lookup):
         return domain.ancestors_in(self.histories, code, day)
 
     async def versions(self, code: str, element: Element, year: int, channel: str) -> tuple[int, int | None]:
-        numbers = self.numbers.get((code, element.value, year), _Versions())
-        return numbers.latest, numbers.by_channel.get(channel)
+        return numbers_of(self.numbers, code, element, year, channel)
 
     async def record(self, record_id: str) -> RecordData | None:
         return self.known.get(record_id)
 
     async def add(self, data: RecordData, event_id: str, now: datetime, source_version: int) -> None:
         self.new_rows.append(store.record_row(data, event_id, now, source_version))
-        numbers = self.numbers.setdefault((data.agency_code, data.element.value, data.year), _Versions())
+        numbers = self.numbers.setdefault((data.agency_code, data.element.value, data.year), store.Numbers())
         numbers.latest = data.version
         given = numbers.by_channel.get(data.channel)
         numbers.by_channel[data.channel] = source_version if given is None else max(given, source_version)

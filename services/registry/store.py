@@ -1,7 +1,7 @@
 """The registry's tables and queries."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    case,
     func,
     insert,
     or_,
@@ -316,27 +315,6 @@ async def all_systems(session: AsyncSession) -> list[dict[str, Any]]:
 # --- QMS records --------------------------------------------------------------------------------------
 
 
-async def latest_versions(
-    session: AsyncSession, code: str, element: Element, year: int, channel: str
-) -> tuple[int, int | None]:
-    """The registry's latest version of (agency, element, year), 0 if none, and the highest version
-    number `channel` itself gave one of them (None if it never numbered one), in one query."""
-    own = case((records.c.channel == channel, records.c.source_version))
-    row = (
-        await session.execute(
-            select(func.max(records.c.version), func.max(own)).where(
-                records.c.agency_code == code, records.c.element == element.value, records.c.year == year
-            )
-        )
-    ).one()
-    return int(row[0] or 0), row[1]
-
-
-async def record(session: AsyncSession, record_id: str) -> RecordData | None:
-    data = await session.scalar(select(records.c.data).where(records.c.record_id == record_id))
-    return RecordData.model_validate(data) if data else None
-
-
 async def current_record(session: AsyncSession, code: str, element: Element, year: int) -> RecordData | None:
     data = await session.scalar(
         select(records.c.data)
@@ -389,10 +367,19 @@ async def systems_of(session: AsyncSession, ids: Collection[str]) -> dict[str, d
     return {row["id"]: dict(row) for row in rows.mappings()}
 
 
-async def versions_by_channel(
+@dataclass
+class Numbers:
+    """Of one (agency, element, year): the registry's latest version (0 if none), and the highest version
+    number each channel itself gave (None for `api` and for rows older than migration 0003)."""
+
+    latest: int = 0
+    by_channel: dict[str | None, int | None] = field(default_factory=dict)
+
+
+async def version_numbers(
     session: AsyncSession, codes: Collection[str]
-) -> list[tuple[str, str, int, str | None, int, int | None]]:
-    """(agency, element, year, channel, highest version, highest source version) of these agencies."""
+) -> dict[tuple[str, str, int], Numbers]:
+    """The `Numbers` of every (agency, element, year) of these agencies, in one query."""
     rows = await session.execute(
         select(
             records.c.agency_code,
@@ -405,7 +392,12 @@ async def versions_by_channel(
         .where(records.c.agency_code.in_(codes))
         .group_by(records.c.agency_code, records.c.element, records.c.year, records.c.channel)
     )
-    return [tuple(row) for row in rows]
+    found: dict[tuple[str, str, int], Numbers] = {}
+    for code, element, year, channel, latest, source in rows:
+        numbers = found.setdefault((code, element, year), Numbers())
+        numbers.latest = max(numbers.latest, latest)
+        numbers.by_channel[channel] = source
+    return found
 
 
 async def records_by_id(session: AsyncSession, ids: Collection[str]) -> dict[str, RecordData]:
