@@ -7,15 +7,16 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.text import AGENCY_CODE, AgencyCode, Text
 from contracts.vocabulary import Level, Obligation
 
-AGENCY_CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 E164_VN = r"^\+84[1-9][0-9]{8,9}$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_EMAIL_PART = r"[^@\s\u0000-\u001f\u007f-\u009f]+"  # no space, no control character
+EMAIL = rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"
 
 
 class Contact(EventData):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, pattern=E164_VN, description="E.164, e.g. +84912345678.")
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
 
@@ -29,7 +30,7 @@ class AgencyData(EventData):
     """An agency as the registry knows it from `valid_from` (until `valid_to`, exclusive, if set)."""
 
     code: str = Field(pattern=AGENCY_CODE, description="Stable code, e.g. QCVN 102:2016 id 000.00.22.H59.")
-    name: str = Field(min_length=1, max_length=300, description="Vietnamese name, NFC.")
+    name: Text = Field(min_length=1, max_length=300, description="Vietnamese name, NFC.")
     level: Level
     parent_code: str | None = Field(default=None, pattern=AGENCY_CODE)
     obligation: Obligation
@@ -48,7 +49,7 @@ class AgencyRegistered(CloudEvent):
 
 
 class AgencyUpdatedData(AgencyData):
-    changed: list[str] = Field(description="Fields that changed, e.g. parent_code, contacts.")
+    changed: list[Text] = Field(description="Fields that changed, e.g. parent_code, contacts.")
 
 
 class AgencyUpdated(CloudEvent):
@@ -60,8 +61,10 @@ class AgencyUpdated(CloudEvent):
 
 
 class AgencyRenamedData(AgencyData):
-    previous_name: str
-    previous_code: str | None = Field(default=None, description="Set when the rename also changed the code.")
+    previous_name: Text = Field(min_length=1, max_length=300)
+    previous_code: str | None = Field(
+        default=None, pattern=AGENCY_CODE, description="Set when the rename also changed the code."
+    )
 
 
 class AgencyRenamed(CloudEvent):
@@ -74,7 +77,9 @@ class AgencyRenamed(CloudEvent):
 
 class AgencyMergedData(EventData):
     code: str = Field(pattern=AGENCY_CODE, description="The successor.")
-    sources: list[str] = Field(min_length=1, description="Agencies merged into it; they end the day before.")
+    sources: list[AgencyCode] = Field(
+        min_length=1, description="Agencies merged into it; they end the day before."
+    )
     effective_on: date
     successor: AgencyData
 
@@ -104,7 +109,7 @@ class AgencySplit(CloudEvent):
 class AgencyDissolvedData(EventData):
     code: str = Field(pattern=AGENCY_CODE)
     effective_on: date
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class AgencyDissolved(CloudEvent):

@@ -6,20 +6,23 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.text import AgencyCode, Paragraph, Text
 from contracts.vocabulary import ComplianceStatus, Element
 
 
 class RuleResult(EventData):
-    rule_id: str
+    rule_id: Text = Field(min_length=1, max_length=20)
     met: bool
     weight: float = Field(ge=0)
-    evidence: list[str] = Field(default_factory=list, description="Ids of the events that satisfied it.")
-    title_vi: str | None = None
-    detail: str | None = Field(default=None, description="Why it is met or not, for a person.")
+    evidence: list[Text] = Field(default_factory=list, description="Ids of the events that satisfied it.")
+    title_vi: Text | None = Field(default=None, max_length=300)
+    detail: Paragraph | None = Field(
+        default=None, max_length=2000, description="Why it is met or not, for a person."
+    )
 
 
 class ScoreData(EventData):
-    agency_code: str
+    agency_code: AgencyCode
     year: int
     score: float = Field(ge=0, le=1, description="Weighted share of rules met, 0–1.")
     previous_score: float | None = Field(default=None, ge=0, le=1)
@@ -36,7 +39,7 @@ class ComplianceScoreChanged(CloudEvent):
 
 
 class DeadlineData(EventData):
-    agency_code: str
+    agency_code: AgencyCode
     year: int
     deadline: date = Field(description="The campaign's maintenance deadline (giờ Việt Nam calendar day).")
     days_left: int = Field(ge=0)
@@ -52,7 +55,7 @@ class DeadlineApproaching(CloudEvent):
 
 
 class OverdueData(EventData):
-    agency_code: str
+    agency_code: AgencyCode
     year: int
     deadline: date
 
@@ -74,7 +77,7 @@ class ReviewOverdue(CloudEvent):
 
 
 class LaggingData(EventData):
-    agency_code: str
+    agency_code: AgencyCode
     year: int
     deadline: date
     missing: list[Element]
@@ -90,7 +93,7 @@ class AgencyLagging(CloudEvent):
 
 
 class CompliantData(EventData):
-    agency_code: str
+    agency_code: AgencyCode
     year: int
     score: float = Field(ge=0, le=1)
 

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.text import AgencyCode, Text
 
 
 class Channel(StrEnum):
@@ -25,21 +26,25 @@ class RecipientRole(StrEnum):
 
 
 class DeliveryData(EventData):
-    request_id: str = Field(description="Sent to the gateway (SMTP: Message-ID); one per idempotency key.")
-    request_ids: list[str] = Field(
+    request_id: Text = Field(
+        min_length=1,
+        max_length=100,
+        description="Sent to the gateway (SMTP: Message-ID); one per idempotency key.",
+    )
+    request_ids: list[Text] = Field(
         default_factory=list,
         description="Each message's own request id (several when digested): what a rebuilt notifier "
         "must not send again.",
     )
-    agency_code: str
-    reasons: list[str] = Field(min_length=1, description="Event types behind it; several when digested.")
-    periods: list[str] = Field(min_length=1)
+    agency_code: AgencyCode
+    reasons: list[Text] = Field(min_length=1, description="Event types behind it; several when digested.")
+    periods: list[Text] = Field(min_length=1)
     channel: Channel
     recipient_role: RecipientRole
-    gateway: str
+    gateway: Text = Field(min_length=1, max_length=40)
     attempts: int = Field(ge=1)
     segments: int | None = Field(default=None, ge=1, description="SMS parts billed.")
-    error: str | None = Field(default=None, max_length=500)
+    error: Text | None = Field(default=None, max_length=500)
 
 
 class NotificationSent(CloudEvent):
@@ -64,9 +69,9 @@ class HoldCause(StrEnum):
 
 
 class HeldData(EventData):
-    request_ids: list[str] = Field(min_length=1, description="The messages held, each by its request id.")
-    agency_code: str
-    reasons: list[str] = Field(min_length=1)
+    request_ids: list[Text] = Field(min_length=1, description="The messages held, each by its request id.")
+    agency_code: AgencyCode
+    reasons: list[Text] = Field(min_length=1)
     channel: Channel
     recipient_role: RecipientRole
     cause: HoldCause

@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from contracts.text import Text
+
 CONTENT_TYPE = "application/cloudevents+json"
 SCHEMA_URN_PREFIX = "urn:eiso:schema:"
 
@@ -48,14 +50,16 @@ class CloudEvent(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: uuid.UUID = Field(description="Created once, when the event is written to the outbox.")
-    source: str = Field(min_length=1, description="URI-reference of the producing service or system.")
+    source: Text = Field(
+        min_length=1, max_length=256, description="URI-reference of the producing service or system."
+    )
     type: str
     time: AwareDatetime = Field(description="When the fact happened, RFC 3339, UTC.")
-    subject: str = Field(min_length=1, max_length=64, description="The agency code; also the Kafka key.")
+    subject: Text = Field(min_length=1, max_length=64, description="The agency code; also the Kafka key.")
     datacontenttype: Literal["application/json"] = "application/json"
-    dataschema: str | None = None
-    correlationid: str | None = Field(default=None, max_length=128)
-    causationid: str | None = Field(default=None, max_length=128)
+    dataschema: Text | None = Field(default=None, max_length=256)
+    correlationid: Text | None = Field(default=None, max_length=128)
+    causationid: Text | None = Field(default=None, max_length=128)
     data: EventData
 
     @classmethod

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.text import AgencyCode, Paragraph, Text
 
 
 class InspectionMode(StrEnum):
@@ -34,32 +35,32 @@ class Severity(StrEnum):
 
 
 class Finding(EventData):
-    description: str = Field(min_length=1, max_length=2000)
+    description: Paragraph = Field(min_length=1, max_length=2000)
     severity: Severity
-    clause: str | None = Field(default=None, max_length=20, description="ISO 9001 clause, e.g. 9.2.")
+    clause: Text | None = Field(default=None, max_length=20, description="ISO 9001 clause, e.g. 9.2.")
 
 
 class CorrectiveAction(EventData):
-    description: str = Field(min_length=1, max_length=2000)
+    description: Paragraph = Field(min_length=1, max_length=2000)
     due_on: date = Field(description="Calendar day (giờ Việt Nam) by which the agency must act.")
     finding: int | None = Field(default=None, ge=0, description="Index of the finding it answers.")
 
 
 class InspectionData(EventData):
-    inspection_id: str = Field(min_length=1, max_length=36)
+    inspection_id: Text = Field(min_length=1, max_length=36)
     revision: int = Field(ge=1, description="Grows with each change; keep the highest.")
-    agency_code: str
+    agency_code: AgencyCode
     year: int = Field(ge=2000, le=2100)
     scheduled_on: date = Field(description="Calendar day (giờ Việt Nam).")
-    inspector: str = Field(min_length=1, max_length=200)
+    inspector: Text = Field(min_length=1, max_length=200)
     mode: InspectionMode
     status: InspectionStatus
     risk: float = Field(ge=0, description="The risk score that put the agency in the plan.")
-    reasons: list[str] = Field(description="Why the agency was chosen, in Vietnamese.")
+    reasons: list[Text] = Field(description="Why the agency was chosen, in Vietnamese.")
     held_on: date | None = None
     findings: list[Finding] = Field(default_factory=list)
     corrective_actions: list[CorrectiveAction] = Field(default_factory=list)
-    note: str | None = Field(default=None, max_length=500, description="E.g. why it was cancelled.")
+    note: Text | None = Field(default=None, max_length=500, description="E.g. why it was cancelled.")
 
     @model_validator(mode="after")
     def _results_only_when_completed(self) -> "InspectionData":

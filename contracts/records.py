@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.text import AgencyCode, Paragraph, Text
 from contracts.vocabulary import Element
 
 
@@ -18,15 +19,15 @@ class RecordData(EventData):
     is current."""
 
     record_id: uuid.UUID = Field(description="Unique per version; a resent record keeps its id.")
-    agency_code: str = Field(min_length=1, max_length=64)
+    agency_code: AgencyCode
     element: Element
     year: int = Field(ge=2000, le=2100)
     occurred_on: date = Field(description="Date the record was held, approved or signed.")
-    document_ref: str = Field(min_length=1, max_length=200)
-    title: str = Field(min_length=1, max_length=500)
-    notes: str | None = Field(default=None, max_length=4000)
-    submitted_by: str = Field(min_length=1, max_length=200)
-    channel: str = Field(min_length=1, max_length=64, description="`api` or the inbound system's id.")
+    document_ref: Text = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=500)
+    notes: Paragraph | None = Field(default=None, max_length=4000)
+    submitted_by: Text = Field(min_length=1, max_length=200)
+    channel: Text = Field(min_length=1, max_length=64, description="`api` or the inbound system's id.")
     version: int = Field(
         default=1,
         ge=1,

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.text import AgencyCode, Text
 
 
 class TrainingRole(StrEnum):
@@ -44,17 +45,17 @@ class SessionDay(EventData):
 
 
 class SessionData(EventData):
-    session_id: str = Field(min_length=1, max_length=36)
+    session_id: Text = Field(min_length=1, max_length=36)
     revision: int = Field(ge=1)
-    course_code: str
-    course_title_vi: str
+    course_code: Text = Field(min_length=1, max_length=40)
+    course_title_vi: Text = Field(min_length=1, max_length=300)
     days: list[SessionDay] = Field(min_length=1)
-    venue: str
-    trainer: str
+    venue: Text = Field(min_length=1, max_length=300)
+    trainer: Text = Field(min_length=1, max_length=200)
     capacity: int = Field(ge=1)
     seats_taken: int = Field(ge=0)
     cancelled: bool = False
-    note: str | None = Field(default=None, max_length=500, description="Why it changed, for people.")
+    note: Text | None = Field(default=None, max_length=500, description="Why it changed, for people.")
 
 
 class TrainingScheduled(CloudEvent):
@@ -82,10 +83,14 @@ class TrainingCancelled(CloudEvent):
 
 
 class EnrolmentData(EventData):
-    enrolment_id: str = Field(min_length=1, max_length=36)
-    session_id: str
-    agency_code: str
-    person_name: str = Field(description="Who attends (no phone or e-mail: contacts stay in the registry).")
+    enrolment_id: Text = Field(min_length=1, max_length=36)
+    session_id: Text = Field(min_length=1, max_length=36)
+    agency_code: AgencyCode
+    person_name: Text = Field(
+        min_length=1,
+        max_length=200,
+        description="Who attends (no phone or e-mail: contacts stay in the registry).",
+    )
     role: TrainingRole
     status: EnrolmentStatus
     waitlist_position: int | None = Field(default=None, ge=1)
@@ -118,12 +123,14 @@ class EnrolmentCancelled(CloudEvent):
 
 
 class InvitationData(EventData):
-    agency_code: str
+    agency_code: AgencyCode
     year: int
-    session_id: str | None = Field(description="The upcoming session with free seats suggested, if any.")
-    course_title_vi: str | None = None
+    session_id: Text | None = Field(
+        max_length=36, description="The upcoming session with free seats suggested, if any."
+    )
+    course_title_vi: Text | None = Field(default=None, max_length=300)
     first_day: datetime | None = Field(default=None, description="When that session starts, UTC.")
-    reason_vi: str
+    reason_vi: Text = Field(min_length=1, max_length=1000)
 
 
 class TrainingInvited(CloudEvent):
@@ -135,15 +142,17 @@ class TrainingInvited(CloudEvent):
 
 
 class CompletionData(EventData):
-    agency_code: str
-    enrolment_id: str
-    session_id: str
-    course_code: str
-    course_title_vi: str
-    person_name: str
+    agency_code: AgencyCode
+    enrolment_id: Text = Field(min_length=1, max_length=36)
+    session_id: Text = Field(min_length=1, max_length=36)
+    course_code: Text = Field(min_length=1, max_length=40)
+    course_title_vi: Text = Field(min_length=1, max_length=300)
+    person_name: Text = Field(min_length=1, max_length=200)
     role: TrainingRole
     completed_on: date = Field(description="The last day attended, giờ Việt Nam.")
-    certificate_code: str = Field(description="Public verification code: GET /certificates/{code}.")
+    certificate_code: Text = Field(
+        min_length=1, max_length=40, description="Public verification code: GET /certificates/{code}."
+    )
 
 
 class TrainingCompleted(CloudEvent):

@@ -79,12 +79,15 @@ _offsets: dict[tuple[str, int], int] = {}
 def consumer_record(
     value: bytes | CloudEvent,
     topic: str = Topic.REGISTRY_RECORDS,
-    key: str = "K",
+    key: str | None = None,
     partition: int = 0,
     offset: int | None = None,
     headers: tuple[tuple[str, bytes], ...] = (),
 ) -> "ConsumerRecord[bytes, bytes]":
-    """A record as aiokafka hands it out; offsets count up per partition unless given."""
+    """A record as aiokafka hands it out, keyed like eiso's producers key it (by the event's subject)
+    unless told; offsets count up per partition unless given."""
+    if key is None:
+        key = value.subject if isinstance(value, CloudEvent) else "K"
     if offset is None:
         offset = _offsets.get((topic, partition), 0)
         _offsets[(topic, partition)] = offset + 1

@@ -19,13 +19,26 @@ from eiso_cli.kafka import caught_up, partitions
 from services.common.consumer import Record
 
 
-async def produce(bootstrap: str, topic: str, messages: Iterable[tuple[str, bytes | CloudEvent]]) -> None:
-    """Publish (key, value) pairs in order, acks=all, as an outside system or a producer would."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+async def produce(
+    bootstrap: str,
+    topic: str,
+    messages: Iterable[tuple[str | bytes | None, bytes | CloudEvent]],
+    headers: list[tuple[str, bytes]] | None = None,
+) -> None:
+    """Publish (key, value) pairs in order, acks=all, as an outside system or a producer would (a key
+    of None: no key; values up to the broker's limit)."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=2_000_000
+    )
     await producer.start()
     try:
         futures = [
-            await producer.send(topic, to_json(v) if isinstance(v, CloudEvent) else v, key=k.encode())
+            await producer.send(
+                topic,
+                to_json(v) if isinstance(v, CloudEvent) else v,
+                key=k.encode() if isinstance(k, str) else k,
+                headers=headers,
+            )
             for k, v in messages
         ]
         await asyncio.gather(*futures)

@@ -7,7 +7,6 @@ constant time. SHA-256 suffices because the secret is 32 random bytes, not a pas
 import hashlib
 import hmac
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,12 +15,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Column, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.text import AgencyCode, Text
 from services.common.db import READ_ONLY, UTCDateTime, new_metadata
-from services.common.ratelimit import retry_after
+from services.common.inputs import RequestBody, problem
+from services.common.ratelimit import RequestLimits
 
 metadata = new_metadata()
 
@@ -61,6 +62,10 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _matches(stored: str, secret: str) -> bool:
+    return hmac.compare_digest(stored, digest(secret))
+
+
 def new_key() -> tuple[str, str, str]:
     """(key id, the full key to hand out once, its digest to store)."""
     key_id = secrets.token_hex(6)
@@ -91,20 +96,58 @@ async def store_key(
     )
 
 
-async def ensure_bootstrap_key(session: AsyncSession, key: str, now: datetime) -> None:
-    """Make `key` (from EISO_BOOTSTRAP_OPERATOR_KEY) a valid operator key; idempotent."""
+def bootstrap_key_id(key: str) -> str:
+    """The id of EISO_BOOTSTRAP_OPERATOR_KEY; ValueError when it is not shaped like a key."""
     parts = split_key(key)
     if parts is None:
         raise ValueError("EISO_BOOTSTRAP_OPERATOR_KEY must look like eiso_<id>_<secret>")
-    key_id, secret = parts
-    row = (await session.execute(select(api_keys.c.digest).where(api_keys.c.id == key_id))).first()
+    return parts[0]
+
+
+async def ensure_bootstrap_key(session: AsyncSession, key: str, now: datetime) -> str | None:
+    """Make `key` (from EISO_BOOTSTRAP_OPERATOR_KEY) a valid operator key, whatever happened to it: a
+    fresh install is usable at once, and a restart is the way back in for an operator locked out.
+    Returns what was done ("created", "restored" from revoked or from another role), or None."""
+    key_id = bootstrap_key_id(key)
+    secret = key.split("_", 2)[2]
+    row = (await session.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
     if row is None:
         await store_key(session, key_id, digest(secret), Role.OPERATOR, "bootstrap operator", None, now)
-    elif row.digest != digest(secret):
+        return "created"
+    if row.digest != digest(secret):
         raise ValueError(f"key id {key_id} already exists with another secret")
+    if row.revoked_at is None and row.role == Role.OPERATOR:
+        return None
+    await session.execute(
+        update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=None, role=Role.OPERATOR.value)
+    )
+    return "restored"
 
 
-async def revoke(session: AsyncSession, key_id: str, now: datetime) -> bool:
+class RevocationRefusedError(Exception):
+    """A key that must stay: the message says why and what to do instead."""
+
+
+async def revoke(session: AsyncSession, key_id: str, now: datetime, bootstrap_id: str | None) -> bool:
+    """Revoke an active key (False if there is none by that id). Never the bootstrap key (it would come
+    back at the next start anyway), never the last active operator key (nobody could issue keys any
+    more). The active operator keys are locked for the check, so two revocations cannot both pass it."""
+    if key_id == bootstrap_id:
+        raise RevocationRefusedError(
+            "the bootstrap operator key cannot be revoked; to retire it, set another "
+            "EISO_BOOTSTRAP_OPERATOR_KEY and restart the services"
+        )
+    operators = (
+        await session.execute(
+            select(api_keys.c.id)
+            .where(api_keys.c.role == Role.OPERATOR.value, api_keys.c.revoked_at.is_(None))
+            .with_for_update()
+        )
+    ).scalars()
+    if list(operators) == [key_id]:
+        raise RevocationRefusedError(
+            "this is the last active operator key; issue another operator key before revoking it"
+        )
     result = await session.execute(
         update(api_keys)
         .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
@@ -138,27 +181,45 @@ async def authenticate_page(
 
 
 async def _principal(request: Request, presented: str | None) -> Principal:
-    if presented is None or (parts := split_key(presented)) is None:
+    """The key's holder. The secret is checked before the key's own rate limit is charged (whoever
+    merely knows a key id must not get its holder refused); failed attempts are limited per client
+    address, and an address that has used its attempts up is refused before anything is checked."""
+    limits: RequestLimits = request.app.state.service.limits
+    limits.check_attempts(request)
+    parts = split_key(presented) if presented is not None else None
+    row = None
+    if parts is not None:
+        async with request.app.state.service.sessions(execution_options=READ_ONLY) as session:
+            row = (await session.execute(select(api_keys).where(api_keys.c.id == parts[0]))).first()
+    if parts is None or row is None or row.revoked_at is not None or not _matches(row.digest, parts[1]):
+        limits.failed_attempt(request)
         raise UNAUTHORISED
-    key_id, secret = parts
-    service = request.app.state.service
-    wait = service.rate_limits.take(key_id, time.monotonic())  # before the database: a burst costs it nothing
-    if wait is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many requests for this key; retry in {retry_after(wait)} s",
-            headers={"Retry-After": retry_after(wait)},
-        )
-    sessions = service.sessions
-    async with sessions(execution_options=READ_ONLY) as session:
-        row = (await session.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.digest, digest(secret)):
-        raise UNAUTHORISED
+    limits.charge_key(row.id)
     return Principal(row.id, Role(row.role), row.agency_code)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Someone calling an endpoint that needs no key (a certificate check, a gateway's callback):
+    limited per client address, and a wrong guess counts as a failed attempt."""
+
+    limits: RequestLimits
+    request: Request
+
+    def failed(self) -> None:
+        self.limits.failed_attempt(self.request)
+
+
+async def visitor(request: Request) -> Visitor:
+    limits: RequestLimits = request.app.state.service.limits
+    limits.check_attempts(request)
+    limits.charge_address(request)
+    return Visitor(limits, request)
 
 
 Caller = Annotated[Principal, Depends(authenticate)]
 PageCaller = Annotated[Principal, Depends(authenticate_page)]
+Anonymous = Annotated[Visitor, Depends(visitor)]
 
 
 def require(principal: Principal, *roles: Role) -> None:
@@ -166,14 +227,12 @@ def require(principal: Principal, *roles: Role) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"this needs the role {' or '.join(roles)}")
 
 
-class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=200, description="Who holds it, e.g. 'Sở KH&CN – thư ký ISO'.")
-    role: Role
-    agency_code: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$", description="Required for role agency."
+class KeyIn(RequestBody):
+    name: Text = Field(
+        min_length=1, max_length=200, description="Who holds it, e.g. 'Sở KH&CN – thư ký ISO'."
     )
+    role: Role
+    agency_code: AgencyCode | None = Field(default=None, description="Required for role agency.")
 
 
 class KeyOut(BaseModel):
@@ -201,16 +260,13 @@ def keys_router(agency_exists: AgencyCheck) -> APIRouter:
     async def issue(body: KeyIn, caller: Caller, request: Request) -> KeyOut:
         require(caller, Role.OPERATOR)
         if (body.role == Role.AGENCY) != (body.agency_code is not None):
-            raise HTTPException(
-                422, detail=[{"loc": ["body", "agency_code"], "msg": "needed by, and only by, role agency"}]
-            )
+            raise HTTPException(422, detail=problem("agency_code", "needed by, and only by, role agency"))
         key_id, key, key_digest = new_key()
         service = request.app.state.service
         async with service.uow() as uow:
             if body.agency_code and not await agency_exists(uow.session, body.agency_code):
                 raise HTTPException(
-                    422,
-                    detail=[{"loc": ["body", "agency_code"], "msg": f"agency {body.agency_code} is unknown"}],
+                    422, detail=problem("agency_code", f"agency {body.agency_code} is unknown")
                 )
             now = uow.clock.now()
             await store_key(uow.session, key_id, key_digest, body.role, body.name, body.agency_code, now)
@@ -226,11 +282,18 @@ def keys_router(agency_exists: AgencyCheck) -> APIRouter:
             rows = await uow.session.execute(select(api_keys).order_by(api_keys.c.created_at))
         return [KeyOut.model_validate(dict(r._mapping)) for r in rows]
 
-    @router.delete("/{key_id}", status_code=204)
+    @router.delete("/{key_id}", status_code=204, responses={409: {"description": "The key must stay."}})
     async def revoke_key(key_id: str, caller: Caller, request: Request) -> None:
         require(caller, Role.OPERATOR)
-        async with request.app.state.service.uow() as uow:
-            if not await revoke(uow.session, key_id, uow.clock.now()):
+        service = request.app.state.service
+        bootstrap = service.settings.bootstrap_operator_key
+        bootstrap_id = bootstrap_key_id(bootstrap.get_secret_value()) if bootstrap else None
+        async with service.uow() as uow:
+            try:
+                revoked = await revoke(uow.session, key_id, uow.clock.now(), bootstrap_id)
+            except RevocationRefusedError as refused:
+                raise HTTPException(409, detail=str(refused)) from None
+            if not revoked:
                 raise HTTPException(404, detail=f"no active key {key_id}")
             await uow.commit()
 

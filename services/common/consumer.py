@@ -9,6 +9,7 @@ retries it with backoff; readiness is red meanwhile.
 
 import asyncio
 import dataclasses
+import hashlib
 import os
 import random
 import signal
@@ -26,9 +27,9 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from contracts import EventError, parse_event
+from contracts import EventError, parse_event, to_json
 from services.common import metrics
-from services.common.dlq import dead_letter, record_position
+from services.common.dlq import dead_letter, record_position, storable
 from services.common.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("eiso.consumer")
@@ -51,11 +52,25 @@ def _inbox_id(record: "Record", event: Any) -> str:
 
 
 def _parse(record: "Record") -> Any:
-    """The event in `record`, or the EventError saying why there is none."""
+    """The event in `record`, or the EventError saying why there is none. The record's key must be
+    the event's subject: the partition, and so the order of a subject's events, follows the key."""
     try:
-        return parse_event(record.topic, record.value)
+        event = parse_event(record.topic, record.value)
     except EventError as exc:
         return exc
+    if not record.key:
+        return EventError(f"the record has no key: it must be the event's subject, {event.subject}")
+    if (key := storable(record.key)) != event.subject:
+        return EventError(
+            f"the record's key {key[:80]!r} is not the event's subject {event.subject!r}: one subject's "
+            "events must share a key, or their order is lost"
+        )
+    return event
+
+
+def digest_of(event: Any) -> str:
+    """What an event id stands for: the SHA-256 of the event as read (its canonical JSON)."""
+    return hashlib.sha256(to_json(event)).hexdigest()
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -90,6 +105,10 @@ class EventConsumer:
     #: Reads ahead, in a few queries, what the handlers will need for a batch (into `uow.cache`); only
     #: in the fast pass, so a careful redo always reads the database.
     prepare: Callable[[UnitOfWork, list[Any]], Awaitable[None]] | None = None
+    #: Dead-letter an event whose id was already applied with other content ("id reused"), instead of
+    #: skipping it as a repeat: for outside publishers, who must learn of it. Not for eiso's own topics,
+    #: where a rebuilt service re-sends derived events under the same ids on purpose.
+    refuse_reused_ids: bool = False
     failures: int = field(default=0, init=False)
     batches: int = field(default=0, init=False)
 
@@ -122,7 +141,10 @@ class EventConsumer:
         result, said = BatchResult(), []
         parsed = [(record, _parse(record)) for record in records]
         async with self.uow() as uow:
-            done = await uow.seen(self.name, [_inbox_id(record, event) for record, event in parsed])
+            ids = [_inbox_id(record, event) for record, event in parsed]
+            if self.refuse_reused_ids:  # a reused id is dead-lettered once, remembered by position
+                ids += [record_position(record) for record, _ in parsed]
+            done = await uow.seen(self.name, ids)
             if self.prepare is not None and not careful:
                 fresh = [e for _, e in parsed if not isinstance(e, EventError) and str(e.id) not in done]
                 await self.prepare(uow, fresh)
@@ -136,12 +158,17 @@ class EventConsumer:
         return result, said
 
     async def _apply_one(
-        self, uow: UnitOfWork, record: Record, event: Any, done: set[str], careful: bool
+        self, uow: UnitOfWork, record: Record, event: Any, done: dict[str, str | None], careful: bool
     ) -> tuple[str, Callable[[], None]]:
         context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
-        inbox_id = _inbox_id(record, event)
-        if inbox_id in done:  # applied or dead-lettered before, or earlier in this batch
-            return "duplicates", partial(
+        inbox_id, digest = _inbox_id(record, event), None
+        if self.refuse_reused_ids and not isinstance(event, EventError):
+            digest, position = digest_of(event), record_position(record)
+            if inbox_id in done and done[inbox_id] not in (None, digest) and position not in done:
+                reason = f"id reused with different content: event {inbox_id} was applied with other content"
+                return await self._dead_letter(uow, record, position, reason, context, done)
+        if inbox_id in done or (digest and record_position(record) in done):
+            return "duplicates", partial(  # applied or dead-lettered before, or earlier in this batch
                 log.info, "event skipped: already handled", outcome="duplicate", **context
             )
         if isinstance(event, EventError):
@@ -149,7 +176,7 @@ class EventConsumer:
         context.update(event_id=inbox_id, correlation_id=event.correlationid, type=event.type)
         handler = self.handlers.get(event.type)
         if handler is None:
-            self._remember(uow, inbox_id, done)
+            self._remember(uow, inbox_id, done, digest)
             return "ignored", partial(log.debug, "event ignored: no handler", outcome="ignored", **context)
         try:
             if careful:
@@ -170,13 +197,15 @@ class EventConsumer:
                 log.exception("handler failed; dead-lettering the event", **context)
                 reason = f"handler error: {type(exc).__name__}: {exc}"
             return await self._dead_letter(uow, record, inbox_id, reason, context, done)
-        self._remember(uow, inbox_id, done)
+        self._remember(uow, inbox_id, done, digest)
         return "applied", partial(log.info, "event applied", outcome="applied", **context)
 
-    def _remember(self, uow: UnitOfWork, inbox_id: str, done: set[str]) -> None:
+    def _remember(
+        self, uow: UnitOfWork, inbox_id: str, done: dict[str, str | None], digest: str | None = None
+    ) -> None:
         """In the inbox with the commit, and at once for the rest of the batch."""
-        uow.remember(self.name, inbox_id)
-        done.add(inbox_id)
+        uow.remember(self.name, inbox_id, digest)
+        done[inbox_id] = digest
 
     async def _dead_letter(
         self,
@@ -185,7 +214,7 @@ class EventConsumer:
         inbox_id: str,
         reason: str,
         context: dict[str, Any],
-        done: set[str],
+        done: dict[str, str | None],
     ) -> tuple[str, Callable[[], None]]:
         uow.emit_record(dead_letter(record, reason, self.name))
         await uow.flush_outbox()  # written now: a later event's rollback must not take it along

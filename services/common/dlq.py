@@ -1,43 +1,98 @@
-"""Dead letters: a record no retry can fix goes to `<topic>.dlq`, unchanged, with why and where from.
+"""Dead letters: a record no retry can fix goes to `<topic>.dlq` with why and where from.
 
 The dead letter travels through the outbox like any other record, so it is written in the same
-transaction that marks the original as handled: never lost, never written twice.
+transaction that marks the original as handled: never lost, never written twice. It must be writable
+whatever the original was — the partition moves on only once it is — so it is bounded and storable:
+
+- the value is kept byte for byte when it fits; a value too large for the outbox (a record near
+  Kafka's 1 MB limit, plus the headers added here, would not fit) keeps its first bytes, with headers
+  saying it was cut, its full length and SHA-256, so nothing is silently lost and the original can
+  still be found at its topic, partition and offset;
+- the key and header values are text (the outbox stores them so): bytes that are not UTF-8 and
+  control characters (a NUL cannot be stored by PostgreSQL) are written as escapes (`\\x00`);
+- original headers that would crowd the value out are dropped, and that is said.
 """
 
+import hashlib
 import uuid
 
 from aiokafka.structs import ConsumerRecord
 
 from contracts import dlq
-from services.common.messaging import OutgoingRecord
+from contracts.text import forbidden_in
+from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord
 
 REASON = "eiso-dlq-reason"
 ORIGINAL_TOPIC = "eiso-dlq-topic"
 ORIGINAL_PARTITION = "eiso-dlq-partition"
 ORIGINAL_OFFSET = "eiso-dlq-offset"
 CONSUMER = "eiso-dlq-consumer"
+#: Set when the value was cut: what was cut ("value"), with its full length and digest.
+TRUNCATED = "eiso-dlq-truncated"
+VALUE_BYTES = "eiso-dlq-value-bytes"
+VALUE_SHA256 = "eiso-dlq-value-sha256"
+#: Set when the original headers were too large to keep: how many there were.
+HEADERS_DROPPED = "eiso-dlq-headers-dropped"
 MAX_REASON = 1000
+MAX_KEY = 256
+#: Room kept for the original headers; more than this and they are dropped.
+MAX_ORIGINAL_HEADERS = 16_000
+#: Room for what this module adds (reason, position, digests) and Kafka's own record overhead.
+_OVERHEAD = 4_000
 
 
 def dead_letter(record: "ConsumerRecord[bytes, bytes]", reason: str, consumer: str) -> OutgoingRecord:
-    """The dead letter of `record`: same key and value, the original headers kept, the reason added."""
-    headers = {k: (v or b"").decode(errors="replace") for k, v in record.headers or ()}
+    """The dead letter of `record`: its key, value and headers kept as far as they can be, the reason
+    and its position added; never larger than MAX_RECORD_BYTES."""
+    original = {
+        storable(k.encode("utf-8", "surrogatepass")): storable(v or b"") for k, v in record.headers or ()
+    }
+    headers: dict[str, str] = {}
+    if _size(original) <= MAX_ORIGINAL_HEADERS:
+        headers.update(original)
+    else:
+        headers[HEADERS_DROPPED] = str(len(record.headers or ()))
     headers.update(
         {
-            REASON: reason.replace("\r", " ").replace("\n", " ")[:MAX_REASON],
+            REASON: storable(reason.encode("utf-8", "surrogatepass"))[:MAX_REASON],
             ORIGINAL_TOPIC: record.topic,
             ORIGINAL_PARTITION: str(record.partition),
             ORIGINAL_OFFSET: str(record.offset),
             CONSUMER: consumer,
         }
     )
+    key = storable(record.key or b"")[:MAX_KEY]
+    value = record.value or b""
+    room = MAX_RECORD_BYTES - _OVERHEAD - len(key.encode()) - _size(headers)
+    if len(value) > room:
+        headers.update(
+            {
+                TRUNCATED: "value",
+                VALUE_BYTES: str(len(value)),
+                VALUE_SHA256: hashlib.sha256(value).hexdigest(),
+            }
+        )
+        value = value[:room]
     return OutgoingRecord(
         event_id=str(uuid.uuid4()),
         topic=dlq(record.topic),
-        key=(record.key or b"").decode(errors="replace"),
-        value=record.value or b"",
+        key=key,
+        value=value,
         headers=headers,
     )
+
+
+def _size(headers: dict[str, str]) -> int:
+    return sum(len(k.encode()) + len(v.encode()) for k, v in headers.items())
+
+
+def storable(raw: bytes) -> str:
+    """`raw` as text that any outbox can store and any reader can print: UTF-8 where it is, escapes
+    (`\\xNN`, `\\uNNNN`) for what is not, for control characters and for unpaired surrogates."""
+    text = raw.decode("utf-8", errors="backslashreplace")
+    if forbidden_in(text) is None:
+        return text
+    return "".join(c if forbidden_in(c) is None else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def record_position(record: "ConsumerRecord[bytes, bytes]") -> str:

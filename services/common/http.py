@@ -4,15 +4,16 @@ counting by route template."""
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import metrics
+from services.common.inputs import RefuseControlCharacters, invalid_request
 
 log = structlog.get_logger("eiso.http")
 
@@ -87,11 +88,8 @@ async def conflict(request: Request, exc: Exception) -> JSONResponse:
 
 def harden(app: FastAPI, max_body_bytes: int) -> None:
     app.middleware("http")(count_requests)
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(IntegrityError, conflict)
     app.add_exception_handler(Exception, internal_error)
-
-
-def problem(field: str, message: str, location: str = "body") -> list[dict[str, Any]]:
-    """The `detail` of a 4xx that names the field at fault, shaped like FastAPI's own 422s."""
-    return [{"loc": [location, field], "msg": message}]

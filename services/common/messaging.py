@@ -38,8 +38,14 @@ inbox = Table(
     Column("consumer", String(100), nullable=False),
     Column("event_id", String(100), nullable=False),
     Column("processed_at", UTCDateTime, nullable=False),
+    #: SHA-256 of the event as applied, for consumers that refuse an id reused for other content.
+    Column("digest", String(64), nullable=True),
     PrimaryKeyConstraint("consumer", "event_id"),
 )
+
+
+#: Kafka's default message.max.bytes is 1 MiB; keep well under it with headers and batching.
+MAX_RECORD_BYTES = 900_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,15 @@ class OutgoingRecord:
     key: str
     value: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Its bytes on the wire, near enough: key, value and headers."""
+        return (
+            len(self.key.encode())
+            + len(self.value)
+            + sum(len(k) + len(v.encode()) for k, v in self.headers.items())
+        )
 
     @classmethod
     def of(cls, topic: str, event: CloudEvent) -> "OutgoingRecord":

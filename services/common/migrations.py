@@ -108,3 +108,15 @@ def create_api_keys_table() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
     )
+
+
+def add_inbox_digest() -> None:
+    """The inbox remembers what each event id stood for (`digest`), for consumers that refuse an id
+    reused for other content."""
+    with op.batch_alter_table("inbox") as batch:
+        batch.add_column(sa.Column("digest", sa.String(length=64), nullable=True))
+
+
+def drop_inbox_digest() -> None:
+    with op.batch_alter_table("inbox") as batch:
+        batch.drop_column("digest")

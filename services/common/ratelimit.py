@@ -1,9 +1,12 @@
-"""Requests per API key: a token bucket each, so one integration's burst cannot starve the others (or
-the database). Kept in the process: with several replicas each allows the rate (say so in the limits
-an operator sets)."""
+"""Rate limits: token buckets per API key (one integration's burst cannot starve the others, or the
+database), per client address for failed attempts and for the endpoints that need no key. Kept in the
+process: with several replicas each allows the rate (say so in the limits an operator sets)."""
 
 import math
+import time
 from dataclasses import dataclass, field
+
+from fastapi import HTTPException, Request, status
 
 
 @dataclass
@@ -27,6 +30,12 @@ class TokenBuckets:
         self._remember(key, tokens, now)
         return (1 - tokens) / self.rate
 
+    def waiting(self, key: str, now: float) -> float | None:
+        """Like `take`, without spending: None if `key` has a request left, else the seconds to wait."""
+        tokens, at = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        return None if tokens >= 1 else (1 - tokens) / self.rate
+
     def _remember(self, key: str, tokens: float, now: float) -> None:
         self._buckets[key] = (tokens, now)  # re-inserted last: dict order is least recently used first
         if len(self._buckets) > self.capacity:
@@ -36,3 +45,44 @@ class TokenBuckets:
 def retry_after(seconds: float) -> str:
     """The Retry-After header's whole seconds, never 0."""
     return str(max(1, math.ceil(seconds)))
+
+
+def _address(request: Request) -> str:
+    """The caller's address (behind a proxy, what it forwarded: see the setting forwarded_allow_ips)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many(wait: float, what: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        detail=f"{what}; retry in {retry_after(wait)} s",
+        headers={"Retry-After": retry_after(wait)},
+    )
+
+
+@dataclass
+class RequestLimits:
+    """What a service allows, in three buckets: requests per API key (charged only once the key is
+    proven, so knowing a key id is not enough to get its holder refused), failed attempts per client
+    address (bad keys, bad callback tokens: guessing is slowed to a trickle), and requests per client
+    address to the endpoints that need no key (certificate checks, gateway callbacks)."""
+
+    per_key: TokenBuckets
+    failures: TokenBuckets
+    anonymous: TokenBuckets
+
+    def check_attempts(self, request: Request) -> None:
+        """429 if this address has used its failed attempts up: nothing more is checked for it."""
+        if (wait := self.failures.waiting(_address(request), time.monotonic())) is not None:
+            raise _too_many(wait, "too many failed attempts from this address")
+
+    def failed_attempt(self, request: Request) -> None:
+        self.failures.take(_address(request), time.monotonic())
+
+    def charge_key(self, key_id: str) -> None:
+        if (wait := self.per_key.take(key_id, time.monotonic())) is not None:
+            raise _too_many(wait, "too many requests for this key")
+
+    def charge_address(self, request: Request) -> None:
+        if (wait := self.anonymous.take(_address(request), time.monotonic())) is not None:
+            raise _too_many(wait, "too many requests from this address")

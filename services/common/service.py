@@ -22,10 +22,11 @@ from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
 from services.common.http import harden
+from services.common.inputs import CAMPAIGN_YEARS
 from services.common.kafka import RelayProducer, ensure_topics, group_lag, make_broker
 from services.common.logging import configure_logging
 from services.common.migrations import upgrade
-from services.common.ratelimit import TokenBuckets
+from services.common.ratelimit import RequestLimits, TokenBuckets
 from services.common.relay import OutboxRelay
 from services.common.settings import ServiceSettings
 from services.common.uow import UnitOfWork
@@ -42,6 +43,8 @@ class Service:
         self.settings = settings
         self.migrations = migrations
         self.clock = clock or make_clock(settings.clock_fixed_at, settings.clock_starts_at)
+        CAMPAIGN_YEARS.first, CAMPAIGN_YEARS.last = settings.campaign_first_year, settings.campaign_last_year
+        CAMPAIGN_YEARS.clock = self.clock
         self.engine = create_engine(settings.database_url)
         self.sessions = sessionmaker(self.engine)
         self.broker = make_broker(settings)
@@ -53,7 +56,11 @@ class Service:
             batch_max=settings.outbox_batch_max,
             poll_seconds=settings.outbox_poll_seconds,
         )
-        self.rate_limits = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+        self.limits = RequestLimits(
+            per_key=TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst),
+            failures=TokenBuckets(settings.failed_attempts_per_minute / 60, settings.failed_attempts_burst),
+            anonymous=TokenBuckets(settings.anonymous_rate_per_second, settings.anonymous_burst),
+        )
         self.consumers: list[EventConsumer] = []
         self.routers: list[APIRouter] = []
         #: Run once at start, after migrations and before consuming (e.g. re-scoring on new rules).
@@ -73,6 +80,7 @@ class Service:
         topics: list[str],
         handlers: dict[str, Handler],
         prepare: Callable[[UnitOfWork, list[Any]], Awaitable[None]] | None = None,
+        refuse_reused_ids: bool = False,
     ) -> None:
         consumer = EventConsumer(
             self.settings.service_name,
@@ -81,6 +89,7 @@ class Service:
             self.uow,
             crash_at=self.settings.crash_at,
             prepare=prepare,
+            refuse_reused_ids=refuse_reused_ids,
         )
         metrics.preinitialise(consumer.name, topics)
         settings = self.settings
@@ -135,8 +144,12 @@ class Service:
         if key is None:
             return
         async with self.uow() as uow:
-            await auth.ensure_bootstrap_key(uow.session, key.get_secret_value(), uow.clock.now())
+            done = await auth.ensure_bootstrap_key(uow.session, key.get_secret_value(), uow.clock.now())
             await uow.commit()
+        if done:  # a restored key (revoked, or its role changed) is worth an operator's attention
+            say = log.warning if done == "restored" else log.info
+            key_id = auth.bootstrap_key_id(key.get_secret_value())
+            say(f"bootstrap operator key {done}", key_id=key_id, setting="EISO_BOOTSTRAP_OPERATOR_KEY")
 
     def app(self) -> FastAPI:
         @contextlib.asynccontextmanager
@@ -229,5 +242,6 @@ def run(build: Callable[[], Service]) -> None:
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=20,
     )

@@ -62,6 +62,24 @@ class ServiceSettings(BaseSettings):
     rate_limit_per_second: float = Field(default=50, gt=0)
     #: Requests one API key may make at once after a quiet spell.
     rate_limit_burst: int = Field(default=200, ge=1)
+    #: Failed attempts (wrong key, wrong callback token) one client address may make per minute,
+    #: sustained; past the burst, its attempts get 429 without being checked.
+    failed_attempts_per_minute: float = Field(default=10, gt=0)
+    #: Failed attempts one client address may make at once.
+    failed_attempts_burst: int = Field(default=30, ge=1)
+    #: Requests per second one client address may make to the endpoints that need no key
+    #: (certificate checks, gateway callbacks).
+    anonymous_rate_per_second: float = Field(default=5, gt=0)
+    #: Requests one client address may make at once to those endpoints.
+    anonymous_burst: int = Field(default=100, ge=1)
+    #: Proxies trusted to say who the client is (X-Forwarded-For): comma-separated addresses, or *.
+    #: Limits per address count that client, so set it to the reverse proxy's address in production.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    #: First year of the province's ISO campaigns: a date or year before it is refused (422).
+    campaign_first_year: int = Field(default=2014, ge=2000, le=2100)
+    #: Last year of the campaigns (default: the year after today's, giờ Việt Nam); later ones are refused.
+    campaign_last_year: int | None = Field(default=None, ge=2000, le=2100)
 
     #: Freeze the service clock at this instant (UTC) to replay or test a campaign at any date.
     clock_fixed_at: AwareDatetime | None = None

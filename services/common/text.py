@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from contracts.text import INVISIBLE
+
 _VN_MOBILE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 _VN_LANDLINE = re.compile(r"^(?:\+?84|0)(2\d{9})$")
 
@@ -18,13 +20,8 @@ def unaccent(text: str) -> str:
 
 
 def search_key(text: str) -> str:
-    """The form names are searched in: unaccented, lower case, single spaces."""
-    return " ".join(unaccent(text).casefold().split())
-
-
-def nfc(text: str) -> str:
-    """Names are stored and compared in NFC with single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """The form names are searched in: unaccented, lower case, single spaces, nothing invisible."""
+    return " ".join(unaccent(INVISIBLE.sub("", text)).casefold().split())
 
 
 def normalise_phone(raw: str) -> str:

@@ -12,10 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts import CloudEvent
 from services.common.clock import Clock
 from services.common.db import READ_ONLY
-from services.common.messaging import OutgoingRecord, inbox, outbox
+from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord, inbox, outbox
 
-#: Kafka's default message.max.bytes is 1 MiB; keep well under it with headers and batching.
-MAX_RECORD_BYTES = 900_000
 #: First key of the two-key advisory locks that order outbox writes per Kafka key on PostgreSQL.
 _KEY_LOCK_CLASS = 0x0E150
 
@@ -62,23 +60,28 @@ class UnitOfWork:
     def emit_record(self, record: OutgoingRecord) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot emit events")
-        if len(record.value) > MAX_RECORD_BYTES:
-            raise ValueError(f"event {record.event_id} is {len(record.value)} bytes (> {MAX_RECORD_BYTES})")
+        if record.size > MAX_RECORD_BYTES:
+            raise ValueError(f"event {record.event_id} is {record.size} bytes (> {MAX_RECORD_BYTES})")
         self._pending.append(record)
 
-    async def seen(self, consumer: str, event_ids: Collection[str]) -> set[str]:
-        """Which of `event_ids` `consumer` has already applied (one query for a whole batch)."""
+    async def seen(self, consumer: str, event_ids: Collection[str]) -> dict[str, str | None]:
+        """Which of `event_ids` `consumer` has already applied, each with the digest it was applied
+        with, if one was kept (one query for a whole batch)."""
         if not event_ids:
-            return set()
+            return {}
         rows = await self.session.execute(
-            select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id.in_(event_ids))
+            select(inbox.c.event_id, inbox.c.digest).where(
+                inbox.c.consumer == consumer, inbox.c.event_id.in_(event_ids)
+            )
         )
-        return set(rows.scalars())
+        return {row.event_id: row.digest for row in rows}
 
-    def remember(self, consumer: str, event_id: str) -> None:
+    def remember(self, consumer: str, event_id: str, digest: str | None = None) -> None:
         """Record that `consumer` has applied `event_id` (written with the commit, in one insert); a
         redelivery will then be skipped."""
-        self._inbox.append({"consumer": consumer, "event_id": event_id, "processed_at": self.clock.now()})
+        self._inbox.append(
+            {"consumer": consumer, "event_id": event_id, "processed_at": self.clock.now(), "digest": digest}
+        )
 
     async def flush_outbox(self) -> None:
         """Write the pending events into the outbox (still inside this transaction)."""

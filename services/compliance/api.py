@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from contracts.compliance import RuleResult
 from contracts.vocabulary import ComplianceStatus, Element, Obligation
 from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
+from services.common.inputs import CampaignYear, Day, RequestBody
 from services.common.service import service_of
 from services.compliance import domain, report, store
 from services.compliance.runtime import ComplianceService
@@ -33,7 +34,7 @@ async def get_compliance(
     code: str,
     caller: Caller,
     service: ServiceDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[CampaignYear | None, Query()] = None,
 ) -> ComplianceOut:
     """Score, status, per-rule breakdown and evidence of an agency for a year (default: this year,
     giờ Việt Nam). An agency key sees its own agency only."""
@@ -66,8 +67,8 @@ def _as_of(service: ComplianceService, year: int, as_of: date | None) -> date:
 async def progress_report(
     caller: Caller,
     service: ServiceDep,
-    year: Annotated[int, Query(ge=2000, le=2100)],
-    as_of: date | None = None,
+    year: Annotated[CampaignYear, Query()],
+    as_of: Annotated[Day | None, Query()] = None,
 ) -> report.ProgressReport:
     """Per level: how many agencies are updated for `year` and which are not, as they stood on `as_of`
     (default: today, or the year's last day for a past year), with the Vietnamese sentence."""
@@ -80,8 +81,8 @@ async def progress_report(
 async def annual_report(
     caller: Caller,
     service: ServiceDep,
-    year: Annotated[int, Query(ge=2000, le=2100)],
-    as_of: date | None = None,
+    year: Annotated[CampaignYear, Query()],
+    as_of: Annotated[Day | None, Query()] = None,
 ) -> PlainTextResponse:
     """The annual report (Markdown, Vietnamese) as of a cut-off date: agencies by level and obligation,
     audits and reviews held, inspections, agencies reminded and still lagging."""
@@ -106,10 +107,8 @@ async def annual_report(
     )
 
 
-class EvaluationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    on: date | None = Field(default=None, description="The day to evaluate; default today (giờ Việt Nam).")
+class EvaluationIn(RequestBody):
+    on: Day | None = Field(default=None, description="The day to evaluate; default today (giờ Việt Nam).")
 
 
 class EvaluationOut(BaseModel):

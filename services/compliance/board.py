@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from contracts.inspections import InspectionStatus
 from services.common.auth import PageCaller, Role, require
 from services.common.clock import VIETNAM, local_date
+from services.common.inputs import CampaignYear
 from services.common.service import service_of
 from services.compliance import report, store
 from services.compliance.runtime import ComplianceService
@@ -34,7 +35,7 @@ REFRESH_SECONDS = 60
 async def board(
     caller: PageCaller,
     service: ServiceDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[CampaignYear | None, Query()] = None,
 ) -> HTMLResponse:
     """Open it as /board?key=… (a browser cannot send the bearer header)."""
     require(caller, Role.OPERATOR, Role.SYSTEM)

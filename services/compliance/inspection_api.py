@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.envelope import CloudEvent, derived_id
 from contracts.inspections import (
@@ -22,12 +22,12 @@ from contracts.inspections import (
     InspectionScheduled,
     InspectionStatus,
 )
+from contracts.text import AgencyCode, Text, clean_line
 from contracts.topics import Topic
 from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
-from services.common.http import problem
+from services.common.inputs import CampaignYear, Day, RequestBody, problem
 from services.common.service import service_of
-from services.common.text import nfc
 from services.common.uow import UnitOfWork
 from services.compliance import domain, inspections, store
 from services.compliance.rules import RuleSet, Window
@@ -35,17 +35,15 @@ from services.compliance.runtime import ComplianceService
 
 router = APIRouter(tags=["inspections"])
 ServiceDep = Annotated[ComplianceService, Depends(service_of)]
-YearPath = Annotated[int, Path(ge=2000, le=2100)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+YearPath = Annotated[CampaignYear, Path()]
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
 
 
-class PlanIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    year: int = Field(ge=2000, le=2100)
+class PlanIn(RequestBody):
+    year: CampaignYear
     inspectors: list[Name] = Field(min_length=1, max_length=100, description="Who inspects; one a day each.")
     mode: InspectionMode = InspectionMode.ONSITE
-    as_of: date | None = Field(default=None, description="The day whose facts rank the risk; default today.")
+    as_of: Day | None = Field(default=None, description="The day whose facts rank the risk; default today.")
     target: int | None = Field(default=None, ge=1, le=10000, description="Default: the campaign's target.")
 
     @field_validator("inspectors")
@@ -53,10 +51,10 @@ class PlanIn(BaseModel):
     def _each_inspector_once(cls, names: list[str]) -> list[str]:
         seen: set[str] = set()
         for name in names:
-            if (folded := nfc(name).casefold()) in seen:
+            if (folded := clean_line(name).casefold()) in seen:
                 raise ValueError(f"cán bộ kiểm tra {name!r} có tên hai lần")
             seen.add(folded)
-        return [nfc(name) for name in names]
+        return [clean_line(name) for name in names]
 
 
 class PlanOut(BaseModel):
@@ -66,34 +64,30 @@ class PlanOut(BaseModel):
     inspections: list[InspectionData] = Field(description="Cancelled ones too: the plan's history.")
 
 
-class SwapIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    remove: str = Field(min_length=1, max_length=64, description="Agency taken out of the plan.")
-    add: str = Field(min_length=1, max_length=64, description="Agency put in its place (same day).")
-    reason: str = Field(min_length=1, max_length=300, description="Why, in the operator's words.")
+class SwapIn(RequestBody):
+    remove: AgencyCode = Field(description="Agency taken out of the plan.")
+    add: AgencyCode = Field(description="Agency put in its place (same day).")
+    reason: Text = Field(min_length=1, max_length=300, description="Why, in the operator's words.")
 
 
-class ChangeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    scheduled_on: date | None = None
+class ChangeIn(RequestBody):
+    scheduled_on: Day | None = None
     inspector: Name | None = None
     mode: InspectionMode | None = None
 
 
 class FindingIn(Finding):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class CorrectiveActionIn(CorrectiveAction):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    due_on: Day = Field(description="Calendar day (giờ Việt Nam) by which the agency must act.")
 
 
-class ResultIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    held_on: date
+class ResultIn(RequestBody):
+    held_on: Day
     findings: list[FindingIn] = Field(default_factory=list, max_length=200)
     corrective_actions: list[CorrectiveActionIn] = Field(default_factory=list, max_length=200)
 
@@ -223,7 +217,7 @@ async def get_plan(year: YearPath, caller: Caller, service: ServiceDep) -> PlanO
 
 @router.get("/agencies/{code}/inspections", response_model=list[InspectionData])
 async def agency_inspections(
-    code: str, caller: Caller, service: ServiceDep, year: Annotated[int, Query(ge=2000, le=2100)]
+    code: str, caller: Caller, service: ServiceDep, year: Annotated[CampaignYear, Query()]
 ) -> list[InspectionData]:
     """An agency's inspections in a year; an agency key sees its own only."""
     if not caller.may_read(code):

@@ -5,11 +5,13 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import update
 
-from services.common.auth import Caller, Role, require
-from services.common.http import problem
+from contracts.text import Text
+from services.common.auth import Anonymous, Caller, Role, require
+from services.common.inputs import problem
 from services.common.logging import mask_text
 from services.common.service import service_of
 from services.notifier import store
@@ -126,24 +128,45 @@ async def cost_preview(caller: Caller, service: ServiceDep) -> CostPreview:
     )
 
 
-@router.post("/callbacks/{gateway}", status_code=204)
-async def delivery_callback(gateway: str, request: Request, service: ServiceDep, token: str = "") -> None:
-    """A gateway reports delivery (eSMS: `SMSID`/`RequestId` and `SendStatus`; SpeedSMS: `tranId` and
-    `status`). Refused without the shared token."""
+class DeliveryReport(BaseModel):
+    """A gateway's delivery report: eSMS sends `RequestId`/`SMSID` and `SendStatus`, SpeedSMS `tranId`
+    and `status`; anything else in it is ignored."""
+
+    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+
+    request_id: Text | None = Field(
+        default=None, max_length=100, validation_alias=AliasChoices("RequestId", "request_id")
+    )
+    provider_id: Text | None = Field(
+        default=None, max_length=100, validation_alias=AliasChoices("SMSID", "tranId")
+    )
+    status: Text | None = Field(
+        default=None, max_length=40, validation_alias=AliasChoices("SendStatus", "status")
+    )
+
+
+@router.post(
+    "/callbacks/{gateway}",
+    status_code=204,
+    responses={401: {"description": "Token missing or wrong."}, 404: {"description": "No such message."}},
+)
+async def delivery_callback(
+    gateway: str, request: Request, service: ServiceDep, visitor: Anonymous, token: str = ""
+) -> None:
+    """A gateway reports delivery. Refused without the shared token; a wrong token counts as a failed
+    attempt of the caller's address."""
     expected = service.notifier_settings.callback_token
-    if expected is None or not secrets.compare_digest(token, expected.get_secret_value()):
+    if expected is None or not secrets.compare_digest(token.encode(), expected.get_secret_value().encode()):
+        visitor.failed()
         raise HTTPException(401, detail="callback token missing or wrong")
     try:
-        body = await request.json()
-    except ValueError:
-        raise HTTPException(422, detail=problem("body", "callback body is not JSON")) from None
-    if not isinstance(body, dict):
-        raise HTTPException(422, detail=problem("body", "callback body is not an object"))
-    request_id = body.get("RequestId") or body.get("request_id")
-    provider_id = body.get("SMSID") or body.get("tranId")
-    status = str(body.get("SendStatus") or body.get("status") or "")
+        report = DeliveryReport.model_validate_json(await request.body())
+    except ValidationError as invalid:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in invalid.errors()]) from None
+    request_id, provider_id, status = report.request_id, report.provider_id, report.status
     if not (request_id or provider_id) or not status:
-        raise HTTPException(422, detail=problem("body", "need RequestId or SMSID/tranId, and a status"))
+        missing = "SendStatus" if request_id or provider_id else "RequestId"
+        raise HTTPException(422, detail=problem(missing, "need RequestId or SMSID/tranId, and a status"))
     delivered = "delivered" if status.lower() in ("5", "delivered", "success", "2") else "undelivered"
     where = (
         store.notifications.c.batch_id == request_id

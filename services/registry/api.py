@@ -8,11 +8,11 @@ from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from contracts import CloudEvent, Topic
 from contracts.agencies import (
-    AGENCY_CODE,
+    EMAIL,
     AgencyData,
     AgencyDissolved,
     AgencyDissolvedData,
@@ -28,12 +28,13 @@ from contracts.agencies import (
     Contacts,
 )
 from contracts.records import RECORD_EVENT_OF, RecordData
+from contracts.text import AGENCY_CODE, Paragraph, Text, clean_line
 from contracts.vocabulary import Element, Level, Obligation
 from services.common.auth import Caller, Principal, Role, require
 from services.common.clock import local_date
-from services.common.http import problem
+from services.common.inputs import CampaignYear, Day, RequestBody, problem
 from services.common.service import Service, service_of
-from services.common.text import nfc, normalise_phone
+from services.common.text import normalise_phone
 from services.common.uow import UnitOfWork
 from services.registry import csvimport, domain, store
 
@@ -44,16 +45,10 @@ T = TypeVar("T")
 MAX_PAGE = 500
 
 
-class Strict(BaseModel):
-    """Request bodies: unknown fields are refused (no mass assignment), strings trimmed."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ContactIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
+class ContactIn(RequestBody):
+    name: Text = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=30, examples=["0912 345 678"])
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
 
     @field_validator("phone")
     @classmethod
@@ -61,7 +56,7 @@ class ContactIn(Strict):
         return normalise_phone(value) if value else None
 
 
-class ContactsIn(Strict):
+class ContactsIn(RequestBody):
     iso_officer: ContactIn | None = None
     head: ContactIn | None = None
 
@@ -69,19 +64,19 @@ class ContactsIn(Strict):
         return Contacts.model_validate(self.model_dump())
 
 
-class AgencyIn(Strict):
+class AgencyIn(RequestBody):
     code: str = Field(pattern=AGENCY_CODE, examples=["000.00.22.H59"])
-    name: str = Field(min_length=1, max_length=300, examples=["Sở Khoa học và Công nghệ"])
+    name: Text = Field(min_length=1, max_length=300, examples=["Sở Khoa học và Công nghệ"])
     level: Level
     parent_code: str | None = Field(default=None, pattern=AGENCY_CODE)
     obligation: Obligation | None = Field(default=None, description="Defaults by level.")
     uses_eiso_software: bool = False
-    valid_from: date | None = Field(default=None, description="Defaults to today (giờ Việt Nam).")
+    valid_from: Day | None = Field(default=None, description="Defaults to today (giờ Việt Nam).")
     contacts: ContactsIn = Field(default_factory=ContactsIn)
 
 
-class Effective(Strict):
-    effective_on: date | None = Field(default=None, description="Defaults to today (giờ Việt Nam).")
+class Effective(RequestBody):
+    effective_on: Day | None = Field(default=None, description="Defaults to today (giờ Việt Nam).")
 
 
 class AgencyPatch(Effective):
@@ -95,12 +90,12 @@ class ReparentIn(Effective):
 
 
 class RenameIn(Effective):
-    name: str = Field(min_length=1, max_length=300)
+    name: Text = Field(min_length=1, max_length=300)
     new_code: str | None = Field(default=None, pattern=AGENCY_CODE)
 
 
 class DissolveIn(Effective):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text = Field(min_length=1, max_length=500)
 
 
 class MergeIn(Effective):
@@ -125,18 +120,18 @@ class Lineage(BaseModel):
     links: list[dict[str, Any]] = Field(description="Every link among the agency's ancestors and heirs.")
 
 
-class RecordIn(Strict):
-    year: int = Field(ge=2000, le=2100)
-    occurred_on: date
-    document_ref: str = Field(min_length=1, max_length=200, examples=["Số 12/QĐ-SKHCN"])
-    title: str = Field(min_length=1, max_length=500)
-    notes: str | None = Field(default=None, max_length=4000)
-    submitted_by: str = Field(min_length=1, max_length=200)
+class RecordIn(RequestBody):
+    year: CampaignYear
+    occurred_on: Day
+    document_ref: Text = Field(min_length=1, max_length=200, examples=["Số 12/QĐ-SKHCN"])
+    title: Text = Field(min_length=1, max_length=500)
+    notes: Paragraph | None = Field(default=None, max_length=4000)
+    submitted_by: Text = Field(min_length=1, max_length=200)
 
 
-class SystemIn(Strict):
+class SystemIn(RequestBody):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]{2,63}$", examples=["vn.travinh.eiso"])
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     scope: list[Annotated[str, Field(pattern=AGENCY_CODE)]] = Field(
         min_length=1,
         max_length=1000,
@@ -279,7 +274,7 @@ async def register_agency(body: AgencyIn, caller: Caller, service: ServiceDep) -
 async def list_agencies(
     caller: Caller,
     service: ServiceDep,
-    as_of: date | None = None,
+    as_of: Annotated[Day | None, Query()] = None,
     level: Level | None = None,
     parent_code: Annotated[str | None, Query(pattern=AGENCY_CODE)] = None,
     obligation: Obligation | None = None,
@@ -300,7 +295,7 @@ async def list_agencies(
 
 @router.get("/agencies/{code}", response_model=AgencyData, tags=["agencies"])
 async def get_agency(
-    code: Code, caller: Caller, service: ServiceDep, as_of: date | None = None
+    code: Code, caller: Caller, service: ServiceDep, as_of: Annotated[Day | None, Query()] = None
 ) -> AgencyData:
     """The agency on `as_of`, or its latest version (which shows `valid_to` if it has ended)."""
     _visible(caller, code)
@@ -546,7 +541,7 @@ async def _update_from_row(
     """Bring an existing agency in line with the row, touching only the columns the file has."""
     if body.level != current.level:
         raise domain.DomainError("level", f"is {current.level.value} in the registry; levels do not change")
-    if nfc(body.name) != current.name:
+    if clean_line(body.name) != current.name:
         raise domain.DomainError("name", f"is {current.name!r} in the registry; rename with :rename")
     day, has = local_date(uow.clock.now()), row.columns.__contains__
     wanted: dict[str, Any] = {}
@@ -617,7 +612,7 @@ async def get_records(
     code: Code,
     caller: Caller,
     service: ServiceDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[CampaignYear | None, Query()] = None,
 ) -> list[RecordData]:
     _visible(caller, code)
     async with service.reader() as uow:

@@ -1,5 +1,6 @@
 """Wiring of the registry: its settings, migrations, the inbound gateway and the routes."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from contracts import Topic
@@ -7,7 +8,7 @@ from services.common.auth import keys_router
 from services.common.service import Service
 from services.registry import store
 from services.registry.api import router
-from services.registry.handlers import HANDLERS
+from services.registry.handlers import handlers
 from services.registry.lookup import ReadAhead
 from services.registry.settings import RegistrySettings
 
@@ -15,7 +16,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build(settings: RegistrySettings | None = None) -> Service:
-    service = Service(settings or RegistrySettings(), MIGRATIONS)
-    service.consume([Topic.INBOUND_RECORDS], HANDLERS, prepare=ReadAhead.prepare)
+    settings = settings or RegistrySettings()
+    service = Service(settings, MIGRATIONS)
+    service.consume(
+        [Topic.INBOUND_RECORDS],
+        handlers(timedelta(seconds=settings.inbound_clock_skew_seconds)),
+        prepare=ReadAhead.prepare,
+        refuse_reused_ids=True,  # outside publishers must learn that an id was reused
+    )
     service.routers += [router, keys_router(store.exists)]
     return service

@@ -13,8 +13,8 @@ from typing import Any
 
 from contracts.agencies import AgencyData, Contacts
 from contracts.records import RecordData
+from contracts.text import clean_line
 from contracts.vocabulary import Element, Level, Obligation
-from services.common.text import nfc
 
 #: Fields a plain update may change (name, code and parent have their own operations).
 UPDATABLE = ("obligation", "uses_eiso_software", "contacts")
@@ -70,7 +70,7 @@ MAX_NAME = 300
 
 def _name(raw: str) -> str:
     """NFC with single spaces, checked after normalising (NFC can lengthen a string)."""
-    name = nfc(raw)
+    name = clean_line(raw)
     if not name or len(name) > MAX_NAME:
         raise DomainError("name", f"a name has 1 to {MAX_NAME} characters")
     return name
@@ -246,7 +246,7 @@ def next_version(
         year=entry.year,
         occurred_on=entry.occurred_on,
         document_ref=entry.document_ref.strip(),
-        title=nfc(entry.title),
+        title=clean_line(entry.title),
         notes=entry.notes,
         submitted_by=entry.submitted_by.strip(),
         channel=channel,

@@ -6,6 +6,9 @@ republished as the canonical event on `eiso.registry.records`, caused by the inb
 is dead-lettered with a reason a person can act on.
 """
 
+from datetime import timedelta
+from functools import partial
+
 from contracts import Topic
 from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler, PermanentError
@@ -14,8 +17,13 @@ from services.registry import domain, store
 from services.registry.lookup import lookup_for
 
 
-async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
+async def inbound_record(uow: UnitOfWork, event: RecordEvent, clock_skew: timedelta) -> None:
     record, source = event.data, event.source
+    if event.time > uow.clock.now() + clock_skew:
+        raise PermanentError(
+            f"time {event.time.isoformat()} is more than {clock_skew.total_seconds():.0f} s ahead of the "
+            "registry's clock: an event cannot be about the future (check the publisher's clock and zone)"
+        )
     look = lookup_for(uow)
     system = await look.system(source)
     if system is None or system["revoked_at"] is not None:
@@ -67,4 +75,7 @@ async def inbound_record(uow: UnitOfWork, event: RecordEvent) -> None:
     uow.emit(Topic.REGISTRY_RECORDS, canonical)
 
 
-HANDLERS: dict[str, Handler] = {event.event_type: inbound_record for event in RECORD_EVENTS}
+def handlers(clock_skew: timedelta) -> dict[str, Handler]:
+    """The inbound gateway's handler for every record type, allowing publishers' clocks `clock_skew`."""
+    handle = partial(inbound_record, clock_skew=clock_skew)
+    return {event.event_type: handle for event in RECORD_EVENTS}

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
@@ -9,3 +10,6 @@ class RegistrySettings(ServiceSettings):
     service_name: str = "registry"
     http_port: int = 8001
     database_url: str = "sqlite+aiosqlite:///.data/registry.db"
+    #: How far ahead of the registry's clock an inbound event's `time` may be (publishers' clocks
+    #: drift); an event further in the future is dead-lettered.
+    inbound_clock_skew_seconds: int = Field(default=300, ge=0, le=86_400)

@@ -8,13 +8,15 @@ from datetime import date, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from contracts.text import AgencyCode, Text
 from contracts.training import CompletionData, EnrolmentData, SessionData, TrainingRole
 from contracts.vocabulary import Level
-from services.common.auth import Caller, Role, require
+from services.common.auth import Anonymous, Caller, Role, require
 from services.common.clock import local_date
-from services.common.http import problem
+from services.common.inputs import Day as Date
+from services.common.inputs import RequestBody, problem
 from services.common.service import service_of
 from services.training import booking, calendar, store
 from services.training.domain import Day, RefusalError
@@ -22,16 +24,13 @@ from services.training.runtime import TrainingService
 
 router = APIRouter()
 ServiceDep = Annotated[TrainingService, Depends(service_of)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[Text, Field(min_length=1, max_length=300)]
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CourseIn(Strict):
+class CourseIn(RequestBody):
     code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{1,39}$", examples=["ISO-NT"])
-    title_vi: Text = Field(examples=["Nhận thức TCVN ISO 9001:2015"])
+    title_vi: Title = Field(examples=["Nhận thức TCVN ISO 9001:2015"])
     required_days: int | None = Field(default=None, ge=1, le=30, description="Default: every day.")
 
 
@@ -41,15 +40,15 @@ class CourseOut(BaseModel):
     required_days: int | None
 
 
-class DayIn(Strict):
-    on: date
+class DayIn(RequestBody):
+    on: Date
     starts: time = Field(description="Giờ Việt Nam, e.g. 08:00.")
     ends: time = Field(description="Giờ Việt Nam, e.g. 11:30.")
 
 
-class QuotaIn(Strict):
+class QuotaIn(RequestBody):
     seats: int = Field(ge=1)
-    district: str | None = Field(default=None, max_length=64, description="A district's code.")
+    district: AgencyCode | None = Field(default=None, description="A district's code.")
     level: Level | None = None
 
     @model_validator(mode="after")
@@ -59,44 +58,42 @@ class QuotaIn(Strict):
         return self
 
 
-class SessionIn(Strict):
-    course_code: str = Field(min_length=1, max_length=40)
+class SessionIn(RequestBody):
+    course_code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{1,39}$")
     days: list[DayIn] = Field(min_length=1, max_length=30)
-    venue: Text
-    trainer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    venue: Title
+    trainer: Name
     capacity: int = Field(ge=1, le=2000)
     quotas: list[QuotaIn] = Field(default_factory=list, max_length=200)
     per_agency_limit: int | None = Field(default=None, ge=1)
-    enrol_opens_on: date | None = Field(default=None, description="Default: today.")
-    enrol_closes_on: date | None = Field(default=None, description="Default: the first day.")
+    enrol_opens_on: Date | None = Field(default=None, description="Default: today.")
+    enrol_closes_on: Date | None = Field(default=None, description="Default: the first day.")
 
 
-class SessionChange(Strict):
+class SessionChange(RequestBody):
     days: list[DayIn] | None = Field(default=None, min_length=1, max_length=30)
-    venue: Text | None = None
-    trainer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
-        None
-    )
+    venue: Title | None = None
+    trainer: Name | None = None
     capacity: int | None = Field(default=None, ge=1, le=2000)
 
 
-class CancellationIn(Strict):
-    reason: Text
+class CancellationIn(RequestBody):
+    reason: Title
 
 
-class EnrolmentIn(Strict):
-    agency_code: str = Field(min_length=1, max_length=64)
-    person_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+class EnrolmentIn(RequestBody):
+    agency_code: AgencyCode
+    person_name: Name
     role: TrainingRole
 
 
-class Mark(Strict):
-    enrolment_id: str = Field(min_length=1, max_length=36)
+class Mark(RequestBody):
+    enrolment_id: Text = Field(min_length=1, max_length=36)
     mark: str = Field(pattern="^(present|absent|late|excused)$")
 
 
-class AttendanceIn(Strict):
-    on: date
+class AttendanceIn(RequestBody):
+    on: Date
     marks: list[Mark] = Field(min_length=1, max_length=2000)
 
 
@@ -174,7 +171,7 @@ async def list_sessions(
     caller: Caller,
     service: ServiceDep,
     after: Annotated[
-        date | None, Query(description="Sessions starting after this day; default today.")
+        Date | None, Query(description="Sessions starting after this day; default today.")
     ] = None,
     free_seats: bool = False,
 ) -> list[SessionData]:
@@ -293,11 +290,13 @@ async def record_attendance(
 
 
 @router.get("/certificates/{code}", response_model=CertificateOut, tags=["certificates"])
-async def verify_certificate(code: str, service: ServiceDep) -> CertificateOut:
-    """Anyone can verify a certificate by its code, without a key; only what verifying needs is shown."""
+async def verify_certificate(code: str, service: ServiceDep, visitor: Anonymous) -> CertificateOut:
+    """Anyone can verify a certificate by its code, without a key; only what verifying needs is shown.
+    Codes that do not exist count as failed attempts of the caller's address (no enumerating)."""
     async with service.reader() as uow:
         found = await store.certificate(uow.session, code.strip().upper())
     if found is None:
+        visitor.failed()
         raise not_found(f"chứng nhận {code}", "code")
     return CertificateOut(**{k: found[k] for k in CertificateOut.model_fields if k != "valid"})
 

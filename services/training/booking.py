@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from contracts.envelope import CloudEvent, derived_id
+from contracts.text import clean_line
 from contracts.topics import Topic
 from contracts.training import (
     CompletionData,
@@ -27,7 +28,6 @@ from contracts.training import (
 )
 from contracts.vocabulary import Level
 from services.common.clock import local_date
-from services.common.text import nfc
 from services.common.uow import UnitOfWork
 from services.training import domain, store
 from services.training.domain import Day, Quota, RefusalError, Rules, Seat
@@ -176,10 +176,10 @@ async def enrol(
     if agency is None or (agency["valid_to"] is not None and agency["valid_to"] <= today):
         raise RefusalError("agency_code", f"cơ quan {agency_code} không có hoặc đã ngừng hoạt động")
     rows = await store.enrolments_of(uow.session, session_id)
-    same = nfc(person_name).casefold()
+    same = clean_line(person_name).casefold()
     if any(
         r["agency_code"] == agency_code
-        and nfc(r["person_name"]).casefold() == same
+        and clean_line(r["person_name"]).casefold() == same
         and r["status"] != EnrolmentStatus.CANCELLED
         for r in rows
     ):

@@ -155,7 +155,7 @@ async def test_an_inspection_is_moved_without_double_booking_then_its_results_re
     }
     early = compliance.post(f"{path}/results", json=result)
     assert early.status_code == 422
-    assert early.json()["detail"][0]["loc"] == ["body", "corrective_actions.0.due_on"]
+    assert early.json()["detail"][0]["loc"] == ["body", "corrective_actions", 0, "due_on"]
     result["corrective_actions"][0]["due_on"] = "2022-12-15"
     completed = compliance.post(f"{path}/results", json=result)
     assert completed.status_code == 200 and completed.json()["status"] == "completed"

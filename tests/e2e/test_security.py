@@ -68,8 +68,8 @@ async def test_cr_lf_in_an_inbound_event_cannot_forge_a_log_line(stack: Stack) -
     assert registry.post("/agencies", json=body).status_code == 201
     assert registry.post("/systems", json={"id": system, "name": "S", "scope": [code]}).status_code == 201
     forged = 'X\r\n{"event":"forged","level":"error"}'
-    event = inbound(forged, system)  # an unknown agency: dead-lettered, its code in the reason logged
-    await produce(stack.kafka, Topic.INBOUND_RECORDS, [("A1", event)])
+    event = inbound(code, system)  # keyed with the forgery: dead-lettered, the key quoted in the reason
+    await produce(stack.kafka, Topic.INBOUND_RECORDS, [(forged, event)])
     await read_until(
         stack.kafka,
         dlq(Topic.INBOUND_RECORDS),

@@ -165,8 +165,9 @@ async def test_a_venue_clash_and_a_day_outside_the_training_window_are_refused(s
     )
     assert late.status_code == 422
     assert late.json()["detail"][0] == {
-        "loc": ["body", "days.0.on"],
+        "loc": ["body", "days", 0, "on"],
         "msg": "ngày 02/11/2022 nằm ngoài đợt đào tạo năm 2022 (01/04/2022–31/10/2022)",
+        "type": "value_error",
     }
 
 

@@ -3,7 +3,7 @@ same record versions, publish the same events and dead-letter the same events fo
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from services.common.dlq import REASON
 from services.common.messaging import outbox
 from services.common.uow import UnitOfWork
 from services.registry import store
-from services.registry.handlers import HANDLERS
+from services.registry.handlers import handlers
 from services.registry.lookup import ReadAhead
 from tests.conftest import migrated
 from tests.factories import NOW, agency_data, consumer_record, inbound
@@ -92,7 +92,7 @@ async def applied(
     consumer = EventConsumer(
         "registry",
         [Topic.INBOUND_RECORDS],
-        HANDLERS,
+        handlers(timedelta(minutes=5)),
         partial(UnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
         prepare=prepare,
     )
