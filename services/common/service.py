@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.common import auth, metrics
+from services.common import auth, metrics, workdays
 from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
@@ -42,6 +42,8 @@ class Service:
         self.settings = settings
         self.migrations = migrations
         self.clock = clock or make_clock(settings.clock_fixed_at, settings.clock_starts_at)
+        #: The province's working days (EISO_WORKDAYS_FILE): a wrong entry stops the service here.
+        self.calendar: workdays.Calendar = workdays.load(settings.workdays_file)
         self.engine = create_engine(settings.database_url)
         self.sessions = sessionmaker(self.engine)
         self.broker = make_broker(settings)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from contracts.agencies import Contact
 from contracts.deliveries import Channel, RecipientRole
-from services.notifier.workdays import Calendar
+from services.common.workdays import Calendar
 
 NAMESPACE = uuid.UUID("6f0d3b8e-2d1c-5b7a-9e43-1c0de15e150a")
 

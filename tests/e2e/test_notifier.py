@@ -111,11 +111,16 @@ async def test_a_reminder_arrives_once_by_sms_and_email_in_good_vietnamese(world
     ((gateway, request_id, _, text),) = world.carrier.to(phone)
     assert gateway == "esms" and text.isascii()
     assert text.startswith(f"UBND xa Dong Hai {code[-4:]}: con 30 ngay den han 30/10/2022 cap nhat HTQLCL")
+    # The 2022 campaign's deadline is a Sunday: both messages say so, and name the Friday before.
+    assert (
+        "Han chot 30/10/2022 la ngay nghi (Chu nhat), de nghi hoan thanh cham nhat ngay 28/10/2022." in text
+    )
     (mail,) = world.mailbox.to(f"{code.lower()}@xa.vn")
     assert str(make_header(decode_header(mail["Subject"]))) == "Còn 30 ngày đến hạn cập nhật HTQLCL năm 2022"
     plain = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
     body = bytes(plain.get_payload(decode=True)).decode("utf-8")
     assert "Kính gửi Nguyễn Thị Mai" in body and "(giờ Việt Nam)" in body
+    assert "Hạn chót 30/10/2022 là ngày nghỉ (Chủ nhật)" in body and "chậm nhất trong ngày 28/10/2022" in body
 
     sent = deliveries(
         await read_until(
