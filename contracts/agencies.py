@@ -10,13 +10,18 @@ from contracts.envelope import CloudEvent, EventData
 from contracts.vocabulary import Level, Obligation
 
 AGENCY_CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
+#: The shape of a Vietnamese number in E.164; the registry has checked it is allocated (phonenumbers).
 E164_VN = r"^\+84[1-9][0-9]{8,9}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class Contact(EventData):
     name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, pattern=E164_VN, description="E.164, e.g. +84912345678.")
+    phone: str | None = Field(
+        default=None,
+        pattern=E164_VN,
+        description="E.164: a mobile (+84912345678) or a landline (+842943862123), which takes no SMS.",
+    )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
 
 

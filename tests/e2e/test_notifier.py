@@ -149,6 +149,15 @@ async def test_a_reminder_arrives_once_by_sms_and_email_in_good_vietnamese(world
     assert esms["messages"] >= 1 and esms["segments"] >= esms["messages"]
 
 
+async def test_an_officer_with_a_landline_gets_the_email_and_no_sms(world: World) -> None:
+    code = await agency_with_contacts(world, "(0294) 3862 123")  # accepted by the registry as a landline
+    evaluate(world, "2022-09-30")  # again: only this new agency has a reminder still to make
+    await eventually(lambda: world.mailbox.to(f"{code.lower()}@xa.vn"), what="the e-mail arrived")
+    listed = world.stack.client("notifier").get("/notifications", params={"agency": code}).json()
+    assert [n["channel"] for n in listed] == ["email"], "no SMS is made for a landline"
+    assert world.carrier.to("+842943862123") == []
+
+
 async def test_a_notifier_killed_between_the_gateway_call_and_its_commit_sends_the_sms_once(
     world: World,
 ) -> None:

@@ -332,3 +332,29 @@ async def test_a_deadline_on_a_working_day_says_nothing_of_days_off(world: World
     sent = await deadline_messages(world, date(2022, 10, 31))  # a Monday
     assert "ngay nghi" not in sent["sms"].sms and "ngày nghỉ" not in sent["email"].text
     assert "Đề nghị cơ quan cập nhật trên phần mềm ISO điện tử trước thời hạn." in sent["email"].text
+
+
+@pytest.mark.parametrize("phone", ["+842943862123", "+84741234567"])  # a landline; an unallocated prefix
+async def test_a_phone_that_cannot_take_an_sms_gets_none_and_the_email_still_goes(
+    world: World, phone: str
+) -> None:
+    """A landline is a valid contact, and a number stored before numbers were validated may not be a
+    mobile at all: the carrier would refuse either, so only the e-mail is made."""
+    agency = AgencyData(
+        code="L1",
+        name="Sở Tài chính",
+        level=Level.DEPARTMENT,
+        obligation=Obligation.MANDATORY,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone=phone, email="tu@stc.vn")),
+    )
+    async with world.uow() as uow:
+        await store.save_agency(uow.session, agency)
+        context = {"year": 2022, "deadline": "30/10/2022", "missing": []}
+        await notify(
+            uow, Delays(timedelta(0)), "L1", "audit-overdue", "2022", (RecipientRole.ISO_OFFICER,), context
+        )
+        await uow.commit()
+    assert [(r["channel"], r["address"]) for r in await world.rows()] == [("email", "tu@stc.vn")]
+    await world.dispatcher.run_once(world.uow)
+    assert world.primary.calls == [] and world.fallback.calls == []
