@@ -10,6 +10,7 @@ from contracts.envelope import CloudEvent, EventData
 from contracts.text import AGENCY_CODE, AgencyCode, Text
 from contracts.vocabulary import Level, Obligation
 
+#: The shape of a Vietnamese number in E.164; the registry has checked it is allocated (phonenumbers).
 E164_VN = r"^\+84[1-9][0-9]{8,9}$"
 _EMAIL_PART = r"[^@\s\u0000-\u001f\u007f-\u009f]+"  # no space, no control character
 EMAIL = rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"
@@ -17,7 +18,11 @@ EMAIL = rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"
 
 class Contact(EventData):
     name: Text = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, pattern=E164_VN, description="E.164, e.g. +84912345678.")
+    phone: str | None = Field(
+        default=None,
+        pattern=E164_VN,
+        description="E.164: a mobile (+84912345678) or a landline (+842943862123), which takes no SMS.",
+    )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
 
 

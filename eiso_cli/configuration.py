@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
@@ -77,8 +78,9 @@ def render() -> str:
         "# Configuration reference",
         "",
         "Generated from the settings classes by `make docs` (do not edit by hand). Every setting is an",
-        "environment variable `EISO_<SERVICE>_<NAME>`; `EISO_BOOTSTRAP_OPERATOR_KEY` is read by every",
-        "service unprefixed. Times are UTC on the wire; dates and hours people see are giờ Việt Nam.",
+        "environment variable `EISO_<SERVICE>_<NAME>`; `EISO_BOOTSTRAP_OPERATOR_KEY` and",
+        "`EISO_WORKDAYS_FILE` are read by every service unprefixed. Times are UTC on the wire; dates and",
+        "hours people see are giờ Việt Nam.",
         "",
         "## Every service (`EISO_<SERVICE>_…`)",
         "",
@@ -86,14 +88,17 @@ def render() -> str:
         "|---|---|---|",
     ]
     notes = _comments(ServiceSettings)
+    unprefixed = []
     for name, field in ServiceSettings.model_fields.items():
-        if name == "bootstrap_operator_key" or field.is_required():
+        if field.is_required():
             continue  # the required ones are listed under each service, with its default
         meaning = _describe(field) or notes.get(name, "")
-        out.append(f"| `EISO_<SERVICE>_{name.upper()}` | {_default(name, field)} | {meaning} |")
-    out.append(
-        "| `EISO_BOOTSTRAP_OPERATOR_KEY` | — | An operator key (`eiso_<id>_<secret>`) valid at start. |"
-    )
+        if isinstance(field.validation_alias, AliasChoices):  # one name, the same for every service
+            variable = str(field.validation_alias.choices[0])
+            unprefixed.append(f"| `{variable}` | {_default(name, field)} | {meaning} |")
+        else:
+            out.append(f"| `EISO_<SERVICE>_{name.upper()}` | {_default(name, field)} | {meaning} |")
+    out += unprefixed
     for service, cls in SETTINGS.items():
         notes = _comments(cls)
         out += ["", f"## {service}", "", "| variable | default | meaning |", "|---|---|---|"]

@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.common import auth, metrics
+from services.common import auth, metrics, workdays
 from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
@@ -45,6 +45,8 @@ class Service:
         self.clock = clock or make_clock(settings.clock_fixed_at, settings.clock_starts_at)
         CAMPAIGN_YEARS.first, CAMPAIGN_YEARS.last = settings.campaign_first_year, settings.campaign_last_year
         CAMPAIGN_YEARS.clock = self.clock
+        #: The province's working days (EISO_WORKDAYS_FILE): a wrong entry stops the service here.
+        self.calendar: workdays.Calendar = workdays.load(settings.workdays_file)
         self.engine = create_engine(settings.database_url)
         self.sessions = sessionmaker(self.engine)
         self.broker = make_broker(settings)

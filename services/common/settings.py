@@ -2,10 +2,13 @@
 `EISO_<SERVICE>_`, no environment-name branches (DESIGN.md §5)."""
 
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, AwareDatetime, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.common.workdays import WORKDAYS_FILE
 
 
 class ServiceSettings(BaseSettings):
@@ -56,6 +59,9 @@ class ServiceSettings(BaseSettings):
     bootstrap_operator_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("EISO_BOOTSTRAP_OPERATOR_KEY")
     )
+    #: The province's working-day calendar (days off and weekend days worked, on top of Vietnam's public
+    #: holidays): one file for every service, so deadlines, inspections, training and SMS agree.
+    workdays_file: Path = Field(default=WORKDAYS_FILE, validation_alias=AliasChoices("EISO_WORKDAYS_FILE"))
     #: Largest request body accepted, in bytes (a CSV import of a whole province is ~50 KB).
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     #: Requests per second one API key may make, sustained (per replica); more get 429.

@@ -179,7 +179,7 @@ async def make_plan(body: PlanIn, caller: Caller, service: ServiceDep) -> PlanOu
             raise HTTPException(
                 422, detail=problem("year", f"không có cơ quan nào để kiểm tra năm {body.year}")
             )
-        days = inspections.working_days(campaign.inspection_window, start=day)
+        days = inspections.working_days(campaign.inspection_window, service.calendar, start=day)
         try:
             slots = inspections.spread(
                 inspections.free_slots(days, body.inspectors, await store.booked(uow.session)), len(picks)
@@ -314,7 +314,7 @@ async def change(inspection_id: str, body: ChangeIn, caller: Caller, service: Se
         booked = await store.booked(uow.session) - {(current.inspector, current.scheduled_on)}
         try:
             window = service.rules.campaign(current.year).inspection_window
-            inspections.check_slot(moved.scheduled_on, moved.inspector, window, booked)
+            inspections.check_slot(moved.scheduled_on, moved.inspector, window, booked, service.calendar)
         except inspections.SlotError as error:
             raise slot_error(error) from None
         await save(uow, moved, InspectionScheduled)

@@ -9,8 +9,9 @@ defended: a low score, a long time since the last inspection, a recent merger, r
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from services.common.workdays import Calendar, day_off_phrase
 from services.compliance.rules import Window
 
 #: Points per factor; the weights are policy, kept here in one place so a change is one edit.
@@ -77,14 +78,10 @@ def select(candidates: Iterable[Candidate], target: int, year: int) -> list[Pick
     return picks[:target]
 
 
-def working_days(window: Window, start: date | None = None) -> list[date]:
-    """Monday to Friday inside the window, from `start` if that is later."""
-    day, days = max(window.start, start or window.start), []
-    while day <= window.end:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
+def working_days(window: Window, calendar: Calendar, start: date | None = None) -> list[date]:
+    """The working days inside the window (no weekend, public holiday or province day off), from
+    `start` if that is later."""
+    return calendar.working_days_between(max(window.start, start or window.start), window.end)
 
 
 class SlotError(ValueError):
@@ -119,14 +116,16 @@ def spread(slots: Sequence[tuple[date, str]], count: int) -> list[tuple[date, st
     return [slots[i * len(slots) // count] for i in range(count)]
 
 
-def check_slot(day: date, inspector: str, window: Window, booked: Iterable[tuple[str, date]]) -> None:
-    """Refuse a day outside the campaign's inspection window, a weekend, or an inspector already
-    busy that day."""
+def check_slot(
+    day: date, inspector: str, window: Window, booked: Iterable[tuple[str, date]], calendar: Calendar
+) -> None:
+    """Refuse a day outside the campaign's inspection window, a day that is not a working day (a
+    weekend, a public holiday, a province day off), or an inspector already busy that day."""
     if not window.start <= day <= window.end:
         raise SlotError(
             f"ngày {day:%d/%m/%Y} nằm ngoài đợt kiểm tra ({window.start:%d/%m/%Y}–{window.end:%d/%m/%Y})"
         )
-    if day.weekday() >= 5:
-        raise SlotError(f"ngày {day:%d/%m/%Y} là ngày nghỉ cuối tuần")
+    if reason := calendar.day_off(day):
+        raise SlotError(day_off_phrase(day, reason))
     if (inspector, day) in set(booked):
         raise InspectorBusyError(f"cán bộ {inspector} đã có lịch kiểm tra ngày {day:%d/%m/%Y}", "inspector")

@@ -33,11 +33,11 @@ from contracts.topics import Topic
 from services.common.logging import mask_text
 from services.common.metrics import REGISTRY
 from services.common.uow import UnitOfWork
+from services.common.workdays import Calendar
 from services.notifier import policy, store
 from services.notifier.gateways import Gateway, Outcome, Result
 from services.notifier.mailer import Mailer
 from services.notifier.templates import Rendered, Templates
-from services.notifier.workdays import Calendar
 
 log = structlog.get_logger("eiso.notifier")
 

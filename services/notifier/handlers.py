@@ -3,7 +3,7 @@
 dispatcher sends what is due, so a handler never waits on a gateway."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -28,11 +28,11 @@ from contracts.training import (
     TrainingScheduled,
 )
 from contracts.vocabulary import Element
-from services.common.clock import local_date
+from services.common.clock import VIETNAM, local_date
 from services.common.consumer import Handler
 from services.common.uow import UnitOfWork
+from services.common.workdays import Calendar
 from services.notifier import policy, store
-from services.notifier.workdays import VN
 
 log = structlog.get_logger("eiso.notifier")
 
@@ -54,14 +54,25 @@ ESCALATING = (AgencyLagging.event_type, AuditOverdue.event_type, ReviewOverdue.e
 
 def when(at: datetime) -> str:
     """08:00 thứ Ba 10/05/2022 — giờ Việt Nam (templates say so)."""
-    local = at.astimezone(VN)
+    local = at.astimezone(VIETNAM)
     return f"{local:%H:%M} {WEEKDAY_VI[local.weekday()]} {local:%d/%m/%Y}"
 
 
 def day_before_at_eight(starts_at: datetime) -> datetime:
     """08:00 giờ Việt Nam the day before: when a session's reminder goes."""
-    local = starts_at.astimezone(VN) - timedelta(days=1)
+    local = starts_at.astimezone(VIETNAM) - timedelta(days=1)
     return local.replace(hour=8, minute=0, second=0, microsecond=0)
+
+
+def deadline_slots(deadline: date, calendar: Calendar) -> dict[str, str | None]:
+    """The deadline as messages show it and, when it is not a working day, why not and the last
+    working day before it, so the text can say so (the campaign's date itself does not move)."""
+    off = calendar.day_off(deadline)
+    return {
+        "deadline": f"{deadline:%d/%m/%Y}",
+        "deadline_off": off,
+        "last_working_day": f"{calendar.add_working_days(deadline, -1):%d/%m/%Y}" if off else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -139,8 +150,9 @@ async def notify(
 
 
 class Handlers:
-    def __init__(self, delays: Delays) -> None:
+    def __init__(self, delays: Delays, calendar: Calendar) -> None:
         self.delays = delays
+        self.calendar = calendar
 
     def table(self) -> dict[str, Handler]:
         return {
@@ -196,7 +208,7 @@ class Handlers:
             return  # "còn 7 ngày" after the deadline would mislead; the overdue findings follow
         context = {
             "year": data.year,
-            "deadline": f"{data.deadline:%d/%m/%Y}",
+            **deadline_slots(data.deadline, self.calendar),
             "days_left": data.days_left,
             "missing": [ELEMENT_VI[e] for e in data.missing],
         }
@@ -208,7 +220,7 @@ class Handlers:
     async def overdue(self, uow: UnitOfWork, event: AgencyLagging | AuditOverdue | ReviewOverdue) -> None:
         data = event.data
         missing = [ELEMENT_VI[e] for e in getattr(data, "missing", [])]
-        context = {"year": data.year, "deadline": f"{data.deadline:%d/%m/%Y}", "missing": missing}
+        context = {"year": data.year, **deadline_slots(data.deadline, self.calendar), "missing": missing}
         roles = (RecipientRole.ISO_OFFICER,)
         await notify(uow, self.delays, data.agency_code, event.type, str(data.year), roles, context)
         await store.start_escalation(uow.session, data.agency_code, data.year, local_date(uow.clock.now()))
@@ -226,7 +238,7 @@ class Handlers:
         data = event.data
         if data.scheduled_on < local_date(uow.clock.now()):
             return  # a plan entered after the fact: nobody needs telling about a past day
-        at = datetime.combine(data.scheduled_on, datetime.min.time(), tzinfo=VN).replace(hour=8)
+        at = datetime.combine(data.scheduled_on, datetime.min.time(), tzinfo=VIETNAM).replace(hour=8)
         context = {
             "year": data.year,
             "when": when(at),

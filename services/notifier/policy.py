@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 
 from contracts.agencies import Contact
 from contracts.deliveries import Channel, RecipientRole
-from services.notifier.workdays import Calendar
+from services.common.text import PhoneKind, phone_kind
+from services.common.workdays import Calendar
 
 NAMESPACE = uuid.UUID("6f0d3b8e-2d1c-5b7a-9e43-1c0de15e150a")
 
@@ -26,11 +27,12 @@ class Recipient:
 
 
 def recipients(role: RecipientRole, contact: Contact | None) -> list[Recipient]:
-    """Each channel the contact can be reached on."""
+    """Each channel the contact can be reached on: SMS only to a mobile (a landline, or a number
+    that is not a valid Vietnamese one, gets none — a carrier would refuse it), e-mail to any."""
     if contact is None:
         return []
     found = []
-    if contact.phone:
+    if contact.phone and phone_kind(contact.phone) == PhoneKind.MOBILE:
         found.append(Recipient(role, contact.name, Channel.SMS, contact.phone))
     if contact.email:
         found.append(Recipient(role, contact.name, Channel.EMAIL, contact.email))

@@ -11,7 +11,7 @@ from contracts.deliveries import RecipientRole
 from services.common.clock import local_date
 from services.common.db import exclusive_turn
 from services.common.service import Service
-from services.notifier import policy, store, templates, workdays
+from services.notifier import policy, store, templates
 from services.notifier.dispatcher import Dispatcher, Rules
 from services.notifier.gateways import EsmsGateway, FileGateway, Gateway, SpeedSmsGateway
 from services.notifier.handlers import Delays, Handlers, notify
@@ -51,7 +51,6 @@ class NotifierService(Service):
         super().__init__(settings, MIGRATIONS)
         self.notifier_settings = settings
         self.templates = templates.load(settings.templates_file, settings.max_sms_segments)
-        self.calendar = workdays.load(settings.holidays_file)
         self.ladder = policy.Ladder(settings.escalate_to_head_days, settings.escalate_to_supervisor_days)
         self.delays = Delays(timedelta(seconds=settings.digest_seconds))
         kinds = [settings.sms_primary] + ([settings.sms_fallback] if settings.sms_fallback else [])
@@ -93,7 +92,7 @@ class NotifierService(Service):
                 Topic.TRAINING_SESSIONS,
                 Topic.NOTIFIER_DELIVERIES,  # its own, so that a rebuild sends nothing twice
             ],
-            Handlers(self.delays).table(),
+            Handlers(self.delays, self.calendar).table(),
         )
         self.background.append(self.dispatch)
 

@@ -7,7 +7,6 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
 from services.notifier.templates import TEMPLATES_FILE
-from services.notifier.workdays import HOLIDAYS_FILE
 
 GatewayKind = Literal["file", "esms", "speedsms"]
 
@@ -20,8 +19,6 @@ class NotifierSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///.data/notifier.db"
     #: Message templates (Jinja2, Vietnamese), linted at start.
     templates_file: Path = TEMPLATES_FILE
-    #: Public holidays per year (working days skip them).
-    holidays_file: Path = HOLIDAYS_FILE
     #: Largest number of SMS parts a template may need (linted at start).
     max_sms_segments: int = Field(default=3, ge=1, le=10)
 
@@ -70,7 +67,8 @@ class NotifierSettings(ServiceSettings):
     quiet_hours_start: time = time(7, 0)
     #: …until this hour; held messages wait, critical ones do not.
     quiet_hours_end: time = time(22, 0)
-    #: Hold non-critical SMS to working days (weekends and public holidays skipped).
+    #: Hold non-critical SMS to working days (weekends, public holidays and the province's days off, as
+    #: EISO_WORKDAYS_FILE says, skipped).
     working_days_only: bool = True
     #: Most SMS to one person in 24 hours (more wait).
     throttle_per_day: int = Field(default=3, ge=1)

@@ -22,6 +22,9 @@ SAMPLE: dict[str, Any] = {
     "code": "000.36.05.H59",
     "year": 2022,
     "deadline": "30/10/2022",
+    # As long as a reason in the working-day calendar may be (services/common/workdays.REASON_MAX).
+    "deadline_off": "Nghỉ Tết Nguyên đán theo phương án của Chính phủ và tỉnh nhà",
+    "last_working_day": "28/10/2022",
     "days_left": 30,
     "days": 10,
     "missing": ["Chính sách chất lượng", "Bối cảnh tổ chức", "Mục tiêu chất lượng", "Đánh giá nội bộ"],
@@ -33,6 +36,11 @@ SAMPLE: dict[str, Any] = {
     "reason": "Cơ quan còn thiếu 4/6 nội dung HTQLCL",
     "items": ["còn 7 ngày đến hạn 30/10/2022", "chưa đánh giá nội bộ", "mời lớp ISO 10/05"],
 }
+
+
+#: Slots added after messages may already be stored (a message keeps the context it was made with):
+#: absent from an older context, they are empty rather than an error when it is sent.
+OPTIONAL: dict[str, Any] = {"deadline_off": None, "last_working_day": None}
 
 
 class TemplateFileError(ValueError):
@@ -71,10 +79,10 @@ class Templates:
     def item(self, reason: str, context: dict[str, Any]) -> str:
         """The reason's line in a digest: its `item` template, or its subject."""
         part = "item" if reason in self._items else "subject"
-        return " ".join(self._parts[(reason, part)].render(context).split())
+        return " ".join(self._parts[(reason, part)].render(OPTIONAL | context).split())
 
     def render(self, reason: str, context: dict[str, Any], strict: bool = False) -> Rendered:
-        values = {k: v for k, v in context.items()}
+        values = OPTIONAL | context
         subject = " ".join(self._parts[(reason, "subject")].render(values).split())
         lines = reflow(self._parts[(reason, "text")].render(values))
         sms = to_sms(self._parts[(reason, "sms")].render(values), strict)
@@ -117,6 +125,7 @@ def load(path: Path = TEMPLATES_FILE, max_segments: int = 3) -> Templates:
         raise TemplateFileError(f"{path}: {exc}") from None
     for reason in raw:
         try:
+            templates.render(reason, SAMPLE | OPTIONAL, strict=True)  # the branches without them too
             rendered = templates.render(reason, SAMPLE, strict=True)
             templates.item(reason, SAMPLE)
         except (TemplateError, SmsTextError) as exc:

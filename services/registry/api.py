@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from contracts import CloudEvent, Topic
 from contracts.agencies import (
@@ -47,13 +48,17 @@ MAX_PAGE = 500
 
 class ContactIn(RequestBody):
     name: Text = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=30, examples=["0912 345 678"])
+    #: A mobile (SMS and e-mail) or a landline (e-mail only), stored as E.164.
+    phone: str | None = Field(default=None, max_length=30, examples=["0912 345 678", "(0294) 3862 123"])
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
 
     @field_validator("phone")
     @classmethod
     def _e164(cls, value: str | None) -> str | None:
-        return normalise_phone(value) if value else None
+        try:
+            return normalise_phone(value) if value else None
+        except ValueError as exc:  # the Vietnamese message as it is, without pydantic's "Value error, "
+            raise PydanticCustomError("phone_number", str(exc)) from None
 
 
 class ContactsIn(RequestBody):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from services.common.text import search_key
+from services.common.text import normalise_phone, search_key
 
 #: Header (as `search_key` sees it) → field. English names are the fields themselves.
 HEADERS: dict[str, str] = {
@@ -134,8 +134,19 @@ def _values(raw: dict[str, str]) -> dict[str, Any]:
         role: {k: raw[f"{prefix}_{k}"] for k in ("name", "phone", "email") if raw.get(f"{prefix}_{k}")}
         for role, prefix in (("iso_officer", "officer"), ("head", "head"))
     }
+    for role, prefix in (("iso_officer", "officer"), ("head", "head")):
+        if phone := contacts[role].get("phone"):
+            contacts[role]["phone"] = _phone(f"{prefix}_phone", phone)
     values["contacts"] = {role: c for role, c in contacts.items() if c}
     return values
+
+
+def _phone(column: str, value: str) -> str:
+    """The number in E.164, or the row's error naming the column the department filled in."""
+    try:
+        return normalise_phone(value)
+    except ValueError as exc:
+        raise ValueError(f"{column}: {exc}") from None
 
 
 def _choice(field: str, value: str, choices: dict[str, str]) -> str:

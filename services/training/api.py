@@ -151,15 +151,16 @@ async def list_courses(caller: Caller, service: ServiceDep) -> list[dict[str, An
 
 @router.post("/sessions", response_model=SessionData, status_code=201, tags=["sessions"])
 async def add_session(body: SessionIn, caller: Caller, service: ServiceDep) -> SessionData:
-    """Plan a session; refused outside the campaign's training window or when its venue or trainer is
-    already taken at that time (409, naming which)."""
+    """Plan a session; refused outside the campaign's training window, on a public holiday or a
+    province day off (a weekend is allowed), or when its venue or trainer is already taken at that
+    time (409, naming which)."""
     require(caller, Role.OPERATOR)
     async with service.uow() as uow:
         if not await store.course(uow.session, body.course_code):
             raise HTTPException(422, detail=problem("course_code", f"không có khóa học {body.course_code}"))
         values = body.model_dump(exclude={"days"}) | {"days": days_in(body.days)}
         try:
-            data = await booking.create_session(uow, service.windows, values)
+            data = await booking.create_session(uow, service.windows, service.calendar, values)
         except RefusalError as error:
             raise refused(error) from None
         await uow.commit()
@@ -202,7 +203,7 @@ async def change_session(
         changes["days"] = days_in(body.days)
     async with service.uow() as uow:
         try:
-            data = await booking.reschedule(uow, service.windows, session_id, changes)
+            data = await booking.reschedule(uow, service.windows, service.calendar, session_id, changes)
         except LookupError:
             raise not_found(f"lớp {session_id}", "session_id") from None
         except RefusalError as error:

@@ -29,6 +29,7 @@ from contracts.training import (
 from contracts.vocabulary import Level
 from services.common.clock import local_date
 from services.common.uow import UnitOfWork
+from services.common.workdays import Calendar
 from services.training import domain, store
 from services.training.domain import Day, Quota, RefusalError, Rules, Seat
 from services.training.windows import Windows
@@ -358,15 +359,21 @@ async def invite(uow: UnitOfWork, agency_code: str, year: int, why: str, cause: 
 
 
 async def check_schedule(
-    uow: UnitOfWork, windows: Windows, days: list[Day], venue: str, trainer: str, session_id: str | None
+    uow: UnitOfWork,
+    windows: Windows,
+    calendar: Calendar,
+    days: list[Day],
+    venue: str,
+    trainer: str,
+    session_id: str | None,
 ) -> None:
-    """Inside the year's training window, and no venue or trainer in two places at once (checked
-    under the schedule lock, so two plans made at the same moment cannot both pass)."""
+    """Inside the year's training window, on no holiday, and no venue or trainer in two places at
+    once (checked under the schedule lock, so two plans made at the same moment cannot both pass)."""
     await store.schedule_lock(uow.session)
     ordered = sorted(days, key=lambda d: d.on)
     if ordered:
         window = windows.of(ordered[0].on.year)
-        domain.check_days(days, window.start, window.end)
+        domain.check_days(days, window.start, window.end, calendar)
     others = [
         domain.Booking(s["id"], s["venue"], s["trainer"], tuple(days_of(s)))
         for s in await store.sessions_between(uow.session, ordered[0].on, ordered[-1].on)
@@ -384,10 +391,12 @@ async def check_course_fits(uow: UnitOfWork, course_code: str, days: list[Day]) 
         )
 
 
-async def create_session(uow: UnitOfWork, windows: Windows, values: dict[str, Any]) -> SessionData:
+async def create_session(
+    uow: UnitOfWork, windows: Windows, calendar: Calendar, values: dict[str, Any]
+) -> SessionData:
     days: list[Day] = values.pop("days")
     await check_course_fits(uow, values["course_code"], days)
-    await check_schedule(uow, windows, days, values["venue"], values["trainer"], None)
+    await check_schedule(uow, windows, calendar, days, values["venue"], values["trainer"], None)
     ordered = sorted(days, key=lambda d: d.on)
     today = local_date(uow.clock.now())
     row = {
@@ -412,7 +421,7 @@ async def create_session(uow: UnitOfWork, windows: Windows, values: dict[str, An
 
 
 async def reschedule(
-    uow: UnitOfWork, windows: Windows, session_id: str, changes: dict[str, Any]
+    uow: UnitOfWork, windows: Windows, calendar: Calendar, session_id: str, changes: dict[str, Any]
 ) -> SessionData:
     """New days, venue, trainer or capacity; those enrolled are told (training-rescheduled). A larger
     capacity promotes from the waiting list at once."""
@@ -437,7 +446,7 @@ async def reschedule(
             "updated_at": uow.clock.now(),
         }
     )
-    await check_schedule(uow, windows, ordered, updated["venue"], updated["trainer"], session_id)
+    await check_schedule(uow, windows, calendar, ordered, updated["venue"], updated["trainer"], session_id)
     updated["enrol_closes_on"] = min(updated["enrol_closes_on"], ordered[-1].on)
     taken = sum(
         e["status"] == EnrolmentStatus.CONFIRMED for e in await store.enrolments_of(uow.session, session_id)

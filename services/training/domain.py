@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.training import EnrolmentStatus, SessionDay, TrainingRole
 from contracts.vocabulary import Level
+from services.common.workdays import Calendar, day_off_phrase
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Attendance marks that count as having attended the day.
@@ -60,7 +61,10 @@ class Booking:
     days: tuple[Day, ...]
 
 
-def check_days(days: Sequence[Day], window_start: date, window_end: date) -> None:
+def check_days(days: Sequence[Day], window_start: date, window_end: date, calendar: Calendar) -> None:
+    """Each day inside the year's training window and not a public holiday or province day off. A
+    Saturday or Sunday is allowed: provinces train commune officers at weekends, when they can leave
+    their office; nobody trains on Tết or Quốc khánh."""
     if not days:
         raise RefusalError("days", "lớp học cần ít nhất một ngày")
     for index, day in enumerate(days):
@@ -73,6 +77,10 @@ def check_days(days: Sequence[Day], window_start: date, window_end: date) -> Non
                 f"days.{index}.on",
                 f"ngày {day.on:%d/%m/%Y} nằm ngoài đợt đào tạo năm {window_start.year} "
                 f"({window_start:%d/%m/%Y}–{window_end:%d/%m/%Y})",
+            )
+        if reason := calendar.holiday(day.on):
+            raise RefusalError(
+                f"days.{index}.on", f"{day_off_phrase(day.on, reason)}: không mở lớp vào ngày nghỉ"
             )
     if len({d.on for d in days}) != len(days):
         raise RefusalError("days", "mỗi ngày chỉ ghi một lần")

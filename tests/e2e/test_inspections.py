@@ -145,6 +145,11 @@ async def test_an_inspection_is_moved_without_double_booking_then_its_results_re
     assert clash.status_code == 409 and clash.json()["detail"][0]["loc"] == ["body", "inspector"]
     outside = compliance.patch(path, json={"scheduled_on": "2022-11-02"})
     assert outside.status_code == 422 and outside.json()["detail"][0]["loc"] == ["body", "scheduled_on"]
+    holiday = compliance.patch(path, json={"scheduled_on": "2022-09-02"})
+    assert holiday.status_code == 422 and holiday.json()["detail"][0] == {
+        "loc": ["body", "scheduled_on"],
+        "msg": "ngày 02/09/2022 là ngày nghỉ (Quốc khánh)",
+    }
     moved = compliance.patch(path, json={"mode": "documentary"})
     assert moved.status_code == 200 and moved.json()["revision"] == 2
 

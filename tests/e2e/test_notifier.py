@@ -111,11 +111,16 @@ async def test_a_reminder_arrives_once_by_sms_and_email_in_good_vietnamese(world
     ((gateway, request_id, _, text),) = world.carrier.to(phone)
     assert gateway == "esms" and text.isascii()
     assert text.startswith(f"UBND xa Dong Hai {code[-4:]}: con 30 ngay den han 30/10/2022 cap nhat HTQLCL")
+    # The 2022 campaign's deadline is a Sunday: both messages say so, and name the Friday before.
+    assert (
+        "Han chot 30/10/2022 la ngay nghi (Chu nhat), de nghi hoan thanh cham nhat ngay 28/10/2022." in text
+    )
     (mail,) = world.mailbox.to(f"{code.lower()}@xa.vn")
     assert str(make_header(decode_header(mail["Subject"]))) == "Còn 30 ngày đến hạn cập nhật HTQLCL năm 2022"
     plain = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
     body = bytes(plain.get_payload(decode=True)).decode("utf-8")
     assert "Kính gửi Nguyễn Thị Mai" in body and "(giờ Việt Nam)" in body
+    assert "Hạn chót 30/10/2022 là ngày nghỉ (Chủ nhật)" in body and "chậm nhất trong ngày 28/10/2022" in body
 
     sent = deliveries(
         await read_until(
@@ -142,6 +147,15 @@ async def test_a_reminder_arrives_once_by_sms_and_email_in_good_vietnamese(world
     costs = notifier.get("/notifications/cost-preview").json()
     esms = next(line for line in costs["sent"] if line["gateway"] == "esms")
     assert esms["messages"] >= 1 and esms["segments"] >= esms["messages"]
+
+
+async def test_an_officer_with_a_landline_gets_the_email_and_no_sms(world: World) -> None:
+    code = await agency_with_contacts(world, "(0294) 3862 123")  # accepted by the registry as a landline
+    evaluate(world, "2022-09-30")  # again: only this new agency has a reminder still to make
+    await eventually(lambda: world.mailbox.to(f"{code.lower()}@xa.vn"), what="the e-mail arrived")
+    listed = world.stack.client("notifier").get("/notifications", params={"agency": code}).json()
+    assert [n["channel"] for n in listed] == ["email"], "no SMS is made for a landline"
+    assert world.carrier.to("+842943862123") == []
 
 
 async def test_a_notifier_killed_between_the_gateway_call_and_its_commit_sends_the_sms_once(

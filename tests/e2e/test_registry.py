@@ -84,7 +84,7 @@ def test_import_applies_good_rows_reports_bad_ones_and_is_idempotent(stack: Stac
         "Nguyễn Văn A,0912 345 678,a@travinh.gov.vn\n"
         f"{district},UBND huyện Châu Thành,huyện,,có,2020-01-01,,,\n"
         f"{bad_level},Sở Lạ,tỉnh,,không,,,,\n"
-        f"{bad_phone},Sở Tài chính,sở,,có,,Lê Thị B,12345,\n"
+        f"{bad_phone},Sở Tài chính,sở,,có,,Lê Thị B,074 123 4567,\n"  # 074: not an allocated prefix
         f"{orphan},UBND xã Mồ Côi,xã,NOWHERE99,có,,,,\n"
         f"{district},UBND huyện Châu Thành (trùng),huyện,,có,,,,\n"
     ).encode()
@@ -94,7 +94,10 @@ def test_import_applies_good_rows_reports_bad_ones_and_is_idempotent(stack: Stac
     assert (report["created"], report["invalid"], report["updated"]) == (2, 4, 0)
     reasons = {r["row"]: r["reason"] for r in report["rows"] if r["status"] == "invalid"}
     assert reasons[4].startswith("level:") and "tỉnh" in reasons[4]
-    assert reasons[5].startswith("contacts.iso_officer.phone")
+    assert reasons[5] == (
+        "officer_phone: số điện thoại '074 123 4567' không phải số Việt Nam hợp lệ "
+        "(ví dụ: di động 0912 345 678 hoặc +84 912 345 678, cố định (0294) 3862 123)"
+    )
     assert reasons[6] == "parent_code: parent agency NOWHERE99 is not registered"
     assert reasons[7] == "code: appears more than once in the file"
     saved = registry.get(f"/agencies/{commune}").json()
@@ -316,6 +319,34 @@ def test_split_rename_reparent_and_update_keep_history_and_lineage(stack: Stack)
         f"/agencies/{south}", json={"uses_eiso_software": True, "effective_on": "2022-01-01"}
     )
     assert rewrite.status_code == 422 and rewrite.json()["detail"][0]["loc"] == ["body", "effective_on"]
+
+
+def test_phones_are_read_as_people_write_them_and_an_unallocated_prefix_is_refused(stack: Stack) -> None:
+    registry = stack.client("registry")
+    code = unique_code("DT")
+    body: dict[str, Any] = {
+        "code": code,
+        "name": "Sở Thông tin và Truyền thông",
+        "level": "department",
+        "valid_from": "2020-01-01",
+        "contacts": {
+            "iso_officer": {"name": "Nguyễn Văn A", "phone": "+84 (0) 912 345 678"},
+            "head": {"name": "Trần Thị B", "phone": "(0294) 3862 123"},  # a landline: e-mail only
+        },
+    }
+    made = registry.post("/agencies", json=body)
+    assert made.status_code == 201, made.text
+    contacts = made.json()["contacts"]
+    assert (contacts["iso_officer"]["phone"], contacts["head"]["phone"]) == ("+84912345678", "+842943862123")
+    body |= {"code": unique_code("DT")}
+    body["contacts"]["iso_officer"]["phone"] = "052 123 4567"
+    refused = registry.post("/agencies", json=body)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "contacts", "iso_officer", "phone"]
+    assert refused.json()["detail"][0]["msg"] == (
+        "số điện thoại '052 123 4567' không phải số Việt Nam hợp lệ "
+        "(ví dụ: di động 0912 345 678 hoặc +84 912 345 678, cố định (0294) 3862 123)"
+    )
 
 
 def test_oversized_bodies_and_unknown_fields_are_refused(stack: Stack) -> None:

@@ -171,6 +171,33 @@ async def test_a_venue_clash_and_a_day_outside_the_training_window_are_refused(s
     }
 
 
+async def test_a_session_on_a_holiday_is_refused_and_one_on_a_saturday_is_not(stack: Stack) -> None:
+    training = stack.client("training")
+    body = {
+        "course_code": "ISO-NT",
+        "days": [{"on": "2022-09-02", "starts": "08:00", "ends": "11:00"}],
+        "venue": f"Hội trường {unique_code('P')}",
+        "trainer": "Người khác",
+        "capacity": 10,
+    }
+    holiday = training.post("/sessions", json=body)
+    assert holiday.status_code == 422
+    assert holiday.json()["detail"][0] == {
+        "loc": ["body", "days.0.on"],
+        "msg": "ngày 02/09/2022 là ngày nghỉ (Quốc khánh): không mở lớp vào ngày nghỉ",
+    }
+    # Late in the window, so that it is never the next session another test's invitation suggests.
+    saturday = new_session(stack, days=[{"on": "2022-10-22", "starts": "08:00", "ends": "11:00"}])
+    moved = training.patch(
+        f"/sessions/{saturday['session_id']}",
+        json={"days": [{"on": "2022-04-30", "starts": "08:00", "ends": "11:00"}]},
+    )
+    assert moved.status_code == 422, "a Saturday, but Ngày Chiến thắng"
+    assert moved.json()["detail"][0]["msg"] == (
+        "ngày 30/04/2022 là ngày nghỉ (Ngày Chiến thắng): không mở lớp vào ngày nghỉ"
+    )
+
+
 async def test_attendance_completes_the_course_compliance_counts_it_and_anyone_verifies_the_certificate(
     stack: Stack,
 ) -> None:

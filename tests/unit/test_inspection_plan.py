@@ -13,12 +13,14 @@ from contracts.inspections import (
     InspectionStatus,
     Severity,
 )
+from services.common import workdays
 from services.compliance import inspections, report
 from services.compliance.inspection_api import PlanIn
 from services.compliance.inspections import Candidate, InspectorBusyError, SlotError
 from services.compliance.rules import Window
 
 WINDOW = Window(start=date(2022, 6, 1), end=date(2022, 10, 31))
+CALENDAR = workdays.load()
 
 
 def candidate(code: str, **overrides: object) -> Candidate:
@@ -76,7 +78,7 @@ def test_a_merger_counts_as_new_for_two_years() -> None:
 
 
 def test_slots_are_working_days_in_the_window_spread_and_never_double_booked() -> None:
-    days = inspections.working_days(WINDOW)
+    days = inspections.working_days(WINDOW, CALENDAR)
     assert days[0] == date(2022, 6, 1) and days[-1] == date(2022, 10, 31)
     assert all(d.weekday() < 5 for d in days)
     booked = {("Bà Lan", date(2022, 6, 1))}
@@ -86,12 +88,21 @@ def test_slots_are_working_days_in_the_window_spread_and_never_double_booked() -
     assert slots[-1][0] > date(2022, 10, 1)  # spread to the end of the window, not bunched in June
 
 
+def test_a_plan_over_quoc_khanh_never_lands_on_it() -> None:
+    """29/08–09/09/2022: 1–2/9 are Quốc khánh; two inspectors fill every working day that is left."""
+    window = Window(start=date(2022, 8, 29), end=date(2022, 9, 9))
+    days = inspections.working_days(window, CALENDAR)
+    assert date(2022, 9, 1) not in days and date(2022, 9, 2) not in days and len(days) == 8
+    slots = inspections.spread(inspections.free_slots(days, ["Bà Lan", "Ông Minh"], set()), 16)
+    assert not {day for day, _ in slots} & {date(2022, 9, 1), date(2022, 9, 2)}
+
+
 def test_scheduling_starts_from_the_planning_day() -> None:
-    assert inspections.working_days(WINDOW, start=date(2022, 10, 29)) == [date(2022, 10, 31)]
+    assert inspections.working_days(WINDOW, CALENDAR, start=date(2022, 10, 29)) == [date(2022, 10, 31)]
 
 
 def test_too_few_slots_is_refused_naming_the_inspectors() -> None:
-    days = inspections.working_days(Window(start=date(2022, 10, 27), end=date(2022, 10, 31)))
+    days = inspections.working_days(Window(start=date(2022, 10, 27), end=date(2022, 10, 31)), CALENDAR)
     with pytest.raises(SlotError) as refused:
         inspections.spread(inspections.free_slots(days, ["Bà Lan"], set()), 5)
     assert refused.value.field == "inspectors" and "chỉ còn 3 lượt trống" in str(refused.value)
@@ -101,7 +112,8 @@ def test_too_few_slots_is_refused_naming_the_inspectors() -> None:
     ("day", "inspector", "error", "says"),
     [
         (date(2022, 5, 31), "Bà Lan", SlotError, "ngoài đợt kiểm tra (01/06/2022–31/10/2022)"),
-        (date(2022, 6, 4), "Bà Lan", SlotError, "ngày nghỉ cuối tuần"),
+        (date(2022, 6, 4), "Bà Lan", SlotError, "ngày 04/06/2022 là ngày nghỉ (Thứ Bảy)"),
+        (date(2022, 9, 2), "Bà Lan", SlotError, "ngày 02/09/2022 là ngày nghỉ (Quốc khánh)"),
         (
             date(2022, 6, 1),
             "Ông Minh",
@@ -110,16 +122,16 @@ def test_too_few_slots_is_refused_naming_the_inspectors() -> None:
         ),
     ],
 )
-def test_a_slot_outside_the_window_on_a_weekend_or_double_booked_is_refused(
+def test_a_slot_outside_the_window_on_a_day_off_or_double_booked_is_refused(
     day: date, inspector: str, error: type[SlotError], says: str
 ) -> None:
     with pytest.raises(error) as refused:
-        inspections.check_slot(day, inspector, WINDOW, {("Ông Minh", date(2022, 6, 1))})
+        inspections.check_slot(day, inspector, WINDOW, {("Ông Minh", date(2022, 6, 1))}, CALENDAR)
     assert says in str(refused.value)
 
 
 def test_a_free_slot_is_accepted() -> None:
-    inspections.check_slot(date(2022, 6, 1), "Bà Lan", WINDOW, {("Ông Minh", date(2022, 6, 1))})
+    inspections.check_slot(date(2022, 6, 1), "Bà Lan", WINDOW, {("Ông Minh", date(2022, 6, 1))}, CALENDAR)
 
 
 def inspection(code: str, **overrides: object) -> InspectionData:

@@ -11,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.agencies import AgencyData, Contact, Contacts
+from contracts.compliance import DeadlineApproaching, DeadlineData
 from contracts.deliveries import Channel, NotificationSent, RecipientRole
-from contracts.vocabulary import Level, Obligation
+from contracts.vocabulary import Element, Level, Obligation
+from services.common import workdays
 from services.common.clock import FixedClock
 from services.common.messaging import outbox
 from services.common.uow import UnitOfWork
-from services.notifier import policy, sms, store, templates, workdays
+from services.notifier import policy, sms, store, templates
 from services.notifier.dispatcher import Dispatcher, Rules
 from services.notifier.gateways import Outcome, Result
 from services.notifier.handlers import Delays, Handlers, notify
@@ -276,10 +278,83 @@ async def test_a_rebuilt_notifier_does_not_send_what_its_own_topic_says_was_sent
     async with world.sessions() as session, session.begin():
         await session.execute(store.notifications.delete())  # the rebuilt notifier's empty database
     async with world.uow() as uow:
-        await Handlers(Delays(timedelta(0))).delivered(uow, NotificationSent.model_validate(published))
+        await Handlers(Delays(timedelta(0)), CALENDAR).delivered(
+            uow, NotificationSent.model_validate(published)
+        )
         await uow.commit()
     await world.queue("audit-overdue")
     await world.queue("review-overdue")
     await world.dispatcher.run_once(world.uow)
     assert len(world.primary.calls) == 1, "the digest went once, before the rebuild"
     assert sorted(str(r["status"]) for r in await world.rows()) == ["sent", "sent"]
+
+
+async def deadline_messages(world: World, deadline: date) -> dict[str, Any]:
+    """What the agency's ISO officer receives, by SMS and e-mail, 30 days before `deadline`."""
+    code = f"D{deadline:%m%d}"
+    agency = AgencyData(
+        code=code,
+        name="UBND xã Long Hòa",
+        level=Level.COMMUNE,
+        obligation=Obligation.ENCOURAGED,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone=PHONE, email="tu@xa.vn")),
+    )
+    data = DeadlineData(
+        agency_code=code, year=2022, deadline=deadline, days_left=30, missing=[Element.INTERNAL_AUDIT]
+    )
+    event = DeadlineApproaching.create(source="/t", subject=code, time=FRIDAY_9AM, data=data)
+    assert isinstance(event, DeadlineApproaching)
+    async with world.uow() as uow:
+        await store.save_agency(uow.session, agency)
+        await Handlers(Delays(timedelta(0)), CALENDAR).deadline_approaching(uow, event)
+        await uow.commit()
+    rows = [r for r in await world.rows() if r["agency_code"] == code]
+    return {str(r["channel"]): world.dispatcher.render([r]) for r in rows}
+
+
+async def test_a_deadline_on_a_sunday_is_called_a_day_off_by_sms_and_email(world: World) -> None:
+    sent = await deadline_messages(world, date(2022, 10, 30))  # the 2022 campaign's deadline: a Sunday
+    assert (
+        "Han chot 30/10/2022 la ngay nghi (Chu nhat), de nghi hoan thanh cham nhat ngay 28/10/2022."
+        in sent["sms"].sms
+    )
+    assert sent["sms"].sms_segments.encoding == "GSM-7"
+    assert (
+        "Hạn chót 30/10/2022 là ngày nghỉ (Chủ nhật): đề nghị cơ quan cập nhật trên phần mềm ISO điện tử "
+        "trước ngày này, chậm nhất trong ngày 28/10/2022 (ngày làm việc cuối cùng trước hạn)."
+        in sent["email"].text
+    )
+    assert "là ngày nghỉ (Chủ nhật)" in sent["email"].html
+
+
+async def test_a_deadline_on_a_working_day_says_nothing_of_days_off(world: World) -> None:
+    sent = await deadline_messages(world, date(2022, 10, 31))  # a Monday
+    assert "ngay nghi" not in sent["sms"].sms and "ngày nghỉ" not in sent["email"].text
+    assert "Đề nghị cơ quan cập nhật trên phần mềm ISO điện tử trước thời hạn." in sent["email"].text
+
+
+@pytest.mark.parametrize("phone", ["+842943862123", "+84741234567"])  # a landline; an unallocated prefix
+async def test_a_phone_that_cannot_take_an_sms_gets_none_and_the_email_still_goes(
+    world: World, phone: str
+) -> None:
+    """A landline is a valid contact, and a number stored before numbers were validated may not be a
+    mobile at all: the carrier would refuse either, so only the e-mail is made."""
+    agency = AgencyData(
+        code="L1",
+        name="Sở Tài chính",
+        level=Level.DEPARTMENT,
+        obligation=Obligation.MANDATORY,
+        valid_from=date(2020, 1, 1),
+        contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone=phone, email="tu@stc.vn")),
+    )
+    async with world.uow() as uow:
+        await store.save_agency(uow.session, agency)
+        context = {"year": 2022, "deadline": "30/10/2022", "missing": []}
+        await notify(
+            uow, Delays(timedelta(0)), "L1", "audit-overdue", "2022", (RecipientRole.ISO_OFFICER,), context
+        )
+        await uow.commit()
+    assert [(r["channel"], r["address"]) for r in await world.rows()] == [("email", "tu@stc.vn")]
+    await world.dispatcher.run_once(world.uow)
+    assert world.primary.calls == [] and world.fallback.calls == []

@@ -24,6 +24,7 @@ from contracts.training import (
     TrainingScheduled,
 )
 from contracts.vocabulary import Element, Level, Obligation
+from services.common import workdays
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.uow import UnitOfWork
@@ -82,7 +83,7 @@ async def test_a_session_reminder_is_made_moved_and_dropped_with_the_session(not
     consumer = EventConsumer(
         "notifier",
         [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
-        Handlers(Delays(digest=timedelta(0))).table(),
+        Handlers(Delays(digest=timedelta(0)), workdays.load()).table(),
         lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
     )
     await consumer.apply_batch([consumer_record(e, topic=t or Topic.TRAINING_SESSIONS) for e, t in events])
@@ -176,7 +177,7 @@ async def statuses_after(
     consumer = EventConsumer(
         "notifier",
         [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
-        Handlers(Delays(digest=timedelta(0))).table(),
+        Handlers(Delays(digest=timedelta(0)), workdays.load()).table(),
         lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
     )
     await consumer.apply_batch(list(records))

@@ -1,16 +1,13 @@
-"""What a person receives: unaccented GSM-7 SMS with their parts counted, templates that fit, and
-working days and sending windows giờ Việt Nam."""
+"""What a person receives: unaccented GSM-7 SMS with their parts counted, and templates that fit
+(working days and sending windows: test_workdays.py)."""
 
-from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
-from services.notifier import sms, templates, workdays
+from services.notifier import sms, templates
 from services.notifier.sms import SmsTextError
 from services.notifier.templates import TemplateFileError
-
-CALENDAR = workdays.load()
 
 
 def test_sms_text_is_unaccented_including_d_with_stroke() -> None:
@@ -86,29 +83,9 @@ def test_a_template_with_an_unknown_slot_is_refused_when_loaded(tmp_path: Path) 
         templates.load(path)
 
 
-def test_weekends_and_holidays_are_not_working_days() -> None:
-    assert not CALENDAR.is_working_day(date(2022, 9, 2))  # Quốc khánh
-    assert not CALENDAR.is_working_day(date(2022, 2, 1))  # Tết
-    assert not CALENDAR.is_working_day(date(2022, 4, 11))  # Giỗ Tổ, moved from Sunday
-    assert CALENDAR.is_working_day(date(2022, 9, 5))
-    # Thursday 1/9/2022 + 1 working day: 1/9 and 2/9 are holidays, 3–4/9 a weekend → Monday 5/9.
-    assert CALENDAR.add_working_days(date(2022, 8, 31), 1) == date(2022, 9, 5)
-    assert CALENDAR.add_working_days(date(2022, 1, 28), 2) == date(2022, 2, 8)  # over Tết
-
-
-def test_a_year_without_a_table_still_skips_its_fixed_holidays() -> None:
-    assert not CALENDAR.is_working_day(date(2031, 9, 2)) and CALENDAR.is_working_day(date(2031, 9, 3))
-
-
-@pytest.mark.parametrize(
-    ("at", "expected"),
-    [
-        ("2022-05-10T03:00:00+00:00", "2022-05-10T03:00:00+00:00"),  # 10:00 Tuesday: now
-        ("2022-05-10T15:30:00+00:00", "2022-05-11T00:00:00+00:00"),  # 22:30 → 07:00 next day
-        ("2022-05-10T23:30:00+00:00", "2022-05-11T00:00:00+00:00"),  # 06:30 → 07:00
-        ("2022-09-01T02:00:00+00:00", "2022-09-05T00:00:00+00:00"),  # holidays and weekend → Monday
-    ],
-)
-def test_messages_wait_for_the_sending_window(at: str, expected: str) -> None:
-    when = CALENDAR.next_window(datetime.fromisoformat(at), time(7), time(22))
-    assert when == datetime.fromisoformat(expected) and when.tzinfo == UTC
+def test_a_message_stored_before_the_deadline_note_existed_still_renders() -> None:
+    """A message keeps the context it was made with: one queued by an older notifier has no
+    deadline_off slot, and must still go out, saying nothing of days off."""
+    older = {k: v for k, v in templates.SAMPLE.items() if k not in templates.OPTIONAL}
+    rendered = templates.load().render("deadline-approaching", older)
+    assert "ngay nghi" not in rendered.sms and "trước thời hạn" in rendered.text

@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from contracts.training import EnrolmentStatus, SessionData
 from contracts.vocabulary import Level
+from services.common import workdays
 from services.training import calendar, domain
 from services.training.domain import Booking, Day, Quota, RefusalError, Rules, Seat
 
@@ -15,6 +16,7 @@ CONFIRMED, WAITLISTED = EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED
 MORNING = (time(8, 0), time(11, 30))
 COMMUNE_OF_36 = domain.groups_of("C1", Level.COMMUNE, "000.00.36.H59")
 DEPARTMENT = domain.groups_of("D1", Level.DEPARTMENT, None)
+CALENDAR = workdays.load()
 
 
 def day(on: str, starts: time = MORNING[0], ends: time = MORNING[1]) -> Day:
@@ -27,9 +29,30 @@ def seat(n: int, status: EnrolmentStatus, groups: frozenset[str] = DEPARTMENT, a
 
 def test_a_session_outside_the_training_window_is_refused_with_the_window_named() -> None:
     with pytest.raises(RefusalError) as refused:
-        domain.check_days([day("2022-03-30")], date(2022, 4, 1), date(2022, 10, 31))
+        domain.check_days([day("2022-03-30")], date(2022, 4, 1), date(2022, 10, 31), CALENDAR)
     assert refused.value.field == "days.0.on"
     assert str(refused.value) == "ngày 30/03/2022 nằm ngoài đợt đào tạo năm 2022 (01/04/2022–31/10/2022)"
+
+
+@pytest.mark.parametrize(
+    ("on", "why"),
+    [
+        ("2022-09-02", "Quốc khánh"),
+        ("2022-04-30", "Ngày Chiến thắng"),
+        ("2022-05-03", "Ngày Quốc tế Lao động (nghỉ bù)"),
+    ],
+)
+def test_a_session_on_a_holiday_is_refused_naming_the_day_and_the_holiday(on: str, why: str) -> None:
+    days = [day("2022-08-31"), day(on)]
+    with pytest.raises(RefusalError) as refused:
+        domain.check_days(days, date(2022, 4, 1), date(2022, 10, 31), CALENDAR)
+    assert refused.value.field == "days.1.on"
+    shown = date.fromisoformat(on).strftime("%d/%m/%Y")
+    assert str(refused.value) == f"ngày {shown} là ngày nghỉ ({why}): không mở lớp vào ngày nghỉ"
+
+
+def test_a_session_on_a_plain_saturday_is_allowed() -> None:
+    domain.check_days([day("2022-09-03"), day("2022-09-04")], date(2022, 4, 1), date(2022, 10, 31), CALENDAR)
 
 
 def test_a_venue_or_trainer_in_two_places_at_once_is_a_conflict() -> None:
