@@ -19,7 +19,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 CONTENT_TYPE = "application/cloudevents+json"
 SCHEMA_URN_PREFIX = "urn:eiso:schema:"
@@ -95,9 +94,7 @@ class CloudEvent(BaseModel):
         return str(getattr(self, self.key_field))
 
     @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         """Publish what a producer must send: `specversion` and `type` are required (CloudEvents 1.0)
         although the model fills them in, and `time` is an RFC 3339 `date-time` although its
         serializer (which writes `Z`) hides that from pydantic's serialization-mode schema."""

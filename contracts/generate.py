@@ -8,7 +8,6 @@ publisher must do is said here once, from the models: the required fields, the k
 the partitioner, the servers and their security, and the dead-letter topics with their headers.
 """
 
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -47,8 +46,12 @@ def _dump(document: Any) -> str:
 
 def summary(model: type[CloudEvent]) -> str:
     """The first paragraph of the model's docstring, on one line (a docstring wraps lines)."""
-    paragraph = inspect.cleandoc(model.__doc__ or "").split("\n\n")[0]
-    text = " ".join(paragraph.split())
+    paragraph: list[str] = []
+    for line in (model.__doc__ or "").strip().splitlines():
+        if not line.strip():
+            break
+        paragraph.append(line)
+    text = " ".join(" ".join(paragraph).split())
     if not text:
         raise ValueError(f"{model.__name__} needs a docstring: it is the summary of its message")
     return text
