@@ -4,8 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The AsyncAPI parser (Node), installed from tools/asyncapi/package-lock.json; the tests run it.
+ASYNCAPI_TOOL := tools/asyncapi/node_modules/.installed
+CONTRACT_TESTS := tests/unit/test_contracts_generated.py tests/unit/test_asyncapi_document.py \
+	tests/unit/test_event_schemas.py tests/e2e/test_conformance.py
 
-.PHONY: demo up down status test test-faults test-unit bench lint format schemas docs clean
+.PHONY: demo up down status test test-faults test-unit bench lint format schemas contracts-check docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eiso needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -14,6 +18,12 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q --upgrade pip
 	@$(BIN)/python -m pip install -q -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
+
+$(ASYNCAPI_TOOL): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	@command -v npm >/dev/null || { echo "the contract checks need Node.js 20 and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	@echo "installing the AsyncAPI parser into tools/asyncapi/node_modules…"
+	@npm ci --prefix tools/asyncapi --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 demo: $(STAMP)  ## start Kafka and the services, play the sample scenario, print the result
 	@$(BIN)/eiso demo
@@ -27,7 +37,7 @@ down:  ## stop what `make up` started
 status: $(STAMP)
 	@$(BIN)/eiso status
 
-test: $(STAMP)  ## the whole suite; starts its own Kafka and PostgreSQL (EISO_TEST_DB=sqlite|postgresql)
+test: $(STAMP) $(ASYNCAPI_TOOL)  ## the whole suite; starts its own Kafka and PostgreSQL (EISO_TEST_DB=sqlite|postgresql)
 	@$(BIN)/pytest $(PYTEST_ARGS)
 
 test-faults: $(STAMP)  ## the fault suite: services on PostgreSQL killed, stopped and doubled under load
@@ -36,7 +46,7 @@ test-faults: $(STAMP)  ## the fault suite: services on PostgreSQL killed, stoppe
 bench: $(STAMP)  ## throughput and latency against the raw Kafka client; bench/results.json (BENCH_ARGS=--quick)
 	@$(BIN)/python -m bench $(BENCH_ARGS)
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) $(ASYNCAPI_TOOL)
 	@$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -49,6 +59,9 @@ format: $(STAMP)
 
 schemas: $(STAMP)  ## regenerate contracts/schemas and contracts/asyncapi.yaml
 	@$(BIN)/python -m contracts.generate
+
+contracts-check: $(STAMP) $(ASYNCAPI_TOOL)  ## the contracts as outside tools see them: AsyncAPI parser, jsonschema, CloudEvents SDK + librdkafka
+	@$(BIN)/pytest $(CONTRACT_TESTS) $(PYTEST_ARGS)
 
 docs: $(STAMP)  ## regenerate docs/configuration.md from the settings classes
 	@$(BIN)/python -m eiso_cli.configuration

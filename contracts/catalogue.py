@@ -83,6 +83,39 @@ TOPICS: dict[Topic, TopicSpec] = {
     )
 }
 
+
+@dataclass(frozen=True)
+class DeadLetterHeader:
+    """A Kafka header a consumer adds to a record it dead-letters (`services.common.dlq` writes them;
+    `contracts.generate` documents them on every `<topic>.dlq` channel). Values are UTF-8 text."""
+
+    name: str
+    required: bool
+    description: str
+
+
+DEAD_LETTER_HEADERS: tuple[DeadLetterHeader, ...] = (
+    DeadLetterHeader("eiso-dlq-reason", True, "Why the record can never be processed (one line)."),
+    DeadLetterHeader("eiso-dlq-topic", True, "The topic the record was read from."),
+    DeadLetterHeader("eiso-dlq-partition", True, "Its partition there (decimal)."),
+    DeadLetterHeader("eiso-dlq-offset", True, "Its offset there (decimal)."),
+    DeadLetterHeader("eiso-dlq-consumer", True, "The consumer that refused it (service name)."),
+    DeadLetterHeader(
+        "eiso-dlq-truncated",
+        False,
+        "Present when the original value was larger than the limit; the value is its first N bytes.",
+    ),
+    DeadLetterHeader(
+        "eiso-dlq-value-bytes", False, "With eiso-dlq-truncated: the size of the original value (decimal)."
+    ),
+    DeadLetterHeader(
+        "eiso-dlq-value-sha256",
+        False,
+        "With eiso-dlq-truncated: the SHA-256 of the original value (hex), to match it with the "
+        "publisher's copy.",
+    ),
+)
+
 EVENT_TYPES: dict[str, type[CloudEvent]] = {
     event.event_type: event for spec in TOPICS.values() for event in spec.events
 }

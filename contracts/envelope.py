@@ -13,10 +13,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     field_serializer,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
 
 from contracts.text import Text
 
@@ -47,6 +49,12 @@ class CloudEvent(BaseModel):
     event_type: ClassVar[str] = ""
     #: The field of `data` that must equal `subject` (the agency the event is about, the Kafka key).
     subject_field: ClassVar[str | None] = None
+    #: The envelope field whose value, UTF-8, is the Kafka record key: one declaration for the AsyncAPI
+    #: key binding (`contracts.generate`) and the runtime (`kafka_key`: what producers key by, what a
+    #: consumer compares a record's key with). The subject for every type today: the agency code, or the
+    #: session id for session events (`data.session_id`), so each agency's (each session's) events stay
+    #: on one partition, in order.
+    key_field: ClassVar[str] = "subject"
 
     specversion: Literal["1.0"] = "1.0"
     id: uuid.UUID = Field(description="Created once, when the event is written to the outbox.")
@@ -84,6 +92,24 @@ class CloudEvent(BaseModel):
     @field_serializer("time")
     def _rfc3339(self, value: datetime) -> str:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    def kafka_key(self) -> str:
+        """The Kafka record key of this event (see `key_field`)."""
+        return str(getattr(self, self.key_field))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """Publish what a producer must send: `specversion` and `type` are required (CloudEvents 1.0)
+        although the model fills them in, and `time` is an RFC 3339 `date-time` although its
+        serializer (which writes `Z`) hides that from pydantic's serialization-mode schema."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        properties = schema["properties"]
+        must = set(schema.get("required", ())) | {"specversion", "type"}
+        schema["required"] = [name for name in properties if name in must]
+        for name in ("specversion", "type"):
+            properties[name].pop("default", None)
+        properties["time"]["format"] = "date-time"
+        return schema
 
     @classmethod
     def create(
