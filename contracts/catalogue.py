@@ -3,6 +3,7 @@ generation and the AsyncAPI document."""
 
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Union
 
@@ -94,25 +95,47 @@ class DeadLetterHeader:
     description: str
 
 
+class DeadLetterHeaderName(StrEnum):
+    """The headers a dead letter carries, besides the original record's own."""
+
+    REASON = "eiso-dlq-reason"
+    TOPIC = "eiso-dlq-topic"
+    PARTITION = "eiso-dlq-partition"
+    OFFSET = "eiso-dlq-offset"
+    CONSUMER = "eiso-dlq-consumer"
+    TRUNCATED = "eiso-dlq-truncated"
+    VALUE_BYTES = "eiso-dlq-value-bytes"
+    VALUE_SHA256 = "eiso-dlq-value-sha256"
+    HEADERS_DROPPED = "eiso-dlq-headers-dropped"
+
+
+_H = DeadLetterHeaderName
 DEAD_LETTER_HEADERS: tuple[DeadLetterHeader, ...] = (
-    DeadLetterHeader("eiso-dlq-reason", True, "Why the record can never be processed (one line)."),
-    DeadLetterHeader("eiso-dlq-topic", True, "The topic the record was read from."),
-    DeadLetterHeader("eiso-dlq-partition", True, "Its partition there (decimal)."),
-    DeadLetterHeader("eiso-dlq-offset", True, "Its offset there (decimal)."),
-    DeadLetterHeader("eiso-dlq-consumer", True, "The consumer that refused it (service name)."),
+    DeadLetterHeader(_H.REASON, True, "Why the record can never be processed (one line)."),
+    DeadLetterHeader(_H.TOPIC, True, "The topic the record was read from."),
+    DeadLetterHeader(_H.PARTITION, True, "Its partition there (decimal)."),
+    DeadLetterHeader(_H.OFFSET, True, "Its offset there (decimal)."),
+    DeadLetterHeader(_H.CONSUMER, True, "The consumer that refused it (service name)."),
     DeadLetterHeader(
-        "eiso-dlq-truncated",
+        _H.TRUNCATED,
         False,
         "Present when the original value was larger than the limit; the value is its first N bytes.",
     ),
     DeadLetterHeader(
-        "eiso-dlq-value-bytes", False, "With eiso-dlq-truncated: the size of the original value (decimal)."
+        _H.VALUE_BYTES, False, "With eiso-dlq-truncated: the size of the original value (decimal)."
     ),
     DeadLetterHeader(
-        "eiso-dlq-value-sha256",
+        _H.VALUE_SHA256,
         False,
         "With eiso-dlq-truncated: the SHA-256 of the original value (hex), to match it with the "
         "publisher's copy.",
+    ),
+    DeadLetterHeader(
+        _H.HEADERS_DROPPED,
+        False,
+        "Present when the original headers were too large to keep: how many there were (decimal). "
+        "Otherwise they are kept, and the key too, as UTF-8 text: bytes that are not UTF-8 and control "
+        "characters written as escapes (\\x00).",
     ),
 )
 

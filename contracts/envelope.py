@@ -23,6 +23,9 @@ from pydantic.json_schema import JsonSchemaValue
 from contracts.text import Text
 
 CONTENT_TYPE = "application/cloudevents+json"
+#: The event type as a header, so tools can filter without parsing the value. Not `ce_type`: a `ce_`
+#: header means binary mode to the CloudEvents Kafka binding, and these records are structured.
+TYPE_HEADER = "eiso-type"
 SCHEMA_URN_PREFIX = "urn:eiso:schema:"
 
 

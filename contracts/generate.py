@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.catalogue import DEAD_LETTER_HEADERS, EVENT_TYPES, TOPICS
-from contracts.envelope import CONTENT_TYPE, SCHEMA_URN_PREFIX, CloudEvent
+from contracts.envelope import CONTENT_TYPE, SCHEMA_URN_PREFIX, TYPE_HEADER, CloudEvent
 from contracts.topics import dlq
 
 HERE = Path(__file__).parent
@@ -128,12 +128,11 @@ def event_message(model: type[CloudEvent]) -> dict[str, Any]:
                     "description": "Structured mode of the CloudEvents Kafka binding. eiso's producers "
                     "set it; consumers read the value whatever the headers say.",
                 },
-                "ce_type": {
+                TYPE_HEADER: {
                     "const": model.event_type,
                     "description": "The event type, set by eiso's producers so tools can filter "
-                    "without parsing the value; optional for outside publishers. A CloudEvents SDK "
-                    "that detects the mode from the headers (`from_kafka`) takes it for binary mode: "
-                    "read eiso's records with the structured-mode function (`from_structured`).",
+                    "without parsing the value; optional for outside publishers, and never read by "
+                    "eiso (the value's `type` is what counts).",
                 },
             },
         },

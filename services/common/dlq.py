@@ -19,20 +19,19 @@ import uuid
 from aiokafka.structs import ConsumerRecord
 
 from contracts import dlq
+from contracts.catalogue import DeadLetterHeaderName
 from contracts.text import forbidden_in
 from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord
 
-REASON = "eiso-dlq-reason"
-ORIGINAL_TOPIC = "eiso-dlq-topic"
-ORIGINAL_PARTITION = "eiso-dlq-partition"
-ORIGINAL_OFFSET = "eiso-dlq-offset"
-CONSUMER = "eiso-dlq-consumer"
-#: Set when the value was cut: what was cut ("value"), with its full length and digest.
-TRUNCATED = "eiso-dlq-truncated"
-VALUE_BYTES = "eiso-dlq-value-bytes"
-VALUE_SHA256 = "eiso-dlq-value-sha256"
-#: Set when the original headers were too large to keep: how many there were.
-HEADERS_DROPPED = "eiso-dlq-headers-dropped"
+REASON = DeadLetterHeaderName.REASON
+ORIGINAL_TOPIC = DeadLetterHeaderName.TOPIC
+ORIGINAL_PARTITION = DeadLetterHeaderName.PARTITION
+ORIGINAL_OFFSET = DeadLetterHeaderName.OFFSET
+CONSUMER = DeadLetterHeaderName.CONSUMER
+TRUNCATED = DeadLetterHeaderName.TRUNCATED
+VALUE_BYTES = DeadLetterHeaderName.VALUE_BYTES
+VALUE_SHA256 = DeadLetterHeaderName.VALUE_SHA256
+HEADERS_DROPPED = DeadLetterHeaderName.HEADERS_DROPPED
 MAX_REASON = 1000
 MAX_KEY = 256
 #: Room kept for the original headers; more than this and they are dropped.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import JSON, Column, Index, LargeBinary, PrimaryKeyConstraint, String, Table, Text, text
 
 from contracts import CloudEvent, to_json
-from contracts.envelope import CONTENT_TYPE
+from contracts.envelope import CONTENT_TYPE, TYPE_HEADER
 from services.common.db import BigId, UTCDateTime, new_metadata
 
 metadata = new_metadata()
@@ -74,5 +74,5 @@ class OutgoingRecord:
             topic=topic,
             key=event.subject,
             value=to_json(event),
-            headers={"content-type": CONTENT_TYPE, "ce_type": event.type},
+            headers={"content-type": CONTENT_TYPE, TYPE_HEADER: event.type},
         )
