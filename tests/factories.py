@@ -87,7 +87,7 @@ def consumer_record(
     """A record as aiokafka hands it out, keyed like eiso's producers key it (by the event's subject)
     unless told; offsets count up per partition unless given."""
     if key is None:
-        key = value.subject if isinstance(value, CloudEvent) else "K"
+        key = value.kafka_key() if isinstance(value, CloudEvent) else "K"
     if offset is None:
         offset = _offsets.get((topic, partition), 0)
         _offsets[(topic, partition)] = offset + 1

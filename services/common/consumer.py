@@ -53,17 +53,18 @@ def _inbox_id(record: "Record", event: Any) -> str:
 
 def _parse(record: "Record") -> Any:
     """The event in `record`, or the EventError saying why there is none. The record's key must be
-    the event's subject: the partition, and so the order of a subject's events, follows the key."""
+    the event's key (its subject): the partition, and so the order of a subject's events, follows it."""
     try:
         event = parse_event(record.topic, record.value)
     except EventError as exc:
         return exc
+    expected = event.kafka_key()
     if not record.key:
-        return EventError(f"the record has no key: it must be the event's subject, {event.subject}")
-    if (key := storable(record.key)) != event.subject:
+        return EventError(f"the record has no key: it must be the event's {event.key_field}, {expected}")
+    if (key := storable(record.key)) != expected:
         return EventError(
-            f"the record's key {key[:80]!r} is not the event's subject {event.subject!r}: one subject's "
-            "events must share a key, or their order is lost"
+            f"the record's key {key[:80]!r} is not the event's {event.key_field} {expected!r}: one "
+            f"{event.key_field}'s events must share a key, or their order is lost"
         )
     return event
 

@@ -72,7 +72,7 @@ class OutgoingRecord:
         return cls(
             event_id=str(event.id),
             topic=topic,
-            key=event.subject,
+            key=event.kafka_key(),
             value=to_json(event),
             headers={"content-type": CONTENT_TYPE, TYPE_HEADER: event.type},
         )

@@ -168,3 +168,45 @@ async def test_headers_faststream_cannot_decode_are_made_safe(
     [parsed] = await tolerant_parser((record,), parse)
     assert tuple(parsed.headers) == safe
     assert parsed.value == record.value and parsed.offset == record.offset
+
+
+async def test_a_record_whose_key_is_not_its_subject_is_dead_lettered(compliance_db: Sessions) -> None:
+    code = unique_code()
+    event = objective_updated(code)
+    result = await consumer(compliance_db).apply_batch(
+        [
+            consumer_record(agency_registered(code), topic=Topic.REGISTRY_AGENCIES),
+            consumer_record(event, key="another"),
+            consumer_record(objective_updated(code), key=""),
+        ]
+    )
+    assert (result.applied, result.dead_lettered) == (1, 2)
+    reasons = sorted(
+        r.headers[dlq.REASON] for r in await outbox_rows(compliance_db, "eiso.registry.records.dlq")
+    )
+    assert reasons[0].startswith("the record has no key: it must be the event's subject")
+    assert reasons[1].startswith(f"the record's key 'another' is not the event's subject '{code}'")
+    assert await events_applied(compliance_db, code) == 0
+
+
+async def test_an_id_reused_for_other_content_is_dead_lettered_once_where_that_is_asked(
+    compliance_db: Sessions,
+) -> None:
+    code = unique_code()
+    first = objective_updated(code)
+    reused = first.model_copy(update={"data": first.data.model_copy(update={"title": "Nội dung khác"})})
+    strict = consumer(compliance_db)
+    strict.refuse_reused_ids = True
+    await strict.apply_batch([consumer_record(agency_registered(code), topic=Topic.REGISTRY_AGENCIES)])
+    other = consumer_record(reused)
+    results = [
+        await strict.apply_batch([consumer_record(first), other, consumer_record(first)]),
+        await strict.apply_batch([other]),  # the same record redelivered: no second dead letter
+    ]
+    assert [(r.applied, r.duplicates, r.dead_lettered) for r in results] == [(1, 1, 1), (0, 1, 0)]
+    [letter] = await outbox_rows(compliance_db, "eiso.registry.records.dlq")
+    assert letter.headers[dlq.REASON].startswith(f"id reused with different content: event {first.id}")
+    assert await events_applied(compliance_db, code) == 1
+
+    lenient = consumer(compliance_db)  # eiso's own topics: a rebuilt producer re-sends derived ids
+    assert (await lenient.apply_batch([consumer_record(reused)])).duplicates == 1
