@@ -115,7 +115,9 @@ def chromium() -> Iterator[Browser]:
         try:
             yield Browser(session)
         finally:
-            session.delete("")
+            # Ends Chromium too: chromedriver, when stopped, leaves a browser it still drives running.
+            ended = client.delete(f"/session/{session_id}")
+            assert ended.status_code == 200, f"Chromium did not stop: {ended.text[:300]}"
     finally:
         process.terminate()
         process.wait(timeout=30)
