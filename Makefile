@@ -3,20 +3,26 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The locks (make lock): every package at one version with its hashes; the image installs runtime.txt.
+LOCKS := requirements/dev.txt requirements/runtime.txt
+# Named by the content of pyproject.toml and the locks: a change to any of them installs again.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCKS) | cksum | cut -d' ' -f1)
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--quiet --custom-compile-command 'make lock' $(LOCK_ARGS)
 # The AsyncAPI parser (Node), installed from tools/asyncapi/package-lock.json; the tests run it.
 ASYNCAPI_TOOL := tools/asyncapi/node_modules/.installed
 CONTRACT_TESTS := tests/unit/test_contracts_generated.py tests/unit/test_asyncapi_document.py \
 	tests/unit/test_event_schemas.py tests/e2e/test_conformance.py
 
-.PHONY: demo up down status test test-faults test-unit bench lint format schemas contracts-check docs clean
+.PHONY: demo up down status test test-faults test-unit bench lint format schemas contracts-check docs lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eiso needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing Python packages into $(VENV)…"
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@$(BIN)/python -m pip install -q --require-hashes -r requirements/dev.txt
+	@$(BIN)/python -m pip install -q --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
 $(ASYNCAPI_TOOL): tools/asyncapi/package.json tools/asyncapi/package-lock.json
@@ -65,6 +71,11 @@ contracts-check: $(STAMP) $(ASYNCAPI_TOOL)  ## the contracts as outside tools se
 
 docs: $(STAMP)  ## regenerate docs/configuration.md from the settings classes
 	@$(BIN)/python -m eiso_cli.configuration
+
+lock: $(STAMP)  ## re-resolve requirements/*.txt after pyproject.toml's dependencies change (or a merge); LOCK_ARGS=--upgrade for the newest
+	@$(LOCK) --extra dev -o requirements/dev.txt
+	@$(LOCK) -c requirements/dev.txt -o requirements/runtime.txt
+	@echo "locked: requirements/dev.txt, requirements/runtime.txt (the same versions)"
 
 clean: down
 	rm -rf .data .run .cache/kafka-run-* .cache/postgres-*

@@ -1,7 +1,8 @@
 """HTTP behaviour every service shares: bounded bodies, JSON errors without stack traces, request
-counting by route template."""
+counting and timing by route template, security headers on every answer."""
 
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -10,9 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import metrics
+from services.common.docs import INLINE_STYLE_HASHES, STATIC_PREFIX
 from services.common.inputs import RefuseControlCharacters, invalid_request
 
 log = structlog.get_logger("eiso.http")
@@ -65,19 +69,95 @@ class _BodyTooLargeError(Exception):
 
 
 async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """eiso_http_requests_total by route template (never the raw path: it holds agency codes)."""
-    response = await call_next(request)
-    route = request.scope.get("route")
-    template = getattr(route, "path", "unmatched")
-    metrics.HTTP_REQUESTS.labels(route=template, status=f"{response.status_code // 100}xx").inc()
-    return response
+    """eiso_http_requests_total and eiso_http_request_duration_seconds (until the answer's headers) by
+    route template (never the raw path: it holds agency codes). A request that crashed is counted
+    as the 5xx it answers."""
+    started = time.perf_counter()
+    arrived = dict(request.scope)  # before routing changes it (a mount moves the path to root_path)
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        template = route_template(request.app, arrived, request.scope.get("route"))
+        metrics.HTTP_REQUESTS.labels(route=template, status=f"{status // 100}xx").inc()
+        metrics.HTTP_SECONDS.labels(route=template, method=metrics.method_label(request.method)).observe(
+            time.perf_counter() - started
+        )
+
+
+def route_template(app: FastAPI, arrived: Scope, route: BaseRoute | None) -> str:
+    """The template of the route that answered ("unmatched" for none). FastAPI names its own routes in
+    the scope; Starlette's (`/openapi.json`, the `/static` mount) are found again by matching the
+    request as it arrived."""
+    if route is None:
+        route = next((r for r in app.routes if r.matches(arrived)[0] == Match.FULL), None)
+    return str(getattr(route, "path", "unmatched"))
+
+
+#: HTML pages run our scripts and styles only, from files (no inline script; no inline style but
+#: the vendored viewers' few known ones), talk only to their own service, and can neither be framed
+#: (clickjacking) nor post forms elsewhere. ReDoc runs its search in a worker made from a blob: URL.
+PAGE_POLICY = (
+    f"default-src 'self'; script-src 'self'; style-src 'self' {' '.join(INLINE_STYLE_HASHES)}; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: Anything else (JSON, metrics, assets) is no document: if a browser ever renders one, it may load
+#: nothing and not be framed.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def security_headers(path: str, content_type: str, cache_control: str | None = None) -> dict[str, str]:
+    """The headers every answer carries.
+
+    `Referrer-Policy: no-referrer`, not `same-origin`: the board is opened as `/board?key=…`, and a
+    same-origin Referer would repeat the key on each asset request, into any proxy's access log; no
+    page of ours needs the Referer. `Cache-Control: no-store` on everything but the static assets
+    (which set their own, `services.common.docs.Assets`): answers carry agency data and keys in
+    URLs, and must stay neither in a shared cache nor on a shared office computer's disk.
+    """
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",  # frame-ancestors, for browsers that predate it
+        "Content-Security-Policy": PAGE_POLICY if content_type.startswith("text/html") else DATA_POLICY,
+    }
+    if not (path.startswith(f"{STATIC_PREFIX}/") and cache_control):
+        headers["Cache-Control"] = "no-store"
+    return headers
+
+
+class SecurityHeaders:
+    """Add `security_headers` to every answer, errors and refusals (413) included. (A crash's 500 is
+    sent outside every middleware by Starlette: `internal_error` adds them itself.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+
+        async def send_hardened(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                found = security_headers(path, headers.get("content-type", ""), headers.get("cache-control"))
+                headers.update(found)
+            await send(message)
+
+        await self.app(scope, receive, send_hardened)
 
 
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     """A bug answers 500 with an id to quote, never a stack trace; the log has the details."""
     error_id = uuid.uuid4().hex[:12]
     log.error("unhandled error", error_id=error_id, path=request.url.path, exc_info=exc)
-    return JSONResponse({"detail": "internal error", "error_id": error_id}, status_code=500)
+    headers = security_headers(request.url.path, "application/json")
+    return JSONResponse({"detail": "internal error", "error_id": error_id}, status_code=500, headers=headers)
 
 
 async def conflict(request: Request, exc: Exception) -> JSONResponse:
@@ -91,5 +171,6 @@ def harden(app: FastAPI, max_body_bytes: int) -> None:
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_middleware(SecurityHeaders)  # added last: the outermost, so it also covers BodyLimit's 413
     app.add_exception_handler(IntegrityError, conflict)
     app.add_exception_handler(Exception, internal_error)

@@ -1,9 +1,25 @@
 """Prometheus metrics shared by every service: names `eiso_<thing>_<unit>[_total]`, no ids as labels,
 labelled series pre-initialised so dashboards show zeros rather than gaps."""
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from collections.abc import Iterable
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
+from starlette.routing import BaseRoute, Route
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+# The process's own series, as on prometheus_client's default registry: process_* (CPU, resident
+# memory, open file descriptors, start time), python_info and python_gc_*.
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+GCCollector(registry=REGISTRY)
 
 EVENTS_CONSUMED = Counter(
     "eiso_events_consumed_total",
@@ -49,6 +65,28 @@ HTTP_REQUESTS = Counter(
     ["route", "status"],
     registry=REGISTRY,
 )
+HTTP_SECONDS = Histogram(
+    "eiso_http_request_duration_seconds",
+    "Time to answer an HTTP request (until its headers), by route template and method.",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+    registry=REGISTRY,
+)
+#: The methods a label may name; anything else a client sends is counted as "other" (a label value
+#: per invented method would let any caller grow the series without bound).
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    return method if method in HTTP_METHODS else "other"
+
+
+def preinitialise_routes(routes: Iterable[BaseRoute]) -> None:
+    """A latency series per route and method from the start, so dashboards show zeros, not gaps."""
+    for route in routes:
+        if isinstance(route, Route):
+            for method in (route.methods or set()) - {"HEAD"}:  # HEAD: Starlette's twin of each GET
+                HTTP_SECONDS.labels(route=route.path, method=method_label(method))
 
 
 def preinitialise(consumer: str, topics: list[str]) -> None:

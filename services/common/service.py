@@ -21,6 +21,7 @@ from services.common import auth, metrics, workdays
 from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
+from services.common.docs import serve_docs
 from services.common.http import harden
 from services.common.inputs import CAMPAIGN_YEARS
 from services.common.kafka import RelayProducer, ensure_topics, group_lag, make_broker
@@ -65,6 +66,8 @@ class Service:
         )
         self.consumers: list[EventConsumer] = []
         self.routers: list[APIRouter] = []
+        #: Folders of static files served under /static after the common ones (e.g. a page's stylesheet).
+        self.static_dirs: list[Path] = []
         #: Run once at start, after migrations and before consuming (e.g. re-scoring on new rules).
         self.on_start: list[Callable[[], Awaitable[None]]] = []
         #: Long-running loops (e.g. the daily evaluation), started with the broker, cancelled at stop.
@@ -191,12 +194,17 @@ class Service:
                 await self.engine.dispose()
                 log.info("service stopped")
 
-        app = FastAPI(title=f"eiso {self.settings.service_name}", lifespan=lifespan)
+        # FastAPI's own /docs and /redoc load their scripts from a CDN: ours are served locally.
+        app = FastAPI(
+            title=f"eiso {self.settings.service_name}", lifespan=lifespan, docs_url=None, redoc_url=None
+        )
         app.state.service = self
         harden(app, self.settings.max_body_bytes)
         app.include_router(health_router())
         for router in self.routers:
             app.include_router(router)
+        serve_docs(app, self.static_dirs)
+        metrics.preinitialise_routes(app.routes)
         return app
 
 

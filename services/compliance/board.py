@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from contracts.inspections import InspectionStatus
 from services.common.auth import PageCaller, Role, require
 from services.common.clock import VIETNAM, local_date
+from services.common.docs import static_url
 from services.common.inputs import CampaignYear
 from services.common.service import service_of
 from services.compliance import report, store
@@ -23,6 +24,8 @@ ServiceDep = Annotated[ComplianceService, Depends(service_of)]
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
 )
+#: The board's stylesheet, served as /static/board.css (the page's CSP allows no inline style).
+STATIC_DIR = Path(__file__).parent / "static"
 STATUS_VI = {
     InspectionStatus.SCHEDULED: "đã lên lịch",
     InspectionStatus.COMPLETED: "đã kiểm tra",
@@ -33,6 +36,7 @@ REFRESH_SECONDS = 60
 
 @router.get("/board", response_class=HTMLResponse)
 async def board(
+    request: Request,
     caller: PageCaller,
     service: ServiceDep,
     year: Annotated[CampaignYear | None, Query()] = None,
@@ -54,6 +58,7 @@ async def board(
         held = await store.held_at(uow.session, now)
     context: dict[str, Any] = {
         "year": year,
+        "static": static_url(request),
         "now": f"{now.astimezone(VIETNAM):%H:%M %d/%m/%Y}",
         "refresh": REFRESH_SECONDS,
         "progress": progress,

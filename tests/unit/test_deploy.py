@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -138,3 +139,27 @@ def test_the_readme_example_event_is_what_the_registry_accepts() -> None:
     example = operate.example_event()
     assert example in readme, "README's example event is out of date"
     assert parse_event(Topic.INBOUND_RECORDS, example.encode()).type == "internal-audit-completed"
+
+
+def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
+    """promtool parses each panel's query (as a recording rule: the one way it checks PromQL offline)."""
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: apt-get install prometheus (.ci/run does)"
+    rules = []
+    for source in sorted((ROOT / "deploy/grafana/dashboards").glob("*.json")):
+        for panel in json.loads(source.read_text(encoding="utf-8"))["panels"]:
+            for target in panel["targets"]:
+                rules.append(
+                    {
+                        "record": f"dashboard:{source.stem}:{panel['id']}:{target['refId']}".replace(
+                            "-", "_"
+                        ),
+                        "expr": target["expr"],
+                    }
+                )
+    path = tmp_path / "dashboards.rules.yml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}), encoding="utf-8")
+    checked = subprocess.run(
+        [promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
