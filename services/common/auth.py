@@ -183,10 +183,13 @@ async def authenticate_page(
 async def _principal(request: Request, presented: str | None) -> Principal:
     """The key's holder. The secret is checked before the key's own rate limit is charged (whoever
     merely knows a key id must not get its holder refused); failed attempts are limited per client
-    address, and an address that has used its attempts up is refused before anything is checked."""
+    address (a request with no key is no attempt), and an address that has used its attempts up is
+    refused before anything is checked."""
+    if presented is None:
+        raise UNAUTHORISED  # no key at all is not a guess: nothing to count
     limits: RequestLimits = request.app.state.service.limits
     limits.check_attempts(request)
-    parts = split_key(presented) if presented is not None else None
+    parts = split_key(presented)
     row = None
     if parts is not None:
         async with request.app.state.service.sessions(execution_options=READ_ONLY) as session:

@@ -93,7 +93,7 @@ def route_template(app: FastAPI, arrived: Scope, route: BaseRoute | None) -> str
     request as it arrived."""
     if route is None:
         route = next((r for r in app.routes if r.matches(arrived)[0] == Match.FULL), None)
-    return str(getattr(route, "path", "unmatched"))
+    return str(getattr(route, "path_format", None) or getattr(route, "path", "unmatched"))
 
 
 #: HTML pages run our scripts and styles only, from files (no inline script; no inline style but

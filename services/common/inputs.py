@@ -25,13 +25,30 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from contracts.text import forbidden_in
+from contracts.text import AGENCY_CODE, forbidden_in
 from services.common.clock import Clock, SystemClock, local_date
 
 #: Decision 19/2014/QĐ-TTg: the first year agencies had to apply a QMS under the programme.
 FIRST_CAMPAIGN_YEAR = 2014
+
+
+class AgencyCodeConvertor(Convertor[str]):
+    """`{code:agency}` in a route's path: only an agency code matches, so `/agencies/X:dissolve` is never
+    read as the agency `X:dissolve` of `/agencies/{code}` (a PATCH there is then a 405, not a 422)."""
+
+    regex = AGENCY_CODE.removeprefix("^").removesuffix("$")
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("agency", AgencyCodeConvertor())
 
 
 class RequestBody(BaseModel):

@@ -86,7 +86,7 @@ def preinitialise_routes(routes: Iterable[BaseRoute]) -> None:
     for route in routes:
         if isinstance(route, Route):
             for method in (route.methods or set()) - {"HEAD"}:  # HEAD: Starlette's twin of each GET
-                HTTP_SECONDS.labels(route=route.path, method=method_label(method))
+                HTTP_SECONDS.labels(route=route.path_format, method=method_label(method))
 
 
 def preinitialise(consumer: str, topics: list[str]) -> None:

@@ -29,6 +29,7 @@ from services.common.logging import configure_logging
 from services.common.migrations import upgrade
 from services.common.ratelimit import RequestLimits, TokenBuckets
 from services.common.relay import OutboxRelay
+from services.common.responses import allow_every_method, document_refusals
 from services.common.settings import ServiceSettings
 from services.common.uow import UnitOfWork
 
@@ -200,10 +201,12 @@ class Service:
         )
         app.state.service = self
         harden(app, self.settings.max_body_bytes)
-        app.include_router(health_router())
-        for router in self.routers:
+        routers = [health_router(), *self.routers]
+        for router in routers:
             app.include_router(router)
         serve_docs(app, self.static_dirs)
+        document_refusals(app, routers)
+        allow_every_method(app, routers)
         metrics.preinitialise_routes(app.routes)
         return app
 
@@ -229,7 +232,11 @@ def health_router() -> APIRouter:
         }
         return JSONResponse(body, 200 if ok else 503)
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format."}},
+    )
     async def metrics_endpoint() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
 

@@ -11,7 +11,8 @@ from contracts.text import INVISIBLE
 
 #: What a person may type around the digits: spaces, dots, dashes, brackets and a leading +.
 #: Anything else (letters, "ext", "máy lẻ") is refused rather than silently dropped by the parser.
-_PHONE_CHARACTERS = re.compile(r"^\+?[0-9\s.()\-]+$")
+PHONE_PATTERN = r"^\+?[0-9 .()\-]+$"
+_PHONE_CHARACTERS = re.compile(PHONE_PATTERN)
 PHONE_EXAMPLES = "di động 0912 345 678 hoặc +84 912 345 678, cố định (0294) 3862 123"
 
 

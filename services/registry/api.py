@@ -35,7 +35,7 @@ from services.common.auth import Caller, Principal, Role, require
 from services.common.clock import local_date
 from services.common.inputs import CampaignYear, Day, RequestBody, problem
 from services.common.service import Service, service_of
-from services.common.text import normalise_phone
+from services.common.text import PHONE_PATTERN, normalise_phone
 from services.common.uow import UnitOfWork
 from services.registry import csvimport, domain, store
 
@@ -49,7 +49,9 @@ MAX_PAGE = 500
 class ContactIn(RequestBody):
     name: Text = Field(min_length=1, max_length=200)
     #: A mobile (SMS and e-mail) or a landline (e-mail only), stored as E.164.
-    phone: str | None = Field(default=None, max_length=30, examples=["0912 345 678", "(0294) 3862 123"])
+    phone: str | None = Field(
+        default=None, max_length=30, pattern=PHONE_PATTERN, examples=["0912 345 678", "(0294) 3862 123"]
+    )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
 
     @field_validator("phone")
@@ -298,7 +300,7 @@ async def list_agencies(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/agencies/{code}", response_model=AgencyData, tags=["agencies"])
+@router.get("/agencies/{code:agency}", response_model=AgencyData, tags=["agencies"])
 async def get_agency(
     code: Code, caller: Caller, service: ServiceDep, as_of: Annotated[Day | None, Query()] = None
 ) -> AgencyData:
@@ -313,7 +315,7 @@ async def get_agency(
     return data
 
 
-@router.patch("/agencies/{code}", response_model=AgencyData, tags=["agencies"])
+@router.patch("/agencies/{code:agency}", response_model=AgencyData, tags=["agencies"])
 async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: ServiceDep) -> AgencyData:
     require(caller, Role.OPERATOR)
     changes: dict[str, Any] = body.model_dump(exclude={"effective_on", "contacts"}, exclude_none=True)
@@ -328,7 +330,7 @@ async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: 
         return await _commit_change(uow, current, versions, changed)
 
 
-@router.post("/agencies/{code}:reparent", response_model=AgencyData, tags=["reorganisation"])
+@router.post("/agencies/{code:agency}:reparent", response_model=AgencyData, tags=["reorganisation"])
 async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service: ServiceDep) -> AgencyData:
     require(caller, Role.OPERATOR)
     async with service.uow() as uow:
@@ -342,7 +344,7 @@ async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service:
         return await _commit_change(uow, current, versions, changed)
 
 
-@router.post("/agencies/{code}:rename", response_model=AgencyData, tags=["reorganisation"])
+@router.post("/agencies/{code:agency}:rename", response_model=AgencyData, tags=["reorganisation"])
 async def rename_agency(code: Code, body: RenameIn, caller: Caller, service: ServiceDep) -> AgencyData:
     require(caller, Role.OPERATOR)
     async with service.uow() as uow:
@@ -367,7 +369,7 @@ async def rename_agency(code: Code, body: RenameIn, caller: Caller, service: Ser
     return renamed.successor
 
 
-@router.post("/agencies/{code}:dissolve", response_model=AgencyData, tags=["reorganisation"])
+@router.post("/agencies/{code:agency}:dissolve", response_model=AgencyData, tags=["reorganisation"])
 async def dissolve_agency(code: Code, body: DissolveIn, caller: Caller, service: ServiceDep) -> AgencyData:
     require(caller, Role.OPERATOR)
     async with service.uow() as uow:
@@ -384,7 +386,12 @@ async def dissolve_agency(code: Code, body: DissolveIn, caller: Caller, service:
     return ended
 
 
-@router.post("/agencies:merge", response_model=AgencyData, tags=["reorganisation"])
+@router.post(
+    "/agencies:merge",
+    response_model=AgencyData,
+    tags=["reorganisation"],
+    responses={404: {"description": "A source (or `into`) is not registered."}},
+)
 async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> AgencyData:
     """Merge `sources` into an existing agency (`into`) or a new one (`new`) from `effective_on`."""
     require(caller, Role.OPERATOR)
@@ -425,7 +432,7 @@ async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> 
     return successor
 
 
-@router.post("/agencies/{code}:split", response_model=list[AgencyData], tags=["reorganisation"])
+@router.post("/agencies/{code:agency}:split", response_model=list[AgencyData], tags=["reorganisation"])
 async def split_agency(code: Code, body: SplitIn, caller: Caller, service: ServiceDep) -> list[AgencyData]:
     require(caller, Role.OPERATOR)
     async with service.uow() as uow:
@@ -447,7 +454,7 @@ async def split_agency(code: Code, body: SplitIn, caller: Caller, service: Servi
     return new
 
 
-@router.get("/agencies/{code}/lineage", response_model=Lineage, tags=["reorganisation"])
+@router.get("/agencies/{code:agency}/lineage", response_model=Lineage, tags=["reorganisation"])
 async def get_lineage(code: Code, caller: Caller, service: ServiceDep) -> Lineage:
     """Where the agency came from and what it became, through every merge, split and rename."""
     _visible(caller, code)
@@ -580,7 +587,7 @@ async def _update_from_row(
 
 
 @router.put(
-    "/agencies/{code}/records/{element}", status_code=201, response_model=RecordData, tags=["records"]
+    "/agencies/{code:agency}/records/{element}", status_code=201, response_model=RecordData, tags=["records"]
 )
 async def put_record(
     code: Code, element: Element, body: RecordIn, caller: Caller, service: ServiceDep, response: Response
@@ -612,7 +619,7 @@ async def put_record(
     return data
 
 
-@router.get("/agencies/{code}/records", response_model=list[RecordData], tags=["records"])
+@router.get("/agencies/{code:agency}/records", response_model=list[RecordData], tags=["records"])
 async def get_records(
     code: Code,
     caller: Caller,

@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from contracts import Topic, dlq
 from eiso_cli.processes import ServiceProcess, StackError, run_script
-from tests.e2e.stack import Stack, free_ports, running
+from tests.e2e.stack import OPERATOR_KEY, Stack, free_ports, running
 from tests.factories import inbound, unique_code
 from tests.kafka_tools import eventually, produce, read_until
 
@@ -165,3 +166,93 @@ async def test_a_wrong_password_fails_fast_with_a_clear_error_and_no_secret_in_t
     log = "\n".join(lines_of(process.log_path))
     assert "invalid credentials" in log and "cannot use Kafka" in log, "the reason, in words"
     assert wrong not in log and secure_broker.password not in log, "no secret in the log"
+
+
+@pytest.fixture(scope="module")
+def guarded(
+    kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Registry, training and notifier with a small allowance of failed attempts per address."""
+    limits = {"failed_attempts_burst": str(ATTEMPTS), "failed_attempts_per_minute": "1"}
+    names = ("registry", "training", "notifier")
+    with running(
+        kafka,
+        database_url,
+        tmp_path_factory.mktemp("logs"),
+        names=names,
+        callback_token="the-token",
+        **limits,
+    ) as stack:
+        yield stack
+
+
+ATTEMPTS = 5
+
+
+def from_address(client: httpx.Client, address: str) -> httpx.Client:
+    """The same client as seen from `address` (the services trust X-Forwarded-For from 127.0.0.1, as
+    they would from the province's reverse proxy: the setting forwarded_allow_ips)."""
+    client.headers["X-Forwarded-For"] = address
+    return client
+
+
+def test_the_bootstrap_key_and_the_last_operator_key_stay_and_a_restart_restores_the_bootstrap_key(
+    guarded: Stack,
+) -> None:
+    registry, bootstrap_id = guarded.client("registry"), OPERATOR_KEY.split("_")[1]
+    refused = registry.delete(f"/api-keys/{bootstrap_id}")
+    assert refused.status_code == 409 and "bootstrap operator key cannot be revoked" in refused.text
+    second = registry.post("/api-keys", json={"name": "Sở KH&CN – vận hành", "role": "operator"}).json()
+
+    process = guarded.processes["registry"]
+    process.stop()
+    process.env = {k: v for k, v in process.env.items() if k != "EISO_BOOTSTRAP_OPERATOR_KEY"}
+    guarded.restart("registry")  # the bootstrap key is now an ordinary operator key
+    operator = guarded.client("registry", key=second["key"])
+    assert operator.delete(f"/api-keys/{bootstrap_id}").status_code == 204
+    assert registry.get("/agencies").status_code == 401
+    last = operator.delete(f"/api-keys/{second['id']}")
+    assert last.status_code == 409 and "last active operator key" in last.text
+
+    process.stop()
+    process.env = {**process.env, "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY}
+    guarded.restart("registry")
+    assert registry.get("/agencies").status_code == 200, "valid again after a restart with the setting"
+    said = [json.loads(line) for line in lines_of(process.log_path)]
+    assert any(
+        e.get("event") == "bootstrap operator key restored" and e["key_id"] == bootstrap_id for e in said
+    )
+
+
+def test_knowing_a_key_id_does_not_get_its_holder_refused_and_guessing_is_cut_per_address(
+    guarded: Stack,
+) -> None:
+    registry = guarded.client("registry")
+    holder = registry.post("/api-keys", json={"name": "một cửa", "role": "system"}).json()
+    guess = f"eiso_{holder['id']}_not-the-secret"
+    attacker = from_address(guarded.client("registry", key=guess), "203.0.113.9")
+    answers = [attacker.get("/agencies").status_code for _ in range(3 * ATTEMPTS)]
+    assert answers[:ATTEMPTS] == [401] * ATTEMPTS and set(answers[ATTEMPTS:]) == {429}, answers
+    cut = attacker.get("/agencies")
+    assert "too many failed attempts from this address" in cut.text and int(cut.headers["Retry-After"]) >= 1
+    assert (
+        from_address(guarded.client("registry", key=OPERATOR_KEY), "203.0.113.9").get("/agencies").status_code
+        == 429
+    )
+    real = guarded.client("registry", key=holder["key"])
+    assert [real.get("/agencies").status_code for _ in range(20)] == [200] * 20, "the holder goes on"
+    elsewhere = from_address(guarded.client("registry", key=holder["key"]), "198.51.100.7")
+    assert elsewhere.get("/agencies").status_code == 200
+
+
+def test_the_endpoints_that_need_no_key_are_limited_per_address(guarded: Stack) -> None:
+    callbacks = from_address(httpx.Client(base_url=guarded.url("notifier"), timeout=30), "203.0.113.20")
+    tokens = [
+        callbacks.post(f"/callbacks/esms?token=guess{i}", json={}).status_code for i in range(3 * ATTEMPTS)
+    ]
+    assert tokens[:ATTEMPTS] == [401] * ATTEMPTS and set(tokens[ATTEMPTS:]) == {429}, tokens
+    certificates = from_address(httpx.Client(base_url=guarded.url("training"), timeout=30), "203.0.113.21")
+    codes = [certificates.get(f"/certificates/GUESS{i:04d}").status_code for i in range(3 * ATTEMPTS)]
+    assert codes[:ATTEMPTS] == [404] * ATTEMPTS and set(codes[ATTEMPTS:]) == {429}, codes
+    other = from_address(httpx.Client(base_url=guarded.url("training"), timeout=30), "203.0.113.22")
+    assert other.get("/certificates/GUESS9999").status_code == 404, "another address is not affected"
