@@ -1,18 +1,25 @@
 """What the four OpenAPI documents promise, checked without a server (the fuzzer checks the servers:
 tests/e2e/test_openapi_fuzz.py)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
+from services.common.service import Service
 from services.compliance.app import build as compliance
 from services.notifier.app import build as notifier
 from services.registry.app import build as registry
 from services.training.app import build as training
 from tests.unit.test_text import strings_without_a_rule
 
-APPS = {"registry": registry, "compliance": compliance, "training": training, "notifier": notifier}
+APPS: dict[str, Callable[[], Service]] = {
+    "registry": registry,
+    "compliance": compliance,
+    "training": training,
+    "notifier": notifier,
+}
 
 
 def document(name: str) -> dict[str, Any]:
