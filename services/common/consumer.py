@@ -121,10 +121,14 @@ class EventConsumer:
         self.batches += 1
         try:
             result, said = await self._apply(records, careful=False)
-        except _RefusedError:
-            # An event cannot be applied. The fast pass left no trace (its transaction rolled back):
-            # the batch is done again with a savepoint per event, so that that event alone is
-            # dead-lettered and the others are applied.
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            # An event cannot be applied, or the batch's writes held for the commit were refused. The
+            # fast pass left no trace (its transaction rolled back): the batch is done again with a
+            # savepoint per event, so that the event at fault alone is dead-lettered and the others
+            # are applied.
+            log.info("fast pass refused; applying the batch event by event", error=repr(exc)[:300])
             result, said = await self._apply(records, careful=True)
         for line in said:  # only now, with the effects committed, is "applied" true
             line()

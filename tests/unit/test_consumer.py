@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
@@ -210,3 +210,32 @@ async def test_an_id_reused_for_other_content_is_dead_lettered_once_where_that_i
 
     lenient = consumer(compliance_db)  # eiso's own topics: a rebuilt producer re-sends derived ids
     assert (await lenient.apply_batch([consumer_record(reused)])).duplicates == 1
+
+
+async def test_a_batch_whose_writes_at_the_commit_are_refused_is_applied_event_by_event(
+    compliance_db: Sessions,
+) -> None:
+    """The fast pass holds some writes for the commit (read-ahead): if the database refuses them, the
+    batch is done again carefully, instead of failing for ever."""
+    code = unique_code()
+
+    async def prepare(uow: UnitOfWork, events: list[Any]) -> None:
+        async def refused() -> None:
+            raise DataError("INSERT INTO evidence", {}, ValueError("value too long"))
+
+        uow.before_commit.append(refused)
+
+    careful = EventConsumer(
+        "compliance",
+        [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
+        HANDLERS,
+        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/eiso/compliance"),
+        prepare=prepare,
+    )
+    batch = [
+        consumer_record(agency_registered(code), topic=Topic.REGISTRY_AGENCIES),
+        consumer_record(objective_updated(code)),
+    ]
+    result = await careful.apply_batch(batch)
+    assert (result.applied, result.dead_lettered) == (2, 0)
+    assert await events_applied(compliance_db, code) == 1
