@@ -10,17 +10,19 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 
-from contracts import Topic, dlq, to_json
+from contracts import TOPICS, Topic, dlq, to_json
 from services.common.dlq import TRUNCATED, VALUE_BYTES, VALUE_SHA256
 from services.common.messaging import MAX_RECORD_BYTES
 from tests.e2e.stack import Stack, running
+from tests.event_examples import every_event_type
 from tests.factories import NOW, inbound, unique_code
-from tests.kafka_tools import produce, read_to_end, read_until
+from tests.kafka_tools import caught_up, eventually, produce, read_to_end, read_until
 
 pytestmark = pytest.mark.e2e
 #: Kafka's default message.max.bytes (the broker's limit on one record batch).
@@ -250,3 +252,42 @@ def test_dates_and_years_outside_the_campaign_years_are_refused(stack: Stack) ->
     assert plan.status_code == 422 and "năm 2096 nằm ngoài các năm có chiến dịch ISO (2014–2023)" in plan.text
     assert registry.get("/agencies", params={"as_of": 0}).status_code == 422
     assert compliance.get("/reports/progress", params={"year": 2023}).status_code == 200, "next year's plan"
+
+
+def hostile_sample(topic: str) -> list[tuple[str | bytes | None, bytes]]:
+    """What anyone with a Kafka client could put on an eiso topic: bytes, NULs, odd numbers, deep
+    nesting, a value near the broker's limit, no key, a binary key."""
+    valid = next(e for e in every_event_type() if type(e) in TOPICS[Topic(topic)].events)
+    plain = {**json.loads(to_json(valid)), "source": "vn.someone.else"}
+
+    def variant(**changes: Any) -> dict[str, Any]:
+        return {**plain, "id": str(uuid.uuid4()), **changes}
+
+    near_limit = json.dumps(variant(padding="")).encode()
+    odd = [
+        b"\x00\xff\xfe not json",
+        b"",
+        json.dumps(variant(subject="a\u0000b")).encode(),
+        json.dumps(variant(source="\u202e\u200b")).encode(),
+        json.dumps(variant(data="[" * 3_000 + "]" * 3_000)).encode(),
+        json.dumps(variant()).replace('"1.0"', "NaN", 1).encode(),
+        near_limit.replace(
+            b'"padding": ""', b'"padding": "' + b"x" * (BROKER_LIMIT - 500 - len(near_limit)) + b'"'
+        ),
+    ]
+    keys = [valid.kafka_key(), None, b"\x00\xff"] * 3
+    return list(zip(keys, odd, strict=False))
+
+
+async def test_every_consumer_group_reads_past_hostile_records_on_every_topic(stack: Stack) -> None:
+    for topic in TOPICS:
+        await produce(stack.kafka, topic, hostile_sample(topic), headers=[("trace", b"\x00\xff")])
+    consumed = {name: stack.client(name).get("/health/ready").json()["consumes"] for name in stack.processes}
+    for name, topics in consumed.items():
+        group = stack.group_of(name)
+        await eventually(
+            partial(caught_up, stack.kafka, group, topics),
+            timeout=90,
+            what=f"{name} reading past every hostile record of {', '.join(topics)}",
+        )
+        assert stack.client(name).get("/health/ready").status_code == 200, name
