@@ -2,10 +2,15 @@
 `EISO_<SERVICE>_`, no environment-name branches (DESIGN.md §5)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, AwareDatetime, Field, SecretStr
+from pydantic import AliasChoices, AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _everywhere(name: str) -> AliasChoices:
+    """Read unprefixed, by every service: what concerns the whole cluster, on which they must agree."""
+    return AliasChoices(f"EISO_{name.upper()}")
 
 
 class ServiceSettings(BaseSettings):
@@ -47,6 +52,28 @@ class ServiceSettings(BaseSettings):
     #: with SIGKILL, as `kill -9` would, at that point of its N-th consumed batch.
     crash_at: str | None = Field(default=None, pattern=r"^(before_commit|after_commit):[1-9][0-9]*$")
 
+    #: Partitions of each topic eiso creates; an existing topic's are never changed (more partitions
+    #: would send an agency's next events to another partition, ahead of its earlier ones).
+    topic_partitions: int = Field(default=3, ge=1, validation_alias=_everywhere("topic_partitions"))
+    #: Copies of each partition: 1 with one broker; 3 in production (three brokers).
+    topic_replication_factor: int = Field(
+        default=1, ge=1, validation_alias=_everywhere("topic_replication_factor")
+    )
+    #: Copies that must have a record before it is acknowledged (acks=all): 1 with one broker; 2 in
+    #: production, so that one broker may be down and no acknowledged event is on a single disk.
+    topic_min_insync_replicas: int = Field(
+        default=1, ge=1, validation_alias=_everywhere("topic_min_insync_replicas")
+    )
+    #: Days eiso.inbound.records keeps an event (the registry stores what it reads; this covers a
+    #: registry stopped for a long holiday). The event-sourced topics are kept forever.
+    topic_inbound_retention_days: int = Field(
+        default=30, ge=1, validation_alias=_everywhere("topic_inbound_retention_days")
+    )
+    #: Days each `<topic>.dlq` keeps a dead letter, for operators to inspect, fix and publish again.
+    topic_dead_letter_retention_days: int = Field(
+        default=90, ge=1, validation_alias=_everywhere("topic_dead_letter_retention_days")
+    )
+
     #: Most outbox rows published in one relay round.
     outbox_batch_max: int = Field(default=500, ge=1, le=10_000)
     #: How often the relay looks for unpublished rows when not woken by a commit.
@@ -54,7 +81,7 @@ class ServiceSettings(BaseSettings):
 
     #: An operator key (eiso_<id>_<secret>) made valid at start, so a fresh install can be used at once.
     bootstrap_operator_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("EISO_BOOTSTRAP_OPERATOR_KEY")
+        default=None, validation_alias=_everywhere("bootstrap_operator_key")
     )
     #: Largest request body accepted, in bytes (a CSV import of a whole province is ~50 KB).
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
@@ -67,6 +94,16 @@ class ServiceSettings(BaseSettings):
     clock_fixed_at: AwareDatetime | None = None
     #: Start the service clock at this instant (UTC) and let it run from there (retries still elapse).
     clock_starts_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _replicas_can_be_in_sync(self) -> Self:
+        if self.topic_min_insync_replicas > self.topic_replication_factor:
+            raise ValueError(
+                f"EISO_TOPIC_MIN_INSYNC_REPLICAS={self.topic_min_insync_replicas} exceeds "
+                f"EISO_TOPIC_REPLICATION_FACTOR={self.topic_replication_factor}: "
+                "no write could be acknowledged"
+            )
+        return self
 
     @property
     def group_id(self) -> str:
