@@ -172,7 +172,7 @@ async def deleted_events(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> d
     """The topics among `topics` whose beginning the broker has deleted, and how many offsets (the sum
     of their partitions' first offsets): what a consumer reading them from scratch never sees."""
     deleted: dict[str, int] = defaultdict(int)
-    for tp, first in (await consumer.beginning_offsets(await _partitions(consumer, topics))).items():
+    for tp, first in (await consumer.beginning_offsets(await partitions_of(consumer, topics))).items():
         if first:
             deleted[tp.topic] += first
     return dict(deleted)
@@ -358,7 +358,7 @@ async def group_lag(settings: ServiceSettings, topics: Sequence[str]) -> int:
     await consumer.start()
     try:
         committed = await admin.list_consumer_group_offsets(settings.group_id)
-        found = await _partitions(consumer, topics)
+        found = await partitions_of(consumer, topics)
         ends = await consumer.end_offsets(found)
         return sum(max(0, ends[tp] - (committed[tp].offset if tp in committed else 0)) for tp in found)
     finally:
@@ -366,7 +366,7 @@ async def group_lag(settings: ServiceSettings, topics: Sequence[str]) -> int:
         await admin.close()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+async def partitions_of(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
     """Every partition of `topics` (aiokafka has no public call that fetches them first)."""
     cluster = await consumer._client.fetch_all_metadata()
     return [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]
