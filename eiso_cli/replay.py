@@ -63,6 +63,7 @@ def replay(name: str, say: stack.Say, timeout: float = 600) -> str:
     copied = carry_over(name, kept, path, replay.carried)
     if copied:
         say(f"{name}: kept from the old database: {', '.join(f'{t} ({n})' for t, n in copied.items())}")
+    stack.group_file(name).parent.mkdir(parents=True, exist_ok=True)
     stack.group_file(name).write_text(f"{name}-replay-{stamp}\n")
     process = stack.launch(name)
     say(f"{name}: replaying the topics into a fresh database…")

@@ -111,8 +111,9 @@ def reconcile(
     notes = []
     if state.partitions != settings.topic_partitions:
         notes.append(
-            f"{state.partitions} partitions, EISO_TOPIC_PARTITIONS={settings.topic_partitions}: left as "
-            "they are (more partitions would send an agency's next events ahead of its earlier ones)"
+            f"{state.partitions} partition{'s' if state.partitions != 1 else ''}, EISO_TOPIC_PARTITIONS="
+            f"{settings.topic_partitions}: left as they are (more partitions would send an agency's next "
+            "events ahead of its earlier ones)"
         )
     if state.replication != settings.topic_replication_factor:
         notes.append(

@@ -5,6 +5,7 @@ starting on topics made with the broker's 7 days brings them to the catalogue's 
 
 import json
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,8 +20,8 @@ from contracts.topics import Retention, Topic, all_topic_names, kept_forever, re
 from eiso_cli.kafka import lost_events
 from eiso_cli.processes import ROOT, StackError, run_script
 from tests.conftest import KAFKA_PORT
-from tests.e2e.scores import register_with_records, settled
-from tests.e2e.stack import running
+from tests.e2e.scores import register, register_with_records, settled
+from tests.e2e.stack import eiso, free_ports, running
 from tests.factories import unique_code
 from tests.kafka_tools import eventually, produce
 
@@ -90,6 +91,7 @@ async def test_a_rebuild_after_the_broker_deleted_old_segments_still_knows_every
     short_kafka: str, database_url: Callable[[str], str], tmp_path: Path
 ) -> None:
     codes = [unique_code("KEEP") for _ in range(4)]
+    lost_before = await lost_events(short_kafka, kept_forever())  # another test of the module makes some
     with running(short_kafka, database_url, tmp_path / "first") as first:
         applied = register_with_records(first, codes)
         scores = await eventually(
@@ -121,7 +123,9 @@ async def test_a_rebuild_after_the_broker_deleted_old_segments_still_knows_every
             what="the rebuilt compliance knowing every agency, with every record",
         )
         assert again == scores
-    assert await lost_events(short_kafka, kept_forever()) == {}, "the event-sourced topics lost nothing"
+    assert await lost_events(short_kafka, kept_forever()) == lost_before, (
+        "the event-sourced topics lost nothing"
+    )
 
 
 async def test_a_service_brings_topics_made_with_seven_days_to_the_catalogue_retention(
@@ -163,3 +167,47 @@ async def test_a_service_brings_topics_made_with_seven_days_to_the_catalogue_ret
     assert set(changed) == set(all_topic_names()), "each change is logged"
     agencies: Any = changed[Topic.REGISTRY_AGENCIES]
     assert agencies == {"retention.ms": {"from": SEVEN_DAYS_MS, "to": "-1"}}
+
+
+async def test_eiso_replay_refuses_when_a_topic_it_reads_has_lost_its_first_events(
+    short_kafka: str, database_url: Callable[[str], str], tmp_path: Path
+) -> None:
+    """As on a deployment that ran longer than the broker's 7 days before retention was decided: its
+    topics are kept forever from now on, but what the broker deleted is gone."""
+    with running(short_kafka, database_url, tmp_path / "before", names=("registry",)) as stack:
+        register(stack, unique_code("GONE"))
+    admin = AIOKafkaAdminClient(bootstrap_servers=short_kafka)
+    await admin.start()
+    try:
+        agencies = ConfigResource(ConfigResourceType.TOPIC, Topic.REGISTRY_AGENCIES, {"retention.ms": "1000"})
+        await admin.alter_configs([agencies])
+    finally:
+        await admin.close()
+    lost: Any = await eventually(
+        lambda: lost_events(short_kafka, [Topic.REGISTRY_AGENCIES]), what="the broker deleting agency events"
+    )
+
+    (port,) = free_ports(1)
+    env = {
+        **os.environ,
+        "EISO_KAFKA_PORT": str(SHORT_PORT),
+        "EISO_RUN_DIR": str(tmp_path / "run"),
+        "EISO_COMPLIANCE_HTTP_PORT": str(port),
+        "EISO_COMPLIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'compliance.db'}",
+    }
+    refused = eiso(env, "replay", "compliance")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    (line,) = refused.stderr.splitlines()
+    assert re.fullmatch(
+        r"eiso: error: eiso\.registry\.agencies has lost its first \d+ events \(deleted by the broker "
+        r"under an earlier retention\): compliance rebuilt from it would miss them, so it is not replayed",
+        line,
+    ), line
+    assert not (tmp_path / "run" / "compliance.group").exists(), "nothing touched"
+
+    with running(short_kafka, database_url, tmp_path / "after", names=("registry",)):
+        pass  # a service starting says so in its log
+    logged = [json.loads(line) for line in (tmp_path / "after" / "registry.log").read_text().splitlines()]
+    warned = [e for e in logged if e.get("event") == "topic has lost its first events"]
+    assert [e["topic"] for e in warned] == [Topic.REGISTRY_AGENCIES]
+    assert warned[0]["offsets"] >= lost[Topic.REGISTRY_AGENCIES]
