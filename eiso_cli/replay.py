@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+from aiokafka.errors import KafkaError
 
 from contracts.topics import kept_forever
 from eiso_cli import stack
@@ -24,8 +25,8 @@ def declared(name: str) -> Replay:
     """What service `name` says about rebuilding it."""
     if name not in SERVICES:
         raise StackError(f"unknown service {name!r} (one of: {', '.join(SERVICES)})")
-    replay: Replay = importlib.import_module(f"services.{name}.app").REPLAY
-    return replay
+    declaration: Replay = importlib.import_module(f"services.{name}.app").REPLAY
+    return declaration
 
 
 def replay(name: str, say: stack.Say, timeout: float = 600) -> str:
@@ -33,17 +34,20 @@ def replay(name: str, say: stack.Say, timeout: float = 600) -> str:
     carries (copied from the old), give it a fresh consumer group, start it and wait until it has read
     every topic to the end. Returns where the old database went. Refuses — before touching anything —
     a service whose state is not on the topics, or topics that have lost their first events."""
-    replay = declared(name)
-    if replay.refused:
-        raise StackError(f"{name} cannot be rebuilt from the topics: {replay.refused}")
+    declaration = declared(name)
+    if declaration.refused:
+        raise StackError(f"{name} cannot be rebuilt from the topics: {declaration.refused}")
     database = os.environ.get(f"{env_prefix(name)}DATABASE_URL", f"sqlite+aiosqlite:///.data/{name}.db")
     if not database.startswith("sqlite"):
         raise StackError(
             f"{name} uses {database.split(':')[0]}: drop and recreate its database, copy "
-            f"{', '.join(replay.carried)} over from the old one, set {env_prefix(name)}CONSUMER_GROUP to "
-            "a new group and restart it (eiso replay moves SQLite files only)"
+            f"{', '.join(declaration.carried)} over from the old one, set {env_prefix(name)}CONSUMER_GROUP "
+            "to a new group and restart it (eiso replay moves SQLite files only)"
         )
-    lost = asyncio.run(lost_events(kafka_bootstrap(), _reads(name)))
+    try:
+        lost = asyncio.run(lost_events(kafka_bootstrap(), _reads(name)))
+    except KafkaError as exc:
+        raise StackError(f"cannot read the topics at {kafka_bootstrap()}: {exc}") from None
     if lost:
         topic, offsets = next(iter(lost.items()))
         raise StackError(
@@ -60,7 +64,12 @@ def replay(name: str, say: stack.Say, timeout: float = 600) -> str:
         for suffix in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 path.with_name(path.name + suffix).replace(kept.with_name(kept.name + suffix))
-    copied = carry_over(name, kept, path, replay.carried)
+    try:
+        copied = carry_over(name, kept, path, declaration.carried)
+    except sqlite3.Error as exc:
+        raise StackError(
+            f"cannot copy {', '.join(declaration.carried)} from {kept}: {exc} (it is kept)"
+        ) from None
     if copied:
         say(f"{name}: kept from the old database: {', '.join(f'{t} ({n})' for t, n in copied.items())}")
     stack.group_file(name).parent.mkdir(parents=True, exist_ok=True)
