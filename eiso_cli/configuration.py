@@ -35,6 +35,16 @@ SHARED = {
 }
 
 
+def unprefixed(cls: type[BaseSettings]) -> dict[str, str]:
+    """The settings every service reads under one unprefixed name (what they must agree on: the
+    bootstrap key, the topics' layout and retention), by field name."""
+    return {
+        name: str(field.validation_alias.choices[0])
+        for name, field in cls.model_fields.items()
+        if isinstance(field.validation_alias, AliasChoices)
+    }
+
+
 def _default(name: str, field: FieldInfo) -> str:
     if field.is_required():
         return "*(required)*"
@@ -78,9 +88,9 @@ def render() -> str:
         "# Configuration reference",
         "",
         "Generated from the settings classes by `make docs` (do not edit by hand). Every setting is an",
-        "environment variable `EISO_<SERVICE>_<NAME>`; `EISO_BOOTSTRAP_OPERATOR_KEY` and",
-        "`EISO_WORKDAYS_FILE` are read by every service unprefixed. Times are UTC on the wire; dates and",
-        "hours people see are giờ Việt Nam.",
+        "environment variable `EISO_<SERVICE>_<NAME>`, but for the few on which all services must agree",
+        "(the bootstrap key, the topics' layout and retention), read unprefixed by every service. Times",
+        "are UTC on the wire; dates and hours people see are giờ Việt Nam.",
         "",
         "## Every service (`EISO_<SERVICE>_…`)",
         "",
@@ -88,17 +98,18 @@ def render() -> str:
         "|---|---|---|",
     ]
     notes = _comments(ServiceSettings)
-    unprefixed = []
+    shared = unprefixed(ServiceSettings)
     for name, field in ServiceSettings.model_fields.items():
-        if field.is_required():
+        if name in shared or field.is_required():
             continue  # the required ones are listed under each service, with its default
         meaning = _describe(field) or notes.get(name, "")
-        if isinstance(field.validation_alias, AliasChoices):  # one name, the same for every service
-            variable = str(field.validation_alias.choices[0])
-            unprefixed.append(f"| `{variable}` | {_default(name, field)} | {meaning} |")
-        else:
-            out.append(f"| `EISO_<SERVICE>_{name.upper()}` | {_default(name, field)} | {meaning} |")
-    out += unprefixed
+        out.append(f"| `EISO_<SERVICE>_{name.upper()}` | {_default(name, field)} | {meaning} |")
+    out += ["", "## Every service, one value for all (unprefixed)", ""]
+    out += ["| variable | default | meaning |", "|---|---|---|"]
+    for name, variable in shared.items():
+        field = ServiceSettings.model_fields[name]
+        meaning = _describe(field) or notes.get(name, "")
+        out.append(f"| `{variable}` | {_default(name, field)} | {meaning} |")
     for service, cls in SETTINGS.items():
         notes = _comments(cls)
         out += ["", f"## {service}", "", "| variable | default | meaning |", "|---|---|---|"]

@@ -5,6 +5,8 @@ import os
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.common.kafka import deleted_events, partitions_of
+
 
 def kafka_bootstrap() -> str:
     """The local broker `deploy/kafka/kafka.sh` starts (EISO_KAFKA_PORT, default 9092)."""
@@ -12,9 +14,8 @@ def kafka_bootstrap() -> str:
 
 
 async def partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
-    """Every partition of `topic` (aiokafka has no public call that fetches them first)."""
-    cluster = await consumer._client.fetch_all_metadata()
-    return [TopicPartition(topic, p) for p in sorted(cluster.partitions_for_topic(topic) or [])]
+    """Every partition of `topic`."""
+    return await partitions_of(consumer, [topic])
 
 
 async def caught_up(bootstrap: str, group: str, topics: list[str]) -> bool:
@@ -33,3 +34,13 @@ async def caught_up(bootstrap: str, group: str, topics: list[str]) -> bool:
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def lost_events(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """The topics among `topics` whose first events the broker has deleted, and how many offsets."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return await deleted_events(consumer, topics)
+    finally:
+        await consumer.stop()

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from eiso_cli import campaign, demo, operate, stack, training_year
+from eiso_cli import campaign, demo, operate, replay, stack, training_year
 from eiso_cli.processes import ROOT, SERVICES, StackError, env_prefix
 
 
@@ -27,8 +27,8 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: today or 31/12)")
     publish = commands.add_parser("publish", help="send a CloudEvent (JSON file) to the inbound topic")
     publish.add_argument("file", type=Path)
-    replay = commands.add_parser("replay", help="rebuild a service's state from the topics (SQLite)")
-    replay.add_argument("service", choices=[s for s in SERVICES if s != "registry"])
+    rebuild = commands.add_parser("replay", help="rebuild a service's state from the topics (SQLite)")
+    rebuild.add_argument("service", choices=SERVICES)
     return parser
 
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, say: stack.Say) -> None:
     elif args.command == "publish":
         print(operate.publish(args.file))
     elif args.command == "replay":
-        kept = stack.replay(args.service, say)
+        kept = replay.replay(args.service, say)
         print(f"{args.service}: rebuilt from the topics; the old database is kept at {kept}")
     elif args.command == "demo":
         run_demo(say)

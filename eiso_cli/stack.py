@@ -52,7 +52,7 @@ def operator_key() -> str:
 def service_env(name: str) -> dict[str, str]:
     """Point the services at the broker kafka.sh starts (unless told otherwise) and give them the key."""
     env = {"EISO_BOOTSTRAP_OPERATOR_KEY": operator_key()}
-    group = _group_file(name)
+    group = group_file(name)
     if group.exists() and f"{env_prefix(name)}CONSUMER_GROUP" not in os.environ:
         env[f"{env_prefix(name)}CONSUMER_GROUP"] = group.read_text().strip()  # set by `eiso replay`
     key = f"{env_prefix(name)}KAFKA_BOOTSTRAP_SERVERS"
@@ -66,44 +66,9 @@ def service_env(name: str) -> dict[str, str]:
     return env
 
 
-def _group_file(name: str) -> Path:
+def group_file(name: str) -> Path:
+    """The consumer group `eiso replay` gave the service, which each later start keeps."""
     return RUN / f"{name}.group"
-
-
-def replay(name: str, say: "Say", timeout: float = 600) -> str:
-    """Rebuild a service's state from the topics: stop it, set its SQLite database aside, give it a
-    fresh consumer group, start it and wait until it has read every topic to the end. Returns where
-    the old database went."""
-    if name == "registry":
-        raise StackError(
-            "the registry is the source of record (agencies entered through its API are on no topic "
-            "to rebuild from): it is not replayed"
-        )
-    if name not in SERVICES:
-        raise StackError(f"unknown service {name!r} (one of: {', '.join(SERVICES)})")
-    database = os.environ.get(f"{env_prefix(name)}DATABASE_URL", f"sqlite+aiosqlite:///.data/{name}.db")
-    if not database.startswith("sqlite"):
-        raise StackError(
-            f"{name} uses {database.split(':')[0]}: drop and recreate its database, set "
-            f"{env_prefix(name)}CONSUMER_GROUP to a new group and restart it "
-            "(eiso replay moves SQLite files only)"
-        )
-    path = Path(database.split("///", 1)[1])
-    path = path if path.is_absolute() else ROOT / path
-    stop(name, say)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    kept = path.with_name(f"{path.name}.{stamp}.bak")
-    if path.exists():
-        path.replace(kept)
-        for suffix in ("-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                path.with_name(path.name + suffix).replace(kept.with_name(kept.name + suffix))
-    _group_file(name).write_text(f"{name}-replay-{stamp}\n")
-    process = launch(name)
-    say(f"{name}: replaying the topics into a fresh database…")
-    process.wait_ready(timeout=90)
-    await_caught_up(name, timeout)
-    return str(kept) if kept.exists() else "(no database to keep)"
 
 
 def await_caught_up(name: str, timeout: float) -> None:

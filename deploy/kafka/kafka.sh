@@ -18,6 +18,8 @@
 #   EISO_KAFKA_STATE_DIR        data, logs and pid file             (default .cache/kafka-run-<port>)
 #   EISO_KAFKA_HEAP             JVM heap                            (default 512m)
 #   EISO_KAFKA_START_TIMEOUT    seconds to wait for the broker      (default 90)
+#   EISO_KAFKA_EXTRA_PROPERTIES more server.properties lines, key=value one a line, written last so
+#                               they win (tests: log.retention.ms=4000 makes old segments go in seconds)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +42,11 @@ for setting in EISO_KAFKA_PORT:"$port" EISO_KAFKA_CONTROLLER_PORT:"$controller_p
 done
 internal_port=${EISO_KAFKA_INTERNAL_PORT:-$((port + 2))}
 [[ "$internal_port" =~ ^[0-9]{1,5}$ ]] || die "EISO_KAFKA_INTERNAL_PORT must be a port number, not '$internal_port'"
+extra=${EISO_KAFKA_EXTRA_PROPERTIES:-}
+while IFS= read -r line; do
+  [[ -z "$line" || "$line" =~ ^[a-z][a-z0-9._-]*=[^[:cntrl:]]*$ ]] \
+    || die "EISO_KAFKA_EXTRA_PROPERTIES: '$line' is not a key=value line"
+done <<<"$extra"
 
 libs_dir() {
   if [ -n "${KAFKA_HOME:-}" ]; then
@@ -115,6 +122,7 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
+$extra
 EOF
   chmod 600 "$state/server.properties"  # it holds the keystore password in secure mode
   cat >"$state/log4j2.properties" <<EOF

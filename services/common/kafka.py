@@ -5,25 +5,29 @@ record the relay saw acknowledged is on every in-sync replica, in order, once.
 """
 
 import asyncio
-import contextlib
 import logging
 import ssl
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import (
     InvalidProducerEpoch,
     InvalidProducerIdMapping,
     OutOfOrderSequenceNumber,
     ProducerFenced,
     TopicAlreadyExistsError,
+    for_code,
 )
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
-from contracts.topics import all_topic_names
+from contracts.topics import Retention, all_topic_names, kept_forever, retention_of
 from services.common.messaging import OutgoingRecord
 from services.common.relay import PublishError
 from services.common.settings import ServiceSettings
@@ -63,8 +67,74 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
     )
 
 
-async def ensure_topics(settings: ServiceSettings, partitions: int = 3, replication: int = 1) -> None:
-    """Create every catalogue topic and its `.dlq` if missing (idempotent; safe from every service)."""
+DAY_MS = 86_400_000
+#: DescribeConfigs' `config_source` of a value set on the topic itself (not inherited from the broker).
+TOPIC_OVERRIDE = 1
+
+
+def topic_configs(name: str, settings: ServiceSettings) -> dict[str, str]:
+    """The configs topic `name` must have: its retention as the catalogue decides it
+    (`contracts.topics.RETENTION`, with the reason), the days from the settings, never compacted.
+    Any other config an operator set on a topic is left as it is."""
+    days = {
+        Retention.FOREVER: None,
+        Retention.BUFFER: settings.topic_inbound_retention_days,
+        Retention.DEAD_LETTERS: settings.topic_dead_letter_retention_days,
+    }[retention_of(name).retention]
+    return {
+        "cleanup.policy": "delete",
+        "retention.ms": "-1" if days is None else str(days * DAY_MS),
+        "retention.bytes": "-1",
+        "min.insync.replicas": str(settings.topic_min_insync_replicas),
+    }
+
+
+@dataclass(frozen=True)
+class TopicState:
+    """An existing topic as the cluster describes it."""
+
+    name: str
+    #: Every config's current value, wherever it comes from (the topic, the broker, Kafka's default).
+    configs: Mapping[str, str | None]
+    #: The values set on the topic itself: kept when its configs are replaced.
+    overrides: Mapping[str, str]
+    partitions: int
+    replication: int
+
+
+def reconcile(
+    state: TopicState, settings: ServiceSettings
+) -> tuple[dict[str, tuple[str | None, str]], list[str]]:
+    """What to change on an existing topic (config: (now, then)), and what differs from the settings
+    that eiso leaves alone (sentences for the log)."""
+    wanted = topic_configs(state.name, settings)
+    notes = []
+    if state.partitions != settings.topic_partitions:
+        notes.append(
+            f"{state.partitions} partition{'s' if state.partitions != 1 else ''}, EISO_TOPIC_PARTITIONS="
+            f"{settings.topic_partitions}: left as they are (more partitions would send an agency's next "
+            "events ahead of its earlier ones)"
+        )
+    if state.replication != settings.topic_replication_factor:
+        notes.append(
+            f"replication factor {state.replication}, EISO_TOPIC_REPLICATION_FACTOR="
+            f"{settings.topic_replication_factor}: change it with kafka-reassign-partitions.sh"
+        )
+    if state.replication < settings.topic_min_insync_replicas:
+        del wanted["min.insync.replicas"]  # more than the copies it has: no write would be acknowledged
+        notes.append(
+            f"min.insync.replicas stays {state.configs.get('min.insync.replicas')} until it has "
+            f"{settings.topic_min_insync_replicas} replicas"
+        )
+    changes = {k: (state.configs.get(k), v) for k, v in wanted.items() if state.configs.get(k) != v}
+    return changes, notes
+
+
+async def ensure_topics(settings: ServiceSettings) -> None:
+    """Create every catalogue topic and its `.dlq` if missing, with the partitions, replicas and
+    configs the catalogue and the settings give; bring an existing topic's configs to them (every
+    deployment made before retention was decided has its topics at the broker's 7 days), logging what
+    changed and what differs but is left alone. Idempotent; safe from every service at once."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"eiso-{settings.service_name}-admin",
@@ -74,13 +144,132 @@ async def ensure_topics(settings: ServiceSettings, partitions: int = 3, replicat
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in all_topic_names() if t not in existing]
-        if missing:
-            new = [NewTopic(t, num_partitions=partitions, replication_factor=replication) for t in missing]
-            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
-                await admin.create_topics(new)
-            log.info("topics created", topics=missing)
+        raced = await _create(admin, missing, settings) if missing else []
+        present = [t for t in all_topic_names() if t in existing or t in raced]
+        if present:
+            await _align(admin, present, settings)
     finally:
         await admin.close()
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        enable_auto_commit=False,
+        **_client_security(settings),
+    )
+    await consumer.start()
+    try:
+        for topic, offsets in (await deleted_events(consumer, kept_forever())).items():
+            log.warning(
+                "topic has lost its first events",
+                topic=topic,
+                offsets=offsets,
+                consequence="deleted under an earlier retention: a consumer rebuilt from this topic "
+                "(eiso replay, a new consumer group) will not see them",
+            )
+    finally:
+        await consumer.stop()
+
+
+async def deleted_events(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> dict[str, int]:
+    """The topics among `topics` whose beginning the broker has deleted, and how many offsets (the sum
+    of their partitions' first offsets): what a consumer reading them from scratch never sees."""
+    deleted: dict[str, int] = defaultdict(int)
+    for tp, first in (await consumer.beginning_offsets(await partitions_of(consumer, topics))).items():
+        if first:
+            deleted[tp.topic] += first
+    return dict(deleted)
+
+
+async def _create(admin: AIOKafkaAdminClient, names: list[str], settings: ServiceSettings) -> list[str]:
+    """Create `names`; return those another service created first (they are aligned like any other)."""
+    new = [
+        NewTopic(
+            name,
+            num_partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
+            topic_configs=topic_configs(name, settings),
+        )
+        for name in names
+    ]
+    raced = []
+    for error in (await admin.create_topics(new)).to_object()["topic_errors"]:
+        if error["error_code"] == TopicAlreadyExistsError.errno:
+            raced.append(error["topic"])
+        elif error["error_code"]:
+            raise for_code(error["error_code"])(
+                f"cannot create {error['topic']}: {error.get('error_message')}"
+            )
+    created = [n for n in names if n not in raced]
+    if created:
+        log.info(
+            "topics created",
+            topics=created,
+            partitions=settings.topic_partitions,
+            replication=settings.topic_replication_factor,
+        )
+    return raced
+
+
+async def _align(admin: AIOKafkaAdminClient, names: list[str], settings: ServiceSettings) -> None:
+    changed: dict[str, dict[str, tuple[str | None, str]]] = {}
+    differing: defaultdict[str, list[str]] = defaultdict(list)
+    replaced = []
+    for state in await _describe(admin, names):
+        changes, notes = reconcile(state, settings)
+        for note in notes:
+            differing[note].append(state.name)
+        if changes:
+            changed[state.name] = changes
+            # AlterConfigs replaces the topic's whole set of overrides: the others go in unchanged.
+            configs = {**state.overrides, **{k: new for k, (_, new) in changes.items()}}
+            replaced.append(ConfigResource(ConfigResourceType.TOPIC, state.name, configs))
+    if replaced:
+        for response in await admin.alter_configs(replaced):
+            _raise_errors(response.to_object()["resources"], "cannot change the configs of")
+    for name, changes in changed.items():
+        log.info(
+            "topic configs changed",
+            topic=name,
+            changes={k: {"from": old, "to": new} for k, (old, new) in changes.items()},
+            why=retention_of(name).why,
+        )
+    for note, topics in differing.items():
+        log.warning("topics differ from the settings", difference=note, topics=topics)
+
+
+async def _describe(admin: AIOKafkaAdminClient, names: list[str]) -> list[TopicState]:
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
+    described = [
+        r for response in await admin.describe_configs(resources) for r in response.to_object()["resources"]
+    ]
+    _raise_errors(described, "cannot read the configs of")
+    layout = {t["topic"]: t["partitions"] for t in await admin.describe_topics(names)}
+    states = []
+    for resource in described:
+        entries = resource["config_entries"]
+        name = resource["resource_name"]
+        if not layout.get(name):
+            continue  # being created by another service this very moment, with these settings
+        states.append(
+            TopicState(
+                name=name,
+                configs={e["config_names"]: e["config_value"] for e in entries},
+                overrides={
+                    e["config_names"]: e["config_value"]
+                    for e in entries
+                    if e["config_source"] == TOPIC_OVERRIDE and e["config_value"] is not None
+                },
+                partitions=len(layout[name]),
+                replication=min(len(p["replicas"]) for p in layout[name]),
+            )
+        )
+    return states
+
+
+def _raise_errors(resources: list[dict[str, Any]], doing: str) -> None:
+    for resource in resources:
+        if resource["error_code"]:
+            message = resource.get("error_message")
+            raise for_code(resource["error_code"])(f"{doing} {resource['resource_name']}: {message}")
 
 
 def _client_security(settings: ServiceSettings) -> dict[str, object]:
@@ -170,10 +359,15 @@ async def group_lag(settings: ServiceSettings, topics: Sequence[str]) -> int:
     await consumer.start()
     try:
         committed = await admin.list_consumer_group_offsets(settings.group_id)
-        cluster = await consumer._client.fetch_all_metadata()
-        found = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]
+        found = await partitions_of(consumer, topics)
         ends = await consumer.end_offsets(found)
         return sum(max(0, ends[tp] - (committed[tp].offset if tp in committed else 0)) for tp in found)
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition of `topics` (aiokafka has no public call that fetches them first)."""
+    cluster = await consumer._client.fetch_all_metadata()
+    return [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or [])]

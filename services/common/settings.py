@@ -3,12 +3,17 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, AwareDatetime, Field, SecretStr
+from pydantic import AliasChoices, AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.workdays import WORKDAYS_FILE
+
+
+def _everywhere(name: str) -> AliasChoices:
+    """Read unprefixed, by every service: what concerns the whole cluster, on which they must agree."""
+    return AliasChoices(f"EISO_{name.upper()}")
 
 
 class ServiceSettings(BaseSettings):
@@ -50,6 +55,28 @@ class ServiceSettings(BaseSettings):
     #: with SIGKILL, as `kill -9` would, at that point of its N-th consumed batch.
     crash_at: str | None = Field(default=None, pattern=r"^(before_commit|after_commit):[1-9][0-9]*$")
 
+    #: Partitions of each topic eiso creates; an existing topic's are never changed (more partitions
+    #: would send an agency's next events to another partition, ahead of its earlier ones).
+    topic_partitions: int = Field(default=3, ge=1, validation_alias=_everywhere("topic_partitions"))
+    #: Copies of each partition: 1 with one broker; 3 in production (three brokers).
+    topic_replication_factor: int = Field(
+        default=1, ge=1, validation_alias=_everywhere("topic_replication_factor")
+    )
+    #: Copies that must have a record before it is acknowledged (acks=all): 1 with one broker; 2 in
+    #: production, so that one broker may be down and no acknowledged event is on a single disk.
+    topic_min_insync_replicas: int = Field(
+        default=1, ge=1, validation_alias=_everywhere("topic_min_insync_replicas")
+    )
+    #: Days eiso.inbound.records keeps an event (the registry stores what it reads; this covers a
+    #: registry stopped for a long holiday). The event-sourced topics are kept forever.
+    topic_inbound_retention_days: int = Field(
+        default=30, ge=1, validation_alias=_everywhere("topic_inbound_retention_days")
+    )
+    #: Days each `<topic>.dlq` keeps a dead letter, for operators to inspect, fix and publish again.
+    topic_dead_letter_retention_days: int = Field(
+        default=90, ge=1, validation_alias=_everywhere("topic_dead_letter_retention_days")
+    )
+
     #: Most outbox rows published in one relay round.
     outbox_batch_max: int = Field(default=500, ge=1, le=10_000)
     #: How often the relay looks for unpublished rows when not woken by a commit.
@@ -57,11 +84,11 @@ class ServiceSettings(BaseSettings):
 
     #: An operator key (eiso_<id>_<secret>) made valid at start, so a fresh install can be used at once.
     bootstrap_operator_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("EISO_BOOTSTRAP_OPERATOR_KEY")
+        default=None, validation_alias=_everywhere("bootstrap_operator_key")
     )
     #: The province's working-day calendar (days off and weekend days worked, on top of Vietnam's public
     #: holidays): one file for every service, so deadlines, inspections, training and SMS agree.
-    workdays_file: Path = Field(default=WORKDAYS_FILE, validation_alias=AliasChoices("EISO_WORKDAYS_FILE"))
+    workdays_file: Path = Field(default=WORKDAYS_FILE, validation_alias=_everywhere("workdays_file"))
     #: Largest request body accepted, in bytes (a CSV import of a whole province is ~50 KB).
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     #: Requests per second one API key may make, sustained (per replica); more get 429.
@@ -83,14 +110,28 @@ class ServiceSettings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
 
     #: First year of the province's ISO campaigns: a date or year before it is refused (422).
-    campaign_first_year: int = Field(default=2014, ge=2000, le=2100)
+    campaign_first_year: int = Field(
+        default=2014, ge=2000, le=2100, validation_alias=_everywhere("campaign_first_year")
+    )
     #: Last year of the campaigns (default: the year after today's, giờ Việt Nam); later ones are refused.
-    campaign_last_year: int | None = Field(default=None, ge=2000, le=2100)
+    campaign_last_year: int | None = Field(
+        default=None, ge=2000, le=2100, validation_alias=_everywhere("campaign_last_year")
+    )
 
     #: Freeze the service clock at this instant (UTC) to replay or test a campaign at any date.
     clock_fixed_at: AwareDatetime | None = None
     #: Start the service clock at this instant (UTC) and let it run from there (retries still elapse).
     clock_starts_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _replicas_can_be_in_sync(self) -> Self:
+        if self.topic_min_insync_replicas > self.topic_replication_factor:
+            raise ValueError(
+                f"EISO_TOPIC_MIN_INSYNC_REPLICAS={self.topic_min_insync_replicas} exceeds "
+                f"EISO_TOPIC_REPLICATION_FACTOR={self.topic_replication_factor}: "
+                "no write could be acknowledged"
+            )
+        return self
 
     @property
     def group_id(self) -> str:

@@ -2,6 +2,8 @@
 
 import secrets
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from eiso_cli.processes import ServiceProcess, env_prefix
+from eiso_cli.processes import ROOT, ServiceProcess, env_prefix
 
 
 def free_ports(count: int) -> list[int]:
@@ -23,6 +25,19 @@ def free_ports(count: int) -> list[int]:
     finally:
         for s in sockets:
             s.close()
+
+
+def eiso(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The command line, as a person runs it, with environment `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "eiso_cli.main", *args],
+        cwd=ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 OPERATOR_KEY = f"eiso_test_{secrets.token_urlsafe(24)}"

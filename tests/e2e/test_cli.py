@@ -4,16 +4,13 @@ its own Kafka, the services in the background, the scenario's result, then every
 import json
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from eiso_cli import campaign, demo, operate
-from eiso_cli.processes import ROOT
-from tests.e2e.stack import free_ports
+from tests.e2e.stack import eiso, free_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -21,18 +18,6 @@ ARTICLE = (
     "100% sở, ngành đã cập nhật; có 02/09 huyện chưa cập nhật (huyện Duyên Hải, Châu Thành); "
     "86 cấp xã cập nhật."
 )
-
-
-def eiso(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "eiso_cli.main", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 def without_evaluations(text: str) -> str:
@@ -66,7 +51,9 @@ def operator_commands(env: dict[str, str], tmp_path: Path) -> None:
     assert "compliance: rebuilt from the topics; the old database is kept at" in replayed.stdout
     again_report = eiso(env, "report", "--year", "2022", "--as-of", "2022-10-30")
     assert again_report.stdout == report.stdout, "the rebuilt compliance gives the same report"
-    assert eiso(env, "replay", "registry").returncode == 2, "argparse refuses: the registry is not replayed"
+    registry = eiso(env, "replay", "registry")
+    assert registry.returncode == 1, "the registry is the source of record: not replayed"
+    assert registry.stderr.startswith("eiso: error: registry cannot be rebuilt from the topics: ")
 
 
 def trained_rule_met(port: int, key: str) -> None:

@@ -13,41 +13,12 @@ from sqlalchemy import func, select
 from contracts import Topic
 from services.common.db import create_engine
 from services.common.messaging import outbox
+from tests.e2e.scores import CONSUMED, ELEMENTS, record, register, register_with_records, settled
 from tests.e2e.stack import Stack, running
 from tests.factories import unique_code
 from tests.kafka_tools import caught_up, eventually, read_until
 
 pytestmark = pytest.mark.e2e
-CONSUMED = [Topic.REGISTRY_AGENCIES.value, Topic.REGISTRY_RECORDS.value, Topic.COMPLIANCE_INSPECTIONS.value]
-
-ELEMENTS = (
-    "quality_policy",
-    "context",
-    "quality_objectives",
-    "internal_audit",
-    "management_review",
-    "improvement",
-)
-
-
-def record(on: str, title: str = "Hồ sơ") -> dict[str, Any]:
-    return {"year": 2022, "occurred_on": on, "document_ref": "QĐ-1", "title": title, "submitted_by": "Thư ký"}
-
-
-def register(stack: Stack, code: str, level: str = "commune", **extra: Any) -> None:
-    """An agency not on e-ISO software, so the order agency and record events arrive in cannot matter."""
-    body = {"code": code, "name": f"UBND xã {code}", "level": level, "valid_from": "2020-01-01", **extra}
-    response = stack.client("registry").post("/agencies", json=body)
-    assert response.status_code == 201, response.text
-
-
-def settled(stack: Stack, applied: dict[str, int]) -> dict[str, Any] | None:
-    """The scores of `applied`'s agencies once each has applied that many record events."""
-    with stack.client("compliance") as api:
-        bodies = {c: api.get(f"/agencies/{c}/compliance", params={"year": 2022}).json() for c in applied}
-    if any(bodies[c].get("events_applied") != n for c, n in applied.items()):
-        return None
-    return {c: {k: b[k] for k in ("score", "status", "breakdown")} for c, b in bodies.items()}
 
 
 async def drained(stack: Stack) -> bool:
@@ -94,17 +65,9 @@ async def test_a_rebuilt_compliance_gives_the_same_scores_and_no_new_event_ids(
     kafka: str, database_url: Callable[[str], str], tmp_path: Path
 ) -> None:
     codes = [unique_code("RP") for _ in range(4)]
-    applied = {}
     with running(kafka, database_url, tmp_path / "a") as first:
         registry = first.client("registry")
-        for i, code in enumerate(codes):
-            register(first, code)
-            for element in ELEMENTS[: i + 2]:
-                response = registry.put(
-                    f"/agencies/{code}/records/{element}", json=record(f"2022-05-0{i + 1}")
-                )
-                assert response.status_code == 201
-            applied[code] = i + 2
+        applied = register_with_records(first, codes)
         assert (
             registry.put(
                 f"/agencies/{codes[0]}/records/context", json=record("2022-06-01", "Sửa")

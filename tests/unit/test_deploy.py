@@ -13,7 +13,6 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from pydantic import AliasChoices
 
 from contracts import Topic, parse_event
 from eiso_cli import configuration, operate
@@ -30,7 +29,8 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "training": TrainingSettings,
     "notifier": NotifierSettings,
 }
-UNPREFIXED = {"EISO_BOOTSTRAP_OPERATOR_KEY", "PORT"}
+#: Read under one name by every service (what they must agree on), and the image's `PORT`.
+UNPREFIXED = {"PORT", *configuration.unprefixed(ServiceSettings).values()}
 
 
 def compose() -> dict[str, Any]:
@@ -58,6 +58,31 @@ def test_each_service_runs_its_module_on_its_port_with_settings_its_code_reads(n
     assert environment[f"{prefix}DATABASE_URL"].endswith(f"@postgres:5432/{name}")
     assert {"kafka", "postgres"} <= set(service["depends_on"])
     assert all(d["condition"] == "service_healthy" for d in service["depends_on"].values())
+
+
+def test_every_service_gets_one_topic_layout_that_the_stack_s_single_broker_can_hold() -> None:
+    """Each service creates and aligns the topics at start: they must not disagree, and a replication
+    factor above the number of brokers would make every start fail."""
+    services = compose()["services"]
+    layouts = {
+        name: {k: v for k, v in services[name]["environment"].items() if k.startswith("EISO_TOPIC_")}
+        for name in SERVICES
+    }
+    topic_settings = {
+        v for k, v in configuration.unprefixed(ServiceSettings).items() if k.startswith("topic_")
+    }
+    assert all(set(layout) == topic_settings for layout in layouts.values()), (
+        "every topic setting, everywhere"
+    )
+    assert len({tuple(sorted(layout.items())) for layout in layouts.values()}) == 1, "one layout for all"
+    defaults = {}
+    for variable, value in layouts["registry"].items():
+        match = re.fullmatch(r"\$\{(\w+):-(\d+)\}", value)
+        assert match and match.group(1) == variable, f"{variable}: overridable from the shell, with a default"
+        defaults[variable] = int(match.group(2))
+    brokers = [s for s in services.values() if s.get("image", "").startswith("apache/kafka")]
+    assert defaults["EISO_TOPIC_REPLICATION_FACTOR"] == len(brokers) == 1
+    assert defaults["EISO_TOPIC_MIN_INSYNC_REPLICAS"] <= len(brokers)
 
 
 def test_required_secrets_have_no_default() -> None:
@@ -123,15 +148,14 @@ def test_business_metrics_have_no_agency_ids_as_labels() -> None:
 def test_the_configuration_reference_is_current() -> None:
     committed = configuration.TARGET.read_text(encoding="utf-8")
     assert committed == configuration.render(), "docs/configuration.md is stale: run `make docs` and commit"
+    shared = configuration.unprefixed(ServiceSettings)
     for service, settings in configuration.SETTINGS.items():
-        for name, field in settings.model_fields.items():
-            if isinstance(field.validation_alias, AliasChoices):  # one unprefixed name for every service
-                assert f"`{field.validation_alias.choices[0]}`" in committed
-            else:
-                assert (
-                    f"{env_prefix(service)}{name.upper()}" in committed
-                    or f"<SERVICE>_{name.upper()}" in committed
-                )
+        for name in settings.model_fields:
+            assert (
+                f"{env_prefix(service)}{name.upper()}" in committed
+                or f"<SERVICE>_{name.upper()}" in committed
+                or f"`{shared.get(name)}`" in committed
+            )
 
 
 def test_the_readme_example_event_is_what_the_registry_accepts() -> None:
