@@ -17,8 +17,11 @@ import httpx
 import pytest
 
 from contracts import TOPICS, Topic, dlq, to_json
+from eiso_cli.processes import ROOT
 from services.common.dlq import TRUNCATED, VALUE_BYTES, VALUE_SHA256
 from services.common.messaging import MAX_RECORD_BYTES
+from tests.brokers import broker_of_its_own
+from tests.conftest import KAFKA_PORT
 from tests.e2e.stack import Stack, running
 from tests.event_examples import every_event_type
 from tests.factories import NOW, inbound, unique_code
@@ -30,12 +33,22 @@ BROKER_LIMIT = 1_048_588
 
 
 @pytest.fixture(scope="module")
+def hostile_kafka() -> Iterator[str]:
+    """A broker of its own: what these tests put on the topics must not reach other tests' readers."""
+    port = KAFKA_PORT + 200
+    with broker_of_its_own(
+        "broker for hostile records", port, ROOT / ".cache" / f"kafka-test-{port}"
+    ) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
 def stack(
-    kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+    hostile_kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     names = ("registry", "compliance", "training", "notifier")
     with running(
-        kafka,
+        hostile_kafka,
         database_url,
         tmp_path_factory.mktemp("logs"),
         names=names,
@@ -263,7 +276,7 @@ def hostile_sample(topic: str) -> list[tuple[str | bytes | None, bytes]]:
     def variant(**changes: Any) -> dict[str, Any]:
         return {**plain, "id": str(uuid.uuid4()), **changes}
 
-    near_limit = json.dumps(variant(padding="")).encode()
+    near_limit = json.dumps(variant(padding="", specversion="0.3")).encode()  # invalid, and large
     odd = [
         b"\x00\xff\xfe not json",
         b"",

@@ -18,7 +18,8 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from contracts.topics import Retention, Topic, all_topic_names, kept_forever, retention_of
 from eiso_cli.kafka import lost_events
-from eiso_cli.processes import ROOT, StackError, run_script
+from eiso_cli.processes import ROOT
+from tests.brokers import broker_of_its_own
 from tests.conftest import KAFKA_PORT
 from tests.e2e.scores import register, register_with_records, settled
 from tests.e2e.stack import eiso, free_ports, running
@@ -44,22 +45,9 @@ DAY_MS = 86_400_000
 @pytest.fixture(scope="module")
 def short_kafka() -> Iterator[str]:
     """A second broker, started by deploy/kafka/kafka.sh with SHORT_DEFAULTS."""
-    env = {
-        "EISO_KAFKA_PORT": str(SHORT_PORT),
-        "EISO_KAFKA_CONTROLLER_PORT": str(SHORT_PORT + 1),
-        "EISO_KAFKA_INTERNAL_PORT": str(SHORT_PORT + 2),
-        "EISO_KAFKA_STATE_DIR": str(ROOT / ".cache" / f"kafka-test-short-{SHORT_PORT}"),
-        "EISO_KAFKA_EXTRA_PROPERTIES": "\n".join(f"{k}={v}" for k, v in SHORT_DEFAULTS.items()),
-    }
-    try:
-        run_script("deploy/kafka/kafka.sh", "reset", env=env)
-        run_script("deploy/kafka/kafka.sh", "start", env=env)
-    except StackError as exc:
-        pytest.fail(f"cannot start the short-retention broker: {exc}", pytrace=False)
-    try:
-        yield f"127.0.0.1:{SHORT_PORT}"
-    finally:
-        run_script("deploy/kafka/kafka.sh", "stop", env=env)
+    state = ROOT / ".cache" / f"kafka-test-short-{SHORT_PORT}"
+    with broker_of_its_own("short-retention broker", SHORT_PORT, state, properties=SHORT_DEFAULTS) as found:
+        yield found
 
 
 async def first_offset(bootstrap: str, topic: str) -> int:

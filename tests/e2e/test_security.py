@@ -13,14 +13,15 @@ import httpx
 import pytest
 
 from contracts import Topic, dlq
-from eiso_cli.processes import ServiceProcess, StackError, run_script
+from eiso_cli.processes import ServiceProcess
+from tests.brokers import broker_of_its_own
+from tests.conftest import KAFKA_PORT
 from tests.e2e.stack import OPERATOR_KEY, Stack, free_ports, running
 from tests.factories import inbound, unique_code
 from tests.kafka_tools import eventually, produce, read_until
 
 pytestmark = pytest.mark.e2e
 RATE, BURST = 1, 10
-KAFKA = "deploy/kafka/kafka.sh"
 POLICY = {
     "year": 2022,
     "occurred_on": "2022-02-10",
@@ -74,7 +75,7 @@ async def test_cr_lf_in_an_inbound_event_cannot_forge_a_log_line(stack: Stack) -
     await read_until(
         stack.kafka,
         dlq(Topic.INBOUND_RECORDS),
-        lambda kept: any(json.loads(r.value).get("id") == str(event.id) for r in kept),
+        lambda kept: any(str(event.id).encode() in r.value for r in kept),
     )
     entries = [json.loads(line) for line in lines_of(stack.processes["registry"].log_path)]
     assert not [e for e in entries if e.get("event") == "forged"]
@@ -101,22 +102,10 @@ class SecureBroker:
 def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
     """A second local broker, started by the launcher with --secure (SASL_SSL, SCRAM-SHA-512)."""
     state = tmp_path_factory.mktemp("kafka-secure")
-    port, controller, internal = free_ports(3)
-    env = {
-        "EISO_KAFKA_PORT": str(port),
-        "EISO_KAFKA_CONTROLLER_PORT": str(controller),
-        "EISO_KAFKA_INTERNAL_PORT": str(internal),
-        "EISO_KAFKA_STATE_DIR": str(state),
-    }
-    try:
-        run_script(KAFKA, "start", "--secure", env=env)
-    except StackError as exc:
-        pytest.fail(f"cannot start the secure broker: {exc}", pytrace=False)
-    try:
+    port = KAFKA_PORT + 300
+    with broker_of_its_own("secure broker", port, state, "--secure") as bootstrap:
         password = (state / "secure" / "password").read_text().strip()
-        yield SecureBroker(f"127.0.0.1:{port}", password, str(state / "secure" / "ca.pem"))
-    finally:
-        run_script(KAFKA, "stop", env=env)
+        yield SecureBroker(bootstrap, password, str(state / "secure" / "ca.pem"))
 
 
 async def test_the_services_work_over_sasl_ssl_with_scram(

@@ -183,8 +183,9 @@ async def test_a_session_on_a_holiday_is_refused_and_one_on_a_saturday_is_not(st
     holiday = training.post("/sessions", json=body)
     assert holiday.status_code == 422
     assert holiday.json()["detail"][0] == {
-        "loc": ["body", "days.0.on"],
+        "loc": ["body", "days", 0, "on"],
         "msg": "ngày 02/09/2022 là ngày nghỉ (Quốc khánh): không mở lớp vào ngày nghỉ",
+        "type": "value_error",
     }
     # Late in the window, so that it is never the next session another test's invitation suggests.
     saturday = new_session(stack, days=[{"on": "2022-10-22", "starts": "08:00", "ends": "11:00"}])
