@@ -96,20 +96,23 @@ async def store_key(
     )
 
 
-def bootstrap_key_id(key: str) -> str:
-    """The id of EISO_BOOTSTRAP_OPERATOR_KEY; ValueError when it is not shaped like a key."""
+def _bootstrap_parts(key: str) -> tuple[str, str]:
+    """(id, secret) of EISO_BOOTSTRAP_OPERATOR_KEY; ValueError when it is not shaped like a key."""
     parts = split_key(key)
     if parts is None:
         raise ValueError("EISO_BOOTSTRAP_OPERATOR_KEY must look like eiso_<id>_<secret>")
-    return parts[0]
+    return parts
+
+
+def bootstrap_key_id(key: str) -> str:
+    return _bootstrap_parts(key)[0]
 
 
 async def ensure_bootstrap_key(session: AsyncSession, key: str, now: datetime) -> str | None:
     """Make `key` (from EISO_BOOTSTRAP_OPERATOR_KEY) a valid operator key, whatever happened to it: a
     fresh install is usable at once, and a restart is the way back in for an operator locked out.
     Returns what was done ("created", "restored" from revoked or from another role), or None."""
-    key_id = bootstrap_key_id(key)
-    secret = key.split("_", 2)[2]
+    key_id, secret = _bootstrap_parts(key)
     row = (await session.execute(select(api_keys).where(api_keys.c.id == key_id))).first()
     if row is None:
         await store_key(session, key_id, digest(secret), Role.OPERATOR, "bootstrap operator", None, now)

@@ -5,6 +5,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 import structlog
 from fastapi import FastAPI, Request
@@ -15,24 +16,38 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contracts.text import forbidden_in
 from services.common import metrics
 from services.common.docs import INLINE_STYLE_HASHES, STATIC_PREFIX
-from services.common.inputs import RefuseControlCharacters, invalid_request
+from services.common.inputs import error, invalid_request
 
 log = structlog.get_logger("eiso.http")
 
 
-class BodyLimit:
+class HttpMiddleware:
+    """An ASGI middleware that acts on HTTP requests only: lifespan messages pass through."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.http(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class BodyLimit(HttpMiddleware):
     """Refuse request bodies over `max_bytes` with 413, by Content-Length or while streaming."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
@@ -129,17 +144,11 @@ def security_headers(path: str, content_type: str, cache_control: str | None = N
     return headers
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """Add `security_headers` to every answer, errors and refusals (413) included. (A crash's 500 is
     sent outside every middleware by Starlette: `internal_error` adds them itself.)"""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
 
         async def send_hardened(message: Message) -> None:
@@ -174,3 +183,23 @@ def harden(app: FastAPI, max_body_bytes: int) -> None:
     app.add_middleware(SecurityHeaders)  # added last: the outermost, so it also covers BodyLimit's 413
     app.add_exception_handler(IntegrityError, conflict)
     app.add_exception_handler(Exception, internal_error)
+
+
+class RefuseControlCharacters(HttpMiddleware):
+    """422 for a control character in the path or a query parameter, before any route runs (a NUL
+    reaching PostgreSQL is a 500, not an answer)."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        texts: list[tuple[list[str | int], str]] = [(["path"], scope.get("path", ""))]
+        texts += [(["query", _printable(name)], text) for name, value in query for text in (name, value)]
+        for where, text in texts:
+            if reason := forbidden_in(text):
+                await JSONResponse({"detail": [error(where, reason)]}, status_code=422)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _printable(name: str) -> str:
+    """A parameter's name as an error may quote it."""
+    return name if forbidden_in(name) is None else name.encode("unicode_escape").decode("ascii")

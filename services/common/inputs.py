@@ -3,8 +3,7 @@
 - Request bodies extend `RequestBody`: unknown fields refused (no mass assignment), no NaN or infinity
   (Python's JSON reader accepts `NaN`, `Infinity` and reads `1e400` as infinity; stored, they break
   every later answer), text fields typed `contracts.text.Text`/`Paragraph`.
-- Query strings and paths carry no control character (`RefuseControlCharacters`): a NUL reaching
-  PostgreSQL is a 500, not an answer.
+- Query strings and paths carry no control character (`services.common.http.RefuseControlCharacters`).
 - Dates are written YYYY-MM-DD (`Day`; pydantic would read `0` as 1 January 1970) and, with years
   (`CampaignYear`), lie within the years the province runs campaigns for (`CAMPAIGN_YEARS`, set from
   each service's settings at start): an evaluation of year 150 or an inspection plan for 2096 is a
@@ -19,16 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from contracts.text import AGENCY_CODE, forbidden_in
+from contracts.text import AGENCY_CODE
 from services.common.clock import Clock, SystemClock, local_date
 
 #: Decision 19/2014/QĐ-TTg: the first year agencies had to apply a QMS under the programme.
@@ -122,28 +119,3 @@ async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = [error(list(e["loc"]), e["msg"], e["type"]) for e in exc.errors()]
     return JSONResponse({"detail": detail}, status_code=422)
-
-
-class RefuseControlCharacters:
-    """422 for a control character in the path or a query parameter, before any route runs."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        texts: list[tuple[list[str | int], str]] = [(["path"], scope.get("path", ""))]
-        texts += [(["query", _printable(name)], text) for name, value in query for text in (name, value)]
-        for where, text in texts:
-            if reason := forbidden_in(text):
-                await JSONResponse({"detail": [error(where, reason)]}, status_code=422)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
-def _printable(name: str) -> str:
-    """A parameter's name as an error may quote it."""
-    return name if forbidden_in(name) is None else name.encode("unicode_escape").decode("ascii")
