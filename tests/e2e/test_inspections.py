@@ -149,6 +149,7 @@ async def test_an_inspection_is_moved_without_double_booking_then_its_results_re
     assert holiday.status_code == 422 and holiday.json()["detail"][0] == {
         "loc": ["body", "scheduled_on"],
         "msg": "ngày 02/09/2022 là ngày nghỉ (Quốc khánh)",
+        "type": "value_error",
     }
     moved = compliance.patch(path, json={"mode": "documentary"})
     assert moved.status_code == 200 and moved.json()["revision"] == 2
