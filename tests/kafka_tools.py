@@ -131,6 +131,16 @@ async def _rewind_once(bootstrap: str, group: str, topics: list[str], by: int) -
         await consumer.stop()
 
 
+async def topic_names(bootstrap: str) -> set[str]:
+    """The topics the broker has."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        return set(await consumer.topics())
+    finally:
+        await consumer.stop()
+
+
 async def eventually(check: Callable[[], object], timeout: float = 60.0, what: str = "condition") -> object:
     """Poll an async or sync `check` until it returns something truthy; fail with `what` at the deadline."""
     deadline = time.monotonic() + timeout

@@ -23,6 +23,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
 
 from contracts.text import AGENCY_CODE
@@ -69,13 +70,17 @@ class CampaignYears:
     def check_year(self, year: int) -> int:
         first, last = self.bounds()
         if not first <= year <= last:
-            raise ValueError(f"năm {year} nằm ngoài các năm có chiến dịch ISO ({first}–{last})")
+            raise PydanticCustomError(
+                "campaign_year", f"năm {year} nằm ngoài các năm có kế hoạch ISO ({first}–{last})"
+            )
         return year
 
     def check_day(self, day: date) -> date:
         first, last = self.bounds()
         if not first <= day.year <= last:
-            raise ValueError(f"ngày {day:%d/%m/%Y} nằm ngoài các năm có chiến dịch ISO ({first}–{last})")
+            raise PydanticCustomError(
+                "campaign_year", f"ngày {day:%d/%m/%Y} nằm ngoài các năm có kế hoạch ISO ({first}–{last})"
+            )
         return day
 
 
@@ -90,7 +95,7 @@ def _written_as_date(value: Any) -> Any:
         return value
     if isinstance(value, str) and _ISO_DATE.match(value):
         return value
-    raise ValueError("ngày viết theo dạng YYYY-MM-DD, ví dụ 2022-10-30")
+    raise PydanticCustomError("date_format", "ngày phải viết theo dạng YYYY-MM-DD, ví dụ 2022-10-30")
 
 
 CampaignYear = Annotated[

@@ -262,7 +262,7 @@ def test_dates_and_years_outside_the_campaign_years_are_refused(stack: Stack) ->
         answer = compliance.post("/evaluations", json={"on": on})
         assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "on"], on
     plan = compliance.post("/inspection-plans", json={"year": 2096, "inspectors": ["Bà Lan"]})
-    assert plan.status_code == 422 and "năm 2096 nằm ngoài các năm có chiến dịch ISO (2014–2023)" in plan.text
+    assert plan.status_code == 422 and "năm 2096 nằm ngoài các năm có kế hoạch ISO (2014–2023)" in plan.text
     assert registry.get("/agencies", params={"as_of": 0}).status_code == 422
     assert compliance.get("/reports/progress", params={"year": 2023}).status_code == 200, "next year's plan"
 
