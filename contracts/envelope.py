@@ -84,7 +84,10 @@ class CloudEvent(BaseModel):
     @field_validator("time")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-05:00 is past the last instant Python has
+            raise ValueError("is outside the years a date can have") from None
 
     @model_validator(mode="after")
     def _subject_is_the_agency(self) -> "CloudEvent":

@@ -93,7 +93,9 @@ def _reads(name: str) -> list[str]:
 
 def carry_over(name: str, kept: Path, fresh: Path, tables: tuple[str, ...]) -> dict[str, int]:
     """Make the fresh database (the service's migrations) and copy `tables` into it from the kept
-    one, column by column as both have them; rows copied by table."""
+    one, column by column as both have them, and the events the service had committed but not yet
+    published (its unsent outbox rows: an API change made just before the stop, which no topic
+    holds yet), so they go out first; rows copied by table."""
     fresh.parent.mkdir(parents=True, exist_ok=True)
     upgrade(ROOT / "services" / name / "migrations", f"sqlite+aiosqlite:///{fresh}")
     if not kept.exists():
@@ -101,15 +103,16 @@ def carry_over(name: str, kept: Path, fresh: Path, tables: tuple[str, ...]) -> d
     copied = {}
     with contextlib.closing(sqlite3.connect(fresh)) as db:
         db.execute("ATTACH DATABASE ? AS kept", (str(kept),))
-        for table in tables:
+        for table, where in [*((t, "") for t in tables), ("outbox", " WHERE sent_at IS NULL")]:
             had = {row[1] for row in db.execute(f"PRAGMA kept.table_info('{table}')")}
             columns = ", ".join(
                 f'"{row[1]}"' for row in db.execute(f"PRAGMA main.table_info('{table}')") if row[1] in had
             )
             if columns:
                 rows = db.execute(
-                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM kept."{table}"'
+                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM kept."{table}"{where}'
                 )
-                copied[table] = rows.rowcount
+                if rows.rowcount or table != "outbox":
+                    copied["outbox (unsent)" if table == "outbox" else table] = rows.rowcount
         db.commit()
     return copied

@@ -191,15 +191,15 @@ async def _principal(request: Request, presented: str | None) -> Principal:
     if presented is None:
         raise UNAUTHORISED  # no key at all is not a guess: nothing to count
     limits: RequestLimits = request.app.state.service.limits
-    limits.check_attempts(request)
+    limits.attempt(request)
     parts = split_key(presented)
     row = None
     if parts is not None:
         async with request.app.state.service.sessions(execution_options=READ_ONLY) as session:
             row = (await session.execute(select(api_keys).where(api_keys.c.id == parts[0]))).first()
     if parts is None or row is None or row.revoked_at is not None or not _matches(row.digest, parts[1]):
-        limits.failed_attempt(request)
-        raise UNAUTHORISED
+        raise UNAUTHORISED  # the attempt stays spent
+    limits.succeeded(request)
     limits.charge_key(row.id)
     return Principal(row.id, Role(row.role), row.agency_code)
 
@@ -207,19 +207,20 @@ async def _principal(request: Request, presented: str | None) -> Principal:
 @dataclass(frozen=True)
 class Visitor:
     """Someone calling an endpoint that needs no key (a certificate check, a gateway's callback):
-    limited per client address, and a wrong guess counts as a failed attempt."""
+    limited per client address, and each call spends one of its attempts until the route says it
+    was right (`succeeded`): a wrong guess stays counted."""
 
     limits: RequestLimits
     request: Request
 
-    def failed(self) -> None:
-        self.limits.failed_attempt(self.request)
+    def succeeded(self) -> None:
+        self.limits.succeeded(self.request)
 
 
 async def visitor(request: Request) -> Visitor:
     limits: RequestLimits = request.app.state.service.limits
-    limits.check_attempts(request)
     limits.charge_address(request)
+    limits.attempt(request)
     return Visitor(limits, request)
 
 

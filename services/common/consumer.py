@@ -58,6 +58,8 @@ def _parse(record: "Record") -> Any:
         event = parse_event(record.topic, record.value)
     except EventError as exc:
         return exc
+    except Exception as exc:  # parse_event says what is wrong; a surprise must still not stall
+        return EventError(f"invalid event: {type(exc).__name__}: {exc}"[:1000])
     expected = event.kafka_key()
     if not record.key:
         return EventError(f"the record has no key: it must be the event's {event.key_field}, {expected}")
@@ -201,7 +203,7 @@ class EventConsumer:
             else:
                 log.exception("handler failed; dead-lettering the event", **context)
                 reason = f"handler error: {type(exc).__name__}: {exc}"
-            return await self._dead_letter(uow, record, inbox_id, reason, context, done)
+            return await self._dead_letter(uow, record, inbox_id, reason, context, done, digest)
         self._remember(uow, inbox_id, done, digest)
         return "applied", partial(log.info, "event applied", outcome="applied", **context)
 
@@ -220,10 +222,13 @@ class EventConsumer:
         reason: str,
         context: dict[str, Any],
         done: dict[str, str | None],
+        digest: str | None = None,
     ) -> tuple[str, Callable[[], None]]:
+        """Dead-letter `record`; its inbox id is remembered with the event's `digest`, so that the id
+        sent again with other content is refused as reused, not taken for a repeat."""
         uow.emit_record(dead_letter(record, reason, self.name))
         await uow.flush_outbox()  # written now: a later event's rollback must not take it along
-        self._remember(uow, inbox_id, done)
+        self._remember(uow, inbox_id, done, digest)
         line = partial(log.warning, "event dead-lettered", outcome="dead_lettered", reason=reason, **context)
         return "dead_lettered", line
 

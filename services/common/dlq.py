@@ -14,13 +14,13 @@ whatever the original was — the partition moves on only once it is — so it i
 """
 
 import hashlib
+import re
 import uuid
 
 from aiokafka.structs import ConsumerRecord
 
 from contracts import dlq
 from contracts.catalogue import DeadLetterHeaderName
-from contracts.text import forbidden_in
 from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord
 
 REASON = DeadLetterHeaderName.REASON
@@ -36,6 +36,9 @@ MAX_REASON = 1000
 MAX_KEY = 256
 #: Room kept for the original headers; more than this and they are dropped.
 MAX_ORIGINAL_HEADERS = 16_000
+#: Written as escapes: every control character (line breaks too: a header is one line) and unpaired
+#: surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 #: Room for what this module adds (reason, position, digests) and Kafka's own record overhead.
 _OVERHEAD = 4_000
 
@@ -89,9 +92,9 @@ def storable(raw: bytes) -> str:
     """`raw` as text that any outbox can store and any reader can print: UTF-8 where it is, escapes
     (`\\xNN`, `\\uNNNN`) for what is not, for control characters and for unpaired surrogates."""
     text = raw.decode("utf-8", errors="backslashreplace")
-    if forbidden_in(text) is None:
+    if not _UNPRINTABLE.search(text):
         return text
-    return "".join(c if forbidden_in(c) is None else c.encode("unicode_escape").decode("ascii") for c in text)
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def record_position(record: "ConsumerRecord[bytes, bytes]") -> str:

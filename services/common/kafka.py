@@ -28,11 +28,13 @@ from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from contracts.topics import Retention, all_topic_names, kept_forever, retention_of
+from services.common import kafka_records
 from services.common.messaging import OutgoingRecord
 from services.common.relay import PublishError
 from services.common.settings import ServiceSettings
 
 log = structlog.get_logger("eiso.kafka")
+kafka_records.install()  # a record whose header key is not UTF-8 must not stop a consumer's fetch
 
 
 def security(settings: ServiceSettings) -> BaseSecurity | None:
@@ -125,6 +127,18 @@ def reconcile(
         notes.append(
             f"min.insync.replicas stays {state.configs.get('min.insync.replicas')} until it has "
             f"{settings.topic_min_insync_replicas} replicas"
+        )
+    now = state.configs.get("min.insync.replicas")
+    if (
+        "min.insync.replicas" in wanted
+        and now
+        and now.isdigit()
+        and int(now) > settings.topic_min_insync_replicas
+    ):
+        del wanted["min.insync.replicas"]  # never fewer copies per write than the cluster already asks
+        notes.append(
+            f"min.insync.replicas stays {now}, above EISO_TOPIC_MIN_INSYNC_REPLICAS="
+            f"{settings.topic_min_insync_replicas}: lowering it would keep acknowledged writes on fewer disks"
         )
     changes = {k: (state.configs.get(k), v) for k, v in wanted.items() if state.configs.get(k) != v}
     return changes, notes

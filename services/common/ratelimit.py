@@ -30,11 +30,11 @@ class TokenBuckets:
         self._remember(key, tokens, now)
         return (1 - tokens) / self.rate
 
-    def waiting(self, key: str, now: float) -> float | None:
-        """Like `take`, without spending: None if `key` has a request left, else the seconds to wait."""
-        tokens, at = self._buckets.get(key, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
-        return None if tokens >= 1 else (1 - tokens) / self.rate
+    def give_back(self, key: str) -> None:
+        """Return the request `take` spent (it turned out not to count)."""
+        if key in self._buckets:
+            tokens, at = self._buckets[key]
+            self._buckets[key] = (min(float(self.burst), tokens + 1), at)
 
     def _remember(self, key: str, tokens: float, now: float) -> None:
         self._buckets[key] = (tokens, now)  # re-inserted last: dict order is least recently used first
@@ -71,13 +71,16 @@ class RequestLimits:
     failures: TokenBuckets
     anonymous: TokenBuckets
 
-    def check_attempts(self, request: Request) -> None:
-        """429 if this address has used its failed attempts up: nothing more is checked for it."""
-        if (wait := self.failures.waiting(_address(request), time.monotonic())) is not None:
+    def attempt(self, request: Request) -> None:
+        """Spend one of this address's attempts before anything is checked (so that guesses sent all
+        at once are counted as they arrive, not after their checks); 429 if it has none left.
+        `succeeded` gives it back."""
+        if (wait := self.failures.take(_address(request), time.monotonic())) is not None:
             raise _too_many(wait, "too many failed attempts from this address")
 
-    def failed_attempt(self, request: Request) -> None:
-        self.failures.take(_address(request), time.monotonic())
+    def succeeded(self, request: Request) -> None:
+        """The attempt proved right: it costs the address nothing."""
+        self.failures.give_back(_address(request))
 
     def charge_key(self, key_id: str) -> None:
         if (wait := self.per_key.take(key_id, time.monotonic())) is not None:

@@ -157,8 +157,8 @@ async def delivery_callback(
     attempt of the caller's address."""
     expected = service.notifier_settings.callback_token
     if expected is None or not secrets.compare_digest(token.encode(), expected.get_secret_value().encode()):
-        visitor.failed()
-        raise HTTPException(401, detail="callback token missing or wrong")
+        raise HTTPException(401, detail="callback token missing or wrong")  # a failed attempt
+    visitor.succeeded()
     try:
         report = DeliveryReport.model_validate_json(await request.body())
     except ValidationError as invalid:

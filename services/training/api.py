@@ -47,7 +47,7 @@ class DayIn(RequestBody):
 
 
 class QuotaIn(RequestBody):
-    seats: int = Field(ge=1)
+    seats: int = Field(ge=1, le=2000)
     district: AgencyCode | None = Field(default=None, description="A district's code.")
     level: Level | None = None
 
@@ -65,7 +65,7 @@ class SessionIn(RequestBody):
     trainer: Name
     capacity: int = Field(ge=1, le=2000)
     quotas: list[QuotaIn] = Field(default_factory=list, max_length=200)
-    per_agency_limit: int | None = Field(default=None, ge=1)
+    per_agency_limit: int | None = Field(default=None, ge=1, le=2000)
     enrol_opens_on: Date | None = Field(default=None, description="Default: today.")
     enrol_closes_on: Date | None = Field(default=None, description="Default: the first day.")
 
@@ -297,8 +297,8 @@ async def verify_certificate(code: str, service: ServiceDep, visitor: Anonymous)
     async with service.reader() as uow:
         found = await store.certificate(uow.session, code.strip().upper())
     if found is None:
-        visitor.failed()
-        raise not_found(f"chứng nhận {code}", "code")
+        raise not_found(f"chứng nhận {code}", "code")  # a failed attempt of the caller's address
+    visitor.succeeded()
     return CertificateOut(**{k: found[k] for k in CertificateOut.model_fields if k != "valid"})
 
 

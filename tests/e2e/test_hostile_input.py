@@ -5,8 +5,11 @@ the field, never a 500.
 
 The clock is fixed at 01/06/2022 10:00 (giờ Việt Nam), so the campaign years run 2014–2023."""
 
+import asyncio
 import hashlib
 import json
+import shutil
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -304,3 +307,31 @@ async def test_every_consumer_group_reads_past_hostile_records_on_every_topic(st
             what=f"{name} reading past every hostile record of {', '.join(topics)}",
         )
         assert stack.client(name).get("/health/ready").status_code == 200, name
+
+
+def kcat() -> str:
+    found = shutil.which("kcat")
+    if found is None:
+        pytest.fail("kcat (librdkafka's command-line client) is needed: apt-get install kcat", pytrace=False)
+    return found
+
+
+async def test_a_header_key_that_is_not_utf8_sent_with_kcat_is_dead_lettered_and_the_partition_moves_on(
+    stack: Stack,
+) -> None:
+    """librdkafka sends header keys as bytes; aiokafka's own reader refuses to read such a record and
+    would stop the consumer's fetch on it for good."""
+    code, system = agency_and_system(stack)
+    bad, after = inbound(code, system), inbound(code, system)
+    command: list[str | bytes] = [kcat(), "-P", "-b", stack.kafka, "-t", Topic.INBOUND_RECORDS, "-K", "\t"]
+    line = f"{code}\t{json.dumps(json.loads(to_json(bad)))}\n".encode()
+    produced = await asyncio.to_thread(
+        partial(subprocess.run, capture_output=True, check=False, timeout=60),
+        [*command, "-H", b"\xff\xfe=v"],
+        input=line,
+    )
+    assert produced.returncode == 0, produced.stderr
+    await produce(stack.kafka, Topic.INBOUND_RECORDS, [(code, after)])
+    await canonical_of(stack, code, after.id)
+    applied = await canonical_of(stack, code, bad.id)  # read whole, it is a valid event: applied
+    assert applied["data"]["agency_code"] == code

@@ -65,8 +65,10 @@ ODD_TEXT = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8"), min_size=5_000, max_size=20_000),
 )
 ODD_NUMBER = st.sampled_from(
-    ["NaN", "Infinity", "-Infinity", "1e400", "-0", "1e-400", "99999999999999999999"]
+    ["NaN", "Infinity", "-Infinity", "1e400", "-0", "1e-400", "99999999999999999999", "1" * 5_000]
 )
+#: Instants Python cannot hold once moved to UTC, and ones that are no instant at all.
+ODD_TIME = st.sampled_from(["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "2022-13-45T99:99:99Z"])
 ODD_VALUE = st.one_of(
     st.none(),
     st.booleans(),
@@ -97,27 +99,41 @@ def swapped(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     return copy
 
 
+def _somewhere(draw: st.DrawFn, event: dict[str, Any], value: Any) -> Any:
+    """`event` with the value at a path drawn from all of its own swapped for `value`."""
+    return swapped(event, draw(st.sampled_from(list(paths(event))[1:])), value)
+
+
+def _number(draw: st.DrawFn, event: dict[str, Any]) -> bytes:
+    marker = "__number__"
+    return json.dumps(_somewhere(draw, event, marker)).replace(f'"{marker}"', draw(ODD_NUMBER)).encode()
+
+
+def _huge(draw: st.DrawFn, event: dict[str, Any]) -> bytes:
+    size = draw(st.sampled_from([899_000, 950_000, BROKER_LIMIT - 200]))
+    value = json.dumps(_somewhere(draw, event, "")).encode()
+    return value[:-1] + b', "padding": "' + b"x" * (size - len(value) - 15) + b'"}'
+
+
+#: The kinds of hostile value, each from a valid event of the topic.
+KINDS: dict[str, Callable[[st.DrawFn, dict[str, Any]], bytes]] = {
+    "bytes": lambda draw, event: bytes(draw(st.binary(max_size=2_000))),
+    "valid": lambda draw, event: json.dumps(event).encode(),
+    "time": lambda draw, event: json.dumps({**event, "time": draw(ODD_TIME)}).encode(),
+    "field": lambda draw, event: json.dumps(_somewhere(draw, event, draw(ODD_VALUE))).encode(),
+    "deep": lambda draw, event: (
+        json.dumps(_somewhere(draw, event, "x")).replace('"x"', "[" * 5_000 + "]" * 5_000).encode()
+    ),
+    "number": _number,
+    "huge": _huge,
+}
+
+
 @st.composite
 def hostile_value(draw: st.DrawFn, topic: str) -> bytes:
     examples = [e for e in every_event_type() if type(e) in TOPICS[Topic(topic)].events]
-    event = json.loads(to_json(draw(st.sampled_from(examples))))
-    event["id"] = str(uuid.uuid4())
-    kind = draw(st.sampled_from(["bytes", "field", "number", "deep", "huge", "valid"]))
-    if kind == "bytes":
-        return bytes(draw(st.binary(max_size=2_000)))
-    if kind == "valid":
-        return json.dumps(event).encode()
-    path = draw(st.sampled_from(list(paths(event))[1:]))
-    if kind == "field":
-        return json.dumps(swapped(event, path, draw(ODD_VALUE))).encode()
-    if kind == "number":
-        marker = "__number__"
-        return json.dumps(swapped(event, path, marker)).replace(f'"{marker}"', draw(ODD_NUMBER)).encode()
-    if kind == "deep":
-        return json.dumps(swapped(event, path, "x")).replace('"x"', "[" * 5_000 + "]" * 5_000).encode()
-    size = draw(st.sampled_from([899_000, 950_000, BROKER_LIMIT - 200]))
-    value = json.dumps(swapped(event, path, "")).encode()
-    return value[:-1] + b', "padding": "' + b"x" * (size - len(value) - 15) + b'"}'
+    event = {**json.loads(to_json(draw(st.sampled_from(examples)))), "id": str(uuid.uuid4())}
+    return KINDS[draw(st.sampled_from(sorted(KINDS)))](draw, event)
 
 
 @st.composite

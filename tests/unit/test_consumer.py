@@ -239,3 +239,27 @@ async def test_a_batch_whose_writes_at_the_commit_are_refused_is_applied_event_b
     result = await careful.apply_batch(batch)
     assert (result.applied, result.dead_lettered) == (2, 0)
     assert await events_applied(compliance_db, code) == 1
+
+
+async def test_an_id_first_refused_then_sent_again_with_other_content_is_refused_as_reused(
+    compliance_db: Sessions,
+) -> None:
+    """A dead letter remembers what its id stood for: a "corrected" event under the same id is not
+    taken for a repeat of the refused one (and silently dropped)."""
+    code = unique_code()
+
+    async def refuse_first(uow: UnitOfWork, event: Any) -> None:
+        if event.data.title == "lần đầu":
+            raise PermanentError("refused")
+        await HANDLERS[event.type](uow, event)
+
+    strict = consumer(compliance_db, {**HANDLERS, "objective-updated": refuse_first})
+    strict.refuse_reused_ids = True
+    first = objective_updated(code, title="lần đầu")
+    corrected = first.model_copy(update={"data": first.data.model_copy(update={"title": "sửa lại"})})
+    await strict.apply_batch([consumer_record(agency_registered(code), topic=Topic.REGISTRY_AGENCIES)])
+    await strict.apply_batch([consumer_record(first)])
+    result = await strict.apply_batch([consumer_record(corrected)])
+    assert (result.dead_lettered, result.duplicates) == (1, 0)
+    reasons = [r.headers[dlq.REASON] for r in await outbox_rows(compliance_db, "eiso.registry.records.dlq")]
+    assert reasons[0] == "refused" and reasons[1].startswith("id reused with different content")

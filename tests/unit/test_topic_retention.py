@@ -91,3 +91,15 @@ def test_partitions_and_replicas_that_differ_are_said_not_changed() -> None:
 def test_more_in_sync_replicas_than_copies_is_refused_at_start() -> None:
     with pytest.raises(ValidationError, match="EISO_TOPIC_MIN_INSYNC_REPLICAS=2 exceeds"):
         settings(min_insync_replicas=2)
+
+
+def test_a_cluster_that_asks_more_in_sync_replicas_is_never_lowered_to_the_setting() -> None:
+    """An upgraded production cluster (brokers at 2, the setting left at its default of 1) keeps 2:
+    lowering it would leave acknowledged writes on one disk, silently."""
+    upgraded = existing(Topic.REGISTRY_AGENCIES, replication=3, retention_ms="-1", min_insync_replicas="2")
+    changes, notes = reconcile(upgraded, settings())
+    assert changes == {}
+    assert notes[-1] == (
+        "min.insync.replicas stays 2, above EISO_TOPIC_MIN_INSYNC_REPLICAS=1: lowering it would keep "
+        "acknowledged writes on fewer disks"
+    )
