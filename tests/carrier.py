@@ -25,6 +25,8 @@ class Carrier:
     duplicates: list[str] = field(default_factory=list)
     #: Requests received per "gateway:phone", whatever their outcome.
     attempts: dict[str, int] = field(default_factory=dict)
+    #: Requests received per "gateway:phone:request id" (one message), whatever their outcome.
+    attempts_by_id: dict[str, int] = field(default_factory=dict)
     #: Per "gateway:phone": faults for the next requests ("500", "400", "error200" — an error inside an
     #: HTTP 200 — or "hang:8", accepted but answered late); "always…" persists.
     faults: dict[str, list[str]] = field(default_factory=dict)
@@ -34,9 +36,11 @@ class Carrier:
         with self.lock:
             return [d for d in self.delivered if d[2] == phone.removeprefix("+")]
 
-    def _fault(self, gateway: str, phone: str) -> str | None:
+    def _fault(self, gateway: str, phone: str, request_id: str) -> str | None:
         with self.lock:
             self.attempts[f"{gateway}:{phone}"] = self.attempts.get(f"{gateway}:{phone}", 0) + 1
+            message = f"{gateway}:{phone}:{request_id}"
+            self.attempts_by_id[message] = self.attempts_by_id.get(message, 0) + 1
             queue = self.faults.get(f"{gateway}:{phone}")
             if not queue:
                 return None
@@ -83,8 +87,8 @@ class Carrier:
                 else:
                     self._answer(404, {})
 
-            def _faulted(self, gateway: str, phone: str) -> str | None:
-                fault = carrier._fault(gateway, phone)
+            def _faulted(self, gateway: str, phone: str, request_id: str) -> str | None:
+                fault = carrier._fault(gateway, phone, request_id)
                 if fault in ("500", "always500"):
                     self._answer(503, {"message": "busy"})
                 elif fault in ("400", "always400"):
@@ -93,7 +97,7 @@ class Carrier:
 
             def _esms(self, body: dict[str, Any]) -> None:
                 phone = str(body.get("Phone"))
-                fault = self._faulted("esms", phone)
+                fault = self._faulted("esms", phone, str(body.get("RequestId")))
                 if fault in ("500", "always500", "400", "always400"):
                     return
                 if fault in ("error200", "alwayserror200"):
@@ -115,7 +119,7 @@ class Carrier:
                     self._answer(401, {"status": "error", "message": "unauthorised"})
                     return
                 phone = str(body["to"][0])
-                fault = self._faulted("speedsms", phone)
+                fault = self._faulted("speedsms", phone, str(body.get("request_id")))
                 if fault in ("500", "always500", "400", "always400"):
                     return
                 if fault in ("error200", "alwayserror200"):
