@@ -34,7 +34,8 @@ from services.common.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("eiso.consumer")
 
-Handler = Callable[[UnitOfWork, Any], Awaitable[None]]
+#: A consumed event's handler: the consumer's own unit of work (the service's subclass) and the event.
+Handler = Callable[[Any, Any], Awaitable[None]]
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 
@@ -105,9 +106,9 @@ class EventConsumer:
     uow: UnitOfWorkFactory
     #: A fault drill's crash point, `before_commit:N` / `after_commit:N` (see ServiceSettings.crash_at).
     crash_at: str | None = None
-    #: Reads ahead, in a few queries, what the handlers will need for a batch (into `uow.cache`); only
-    #: in the fast pass, so a careful redo always reads the database.
-    prepare: Callable[[UnitOfWork, list[Any]], Awaitable[None]] | None = None
+    #: Let the unit of work's repositories read the batch ahead in the fast pass (`UnitOfWork.preload`);
+    #: a careful redo never does, so it always reads the database. Off: every batch reads as it goes.
+    preload: bool = True
     #: Dead-letter an event whose id was already applied with other content ("id reused"), instead of
     #: skipping it as a repeat: for outside publishers, who must learn of it. Not for eiso's own topics,
     #: where a rebuilt service re-sends derived events under the same ids on purpose.
@@ -152,9 +153,9 @@ class EventConsumer:
             if self.refuse_reused_ids:  # a reused id is dead-lettered once, remembered by position
                 ids += [record_position(record) for record, _ in parsed]
             done = await uow.seen(self.name, ids)
-            if self.prepare is not None and not careful:
+            if self.preload and not careful:
                 fresh = [e for _, e in parsed if not isinstance(e, EventError) and str(e.id) not in done]
-                await self.prepare(uow, fresh)
+                await uow.preload(fresh)
             for record, event in parsed:
                 outcome, line = await self._apply_one(uow, record, event, done, careful)
                 setattr(result, outcome, getattr(result, outcome) + 1)

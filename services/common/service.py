@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import structlog
 import uvicorn
@@ -40,9 +40,21 @@ LAG_SECONDS = 15.0
 PRODUCER_STOP_SECONDS = 5.0
 
 
-class Service:
-    def __init__(self, settings: ServiceSettings, migrations: Path, clock: Clock | None = None) -> None:
+U = TypeVar("U", bound=UnitOfWork)
+
+
+class Service(Generic[U]):
+    """One service's process; `U` is its unit of work (with its repositories)."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        migrations: Path,
+        unit_of_work: type[U],
+        clock: Clock | None = None,
+    ) -> None:
         self.settings = settings
+        self.unit_of_work = unit_of_work
         self.migrations = migrations
         self.clock = clock or make_clock(settings.clock_fixed_at, settings.clock_starts_at)
         CAMPAIGN_YEARS.first, CAMPAIGN_YEARS.last = settings.campaign_first_year, settings.campaign_last_year
@@ -74,19 +86,15 @@ class Service:
         #: Long-running loops (e.g. the daily evaluation), started with the broker, cancelled at stop.
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock, self.settings.source, on_commit=self.relay.wake)
+    def uow(self) -> U:
+        return self.unit_of_work(self.sessions, self.clock, self.settings.source, on_commit=self.relay.wake)
 
-    def reader(self) -> UnitOfWork:
+    def reader(self) -> U:
         """A unit of work that only reads: it never waits for a writer, and cannot emit."""
-        return UnitOfWork(self.sessions, self.clock, self.settings.source, read_only=True)
+        return self.unit_of_work(self.sessions, self.clock, self.settings.source, read_only=True)
 
     def consume(
-        self,
-        topics: list[str],
-        handlers: dict[str, Handler],
-        prepare: Callable[[UnitOfWork, list[Any]], Awaitable[None]] | None = None,
-        refuse_reused_ids: bool = False,
+        self, topics: list[str], handlers: dict[str, Handler], refuse_reused_ids: bool = False
     ) -> None:
         consumer = EventConsumer(
             self.settings.service_name,
@@ -94,7 +102,6 @@ class Service:
             handlers,
             self.uow,
             crash_at=self.settings.crash_at,
-            prepare=prepare,
             refuse_reused_ids=refuse_reused_ids,
         )
         metrics.preinitialise(consumer.name, topics)
@@ -248,7 +255,7 @@ def service_of(request: Request) -> Any:
     return request.app.state.service
 
 
-def run(build: Callable[[], Service]) -> None:
+def run(build: Callable[[], "Service[Any]"]) -> None:
     """The `python -m services.<name>` entry point."""
     service = build()
     settings = service.settings

@@ -1,10 +1,17 @@
 """The unit of work (cosmicpython ch. 6): one database transaction that holds a state change, the
 events it implies (outbox) and the consumed event ids it answers (inbox). Commit makes all three
-durable together, or none."""
+durable together, or none.
 
-from collections.abc import Awaitable, Callable, Collection
+A service's own unit of work (a subclass) opens its repositories with the transaction (`_open`) and
+names them (`repositories`). A consumer's fast pass asks them to `preload` a whole batch — read ahead
+in a few queries into their identity maps, writes held for the commit — and `commit` flushes them
+first. So a use case reads and writes through a repository the same way whether its batch was
+preloaded or not; only the repository knows the difference.
+"""
+
+from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Self
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +23,16 @@ from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord, inbox, o
 
 #: First key of the two-key advisory locks that order outbox writes per Kafka key on PostgreSQL.
 _KEY_LOCK_CLASS = 0x0E150
+
+
+class Repository:
+    """A store as one unit of work sees it. The base preloads nothing and holds nothing back."""
+
+    async def preload(self, events: Sequence[CloudEvent]) -> None:
+        """Read ahead what handling `events` will need (the consumer's fast pass only)."""
+
+    async def flush(self) -> None:
+        """Write what was held back for the commit."""
 
 
 class UnitOfWork:
@@ -35,16 +52,24 @@ class UnitOfWork:
         self.source = source
         self._pending: list[OutgoingRecord] = []
         self._inbox: list[dict[str, object]] = []
-        #: What a consumer's `prepare` read ahead for this batch (see EventConsumer); gone at the end.
-        self.cache: dict[str, Any] = {}
-        #: Writes held back until the commit (a batch's worth in one statement), run first by `commit`.
-        self.before_commit: list[Callable[[], Awaitable[None]]] = []
 
-    async def __aenter__(self) -> "UnitOfWork":
+    async def __aenter__(self) -> Self:
         self.session = self._sessions(execution_options=READ_ONLY if self._read_only else {})
         await self.session.begin()
-        self._pending, self._inbox, self.cache, self.before_commit = [], [], {}, []
+        self._pending, self._inbox = [], []
+        self._open()
         return self
+
+    def _open(self) -> None:
+        """Open the service's repositories on `self.session` (a subclass's)."""
+
+    def repositories(self) -> Sequence[Repository]:
+        """The repositories to preload and flush (a subclass's)."""
+        return ()
+
+    async def preload(self, events: Sequence[CloudEvent]) -> None:
+        for repository in self.repositories():
+            await repository.preload(events)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -113,8 +138,8 @@ class UnitOfWork:
         self._pending = []
 
     async def commit(self) -> None:
-        for write in self.before_commit:
-            await write()
+        for repository in self.repositories():
+            await repository.flush()
         await self.flush_outbox()
         if self._inbox:
             await self.session.execute(insert(inbox), self._inbox)

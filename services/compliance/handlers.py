@@ -1,9 +1,6 @@
 """What the compliance service does with each event it consumes."""
 
-from dataclasses import replace
 from datetime import date
-from functools import partial
-from typing import Any
 
 from contracts import CloudEvent, Topic
 from contracts.agencies import (
@@ -34,15 +31,9 @@ from contracts.training import (
     TrainingScheduled,
 )
 from services.common.consumer import Handler
-from services.common.uow import UnitOfWork
 from services.compliance import domain, store
-from services.compliance.domain import Evidence, Facts
 from services.compliance.rules import RuleSet
-
-#: What `Handlers.prepare` reads ahead into `uow.cache`: facts by agency, score rows by (agency, year),
-#: and what the batch adds (evidence rows, the scores it changed), written once at the commit.
-FACTS, SCORES = "compliance.facts", "compliance.scores"
-NEW_EVIDENCE, CHANGED = "compliance.new_evidence", "compliance.changed"
+from services.compliance.scorebook import ComplianceUnitOfWork
 
 
 class Handlers:
@@ -75,11 +66,13 @@ class Handlers:
             NotificationHeld.event_type: self.held,
         }
 
-    async def agency_changed(self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated) -> None:
+    async def agency_changed(
+        self, uow: ComplianceUnitOfWork, event: AgencyRegistered | AgencyUpdated
+    ) -> None:
         await store.save_agency(uow.session, event.data)
         await self.rescore_agency(uow, event.data.code, event)
 
-    async def agency_renamed(self, uow: UnitOfWork, event: AgencyRenamed) -> None:
+    async def agency_renamed(self, uow: ComplianceUnitOfWork, event: AgencyRenamed) -> None:
         if event.data.previous_code:
             await store.end_agency(uow.session, event.data.previous_code, event.data.valid_from)
             await store.add_predecessors(
@@ -88,7 +81,7 @@ class Handlers:
         await store.save_agency(uow.session, event.data)
         await self.rescore_agency(uow, event.data.code, event)
 
-    async def agency_merged(self, uow: UnitOfWork, event: AgencyMerged) -> None:
+    async def agency_merged(self, uow: ComplianceUnitOfWork, event: AgencyMerged) -> None:
         for code in event.data.sources:
             await store.end_agency(uow.session, code, event.data.effective_on)
         await store.save_agency(uow.session, event.data.successor)
@@ -97,16 +90,18 @@ class Handlers:
         )
         await self.rescore_agency(uow, event.data.code, event)
 
-    async def agency_split(self, uow: UnitOfWork, event: AgencySplit) -> None:
+    async def agency_split(self, uow: ComplianceUnitOfWork, event: AgencySplit) -> None:
         await store.end_agency(uow.session, event.data.code, event.data.effective_on)
         for part in event.data.into:
             await store.save_agency(uow.session, part)
 
-    async def agency_dissolved(self, uow: UnitOfWork, event: AgencyDissolved) -> None:
+    async def agency_dissolved(self, uow: ComplianceUnitOfWork, event: AgencyDissolved) -> None:
         await store.end_agency(uow.session, event.data.code, event.data.effective_on)
 
     async def inspection_changed(
-        self, uow: UnitOfWork, event: InspectionScheduled | InspectionCancelled | InspectionCompleted
+        self,
+        uow: ComplianceUnitOfWork,
+        event: InspectionScheduled | InspectionCancelled | InspectionCompleted,
     ) -> None:
         """Compliance's own inspection events read back: the API already saved them; a rebuild from the
         topics restores them. The highest revision of each inspection wins."""
@@ -115,29 +110,31 @@ class Handlers:
             await store.save_inspection(uow.session, event.data, uow.clock.now())
 
     async def training_session(
-        self, uow: UnitOfWork, event: TrainingScheduled | TrainingRescheduled | TrainingCancelled
+        self, uow: ComplianceUnitOfWork, event: TrainingScheduled | TrainingRescheduled | TrainingCancelled
     ) -> None:
         """For the operator board: sessions to come and their seats."""
         await store.save_training_session(uow.session, event.data)
 
     async def training_place(
-        self, uow: UnitOfWork, event: EnrolmentConfirmed | EnrolmentWaitlisted | EnrolmentCancelled
+        self, uow: ComplianceUnitOfWork, event: EnrolmentConfirmed | EnrolmentWaitlisted | EnrolmentCancelled
     ) -> None:
         await store.save_place(
             uow.session, event.data.enrolment_id, event.data.session_id, event.data.status.value
         )
 
-    async def delivered(self, uow: UnitOfWork, event: NotificationSent | NotificationFailed) -> None:
+    async def delivered(
+        self, uow: ComplianceUnitOfWork, event: NotificationSent | NotificationFailed
+    ) -> None:
         """For the operator board: the notifier's last day, sent and failed."""
         outcome = "sent" if isinstance(event, NotificationSent) else "failed"
         await store.save_delivery(uow.session, event.data.request_id, outcome, event.time)
         await store.release_held(uow.session, event.data.request_ids)
 
-    async def held(self, uow: UnitOfWork, event: NotificationHeld) -> None:
+    async def held(self, uow: ComplianceUnitOfWork, event: NotificationHeld) -> None:
         """For the operator board: messages waiting for the sending window or the throttle."""
         await store.save_held(uow.session, event.data.request_ids, event.data.until)
 
-    async def training_completed(self, uow: UnitOfWork, event: TrainingCompleted) -> None:
+    async def training_completed(self, uow: ComplianceUnitOfWork, event: TrainingCompleted) -> None:
         """A staff member completed a course: the training rule may now be met for that year."""
         await store.add_training(uow.session, str(event.id), event.data)
         await store.save_place(uow.session, event.data.enrolment_id, event.data.session_id, "completed")
@@ -146,64 +143,29 @@ class Handlers:
         for successor in await store.successors_of(uow.session, event.data.agency_code):
             await self.rescore(uow, successor, year, event)
 
-    async def prepare(self, uow: UnitOfWork, events: list[Any]) -> None:
-        """For a batch of record events only (the replay's bulk): the facts and scores of their
-        agencies read in a few queries instead of several per event. Agencies with a lineage, and
-        batches mixing other kinds of events, read the database as they go."""
-        if not events or not all(isinstance(e, RecordEvent) for e in events):
-            return
-        codes = {e.data.agency_code for e in events}
-        plain = codes - await store.with_lineage(uow.session, codes)
-        uow.cache[FACTS] = await store.facts_of(uow.session, plain)
-        uow.cache[SCORES] = await store.score_rows(uow.session, plain)
-        uow.cache[NEW_EVIDENCE], uow.cache[CHANGED] = [], set()
-        uow.before_commit.append(partial(self.write_ahead, uow))
-
-    async def write_ahead(self, uow: UnitOfWork) -> None:
-        """What the batch added, in two statements: its evidence, and each score it changed, once."""
-        await store.add_evidence_rows(uow.session, uow.cache[NEW_EVIDENCE])
-        changed = sorted(uow.cache[CHANGED])
-        await store.save_score_rows(uow.session, [uow.cache[SCORES][key] for key in changed])
-
-    async def record_updated(self, uow: UnitOfWork, event: RecordEvent) -> None:
+    async def record_updated(self, uow: ComplianceUnitOfWork, event: RecordEvent) -> None:
         """Keep the record as evidence and re-score the agency's year (and its successors')."""
         record = event.data
-        read_ahead: dict[str, Facts] | None = uow.cache.get(FACTS)
-        if read_ahead is not None and record.agency_code in read_ahead:
-            uow.cache[NEW_EVIDENCE].append(store.evidence_row(str(event.id), record, uow.clock.now()))
-            facts = read_ahead[record.agency_code]
-            seen = Evidence(str(event.id), record.element, record.year, record.occurred_on)
-            read_ahead[record.agency_code] = replace(facts, evidence=(*facts.evidence, seen))
-            await self.rescore(uow, record.agency_code, record.year, event, counted=True)
-            return  # read ahead only for agencies without lineage: no successor to re-score
-        await store.add_evidence(uow.session, str(event.id), record, uow.clock.now())
+        await uow.scores.add_evidence(str(event.id), record)
         await self.rescore(uow, record.agency_code, record.year, event, counted=True)
-        for successor in await store.successors_of(uow.session, record.agency_code):
+        for successor in await uow.scores.successors_of(record.agency_code):
             await self.rescore(uow, successor, record.year, event)  # merged agencies count under it
 
-    async def rescore_agency(self, uow: UnitOfWork, code: str, cause: CloudEvent | None) -> None:
+    async def rescore_agency(self, uow: ComplianceUnitOfWork, code: str, cause: CloudEvent | None) -> None:
         for year in await store.scored_years(uow.session, code):
             await self.rescore(uow, code, year, cause)
 
     async def rescore(
-        self, uow: UnitOfWork, code: str, year: int, cause: CloudEvent | None, counted: bool = False
+        self, uow: ComplianceUnitOfWork, code: str, year: int, cause: CloudEvent | None, counted: bool = False
     ) -> None:
         """Score (agency, year) from everything known for that year; publish it if a reader would see
         a difference. Stored scores are as of the year's end, so a replay gives the same numbers."""
-        read_ahead: dict[str, Facts] = uow.cache.get(FACTS, {})
-        if code in read_ahead:
-            old, facts = uow.cache[SCORES].get((code, year)), read_ahead[code]
-        else:
-            old, facts = await store.score_row(uow.session, code, year), await store.facts(uow.session, code)
+        old, facts = await uow.scores.score(code, year), await uow.scores.facts(code)
         new = domain.score(
             facts, year, self.rules, date(year, 12, 31), previous=old["score"] if old else None
         )
         applied = (old["events_applied"] if old else 0) + (1 if counted else 0)
-        if code in read_ahead:  # written with the batch (write_ahead)
-            uow.cache[SCORES][(code, year)] = store.score_row_of(new, applied, uow.clock.now())
-            uow.cache[CHANGED].add((code, year))
-        else:
-            await store.save_score(uow.session, new, applied, uow.clock.now())
+        await uow.scores.save_score(new, applied)
         if domain.changed(new, old):
             why = str(cause.id) if cause else f"rules:{self.rules.version}"
             uow.emit(
@@ -222,7 +184,7 @@ class Handlers:
                 ),
             )
 
-    async def rescore_all(self, uow: UnitOfWork) -> int:
+    async def rescore_all(self, uow: ComplianceUnitOfWork) -> int:
         """Every stored score again (after the rule files changed); how many there were."""
         pairs = await store.all_scores(uow.session)
         for code, year in pairs:

@@ -19,6 +19,7 @@ from services.common.service import Service
 from services.compliance import domain, evaluation, report, store
 from services.compliance.handlers import Handlers
 from services.compliance.rules import RuleSet, load
+from services.compliance.scorebook import ComplianceUnitOfWork
 from services.compliance.settings import ComplianceSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,9 +37,9 @@ DAYS_TO_DEADLINE = Gauge(
 log = structlog.get_logger("eiso.compliance")
 
 
-class ComplianceService(Service):
+class ComplianceService(Service[ComplianceUnitOfWork]):
     def __init__(self, settings: ComplianceSettings) -> None:
-        super().__init__(settings, MIGRATIONS)
+        super().__init__(settings, MIGRATIONS, ComplianceUnitOfWork)
         self.rules: RuleSet = load(settings.rules_dir)
         self.evaluation_check_seconds = settings.evaluation_check_seconds
         self.handlers = Handlers(self.rules)
@@ -52,7 +53,6 @@ class ComplianceService(Service):
                 Topic.NOTIFIER_DELIVERIES,  # for the operator board
             ],
             self.handlers.table(),
-            prepare=self.handlers.prepare,
         )
         self.on_start.append(self.rescore_if_rules_changed)
         if settings.daily_evaluation:

@@ -11,6 +11,7 @@ from contracts.deliveries import RecipientRole
 from services.common.clock import local_date
 from services.common.db import exclusive_turn
 from services.common.service import Service
+from services.common.uow import UnitOfWork
 from services.notifier import policy, store, templates
 from services.notifier.dispatcher import Dispatcher, Rules
 from services.notifier.gateways import EsmsGateway, FileGateway, Gateway, SpeedSmsGateway
@@ -46,9 +47,9 @@ def gateway(kind: GatewayKind, settings: NotifierSettings) -> Gateway:
     return FileGateway("file", settings.sms_file)
 
 
-class NotifierService(Service):
+class NotifierService(Service[UnitOfWork]):
     def __init__(self, settings: NotifierSettings) -> None:
-        super().__init__(settings, MIGRATIONS)
+        super().__init__(settings, MIGRATIONS, UnitOfWork)
         self.notifier_settings = settings
         self.templates = templates.load(settings.templates_file, settings.max_sms_segments)
         self.ladder = policy.Ladder(settings.escalate_to_head_days, settings.escalate_to_supervisor_days)

@@ -38,9 +38,10 @@ from services.common.service import Service, service_of
 from services.common.text import PHONE_PATTERN, normalise_phone
 from services.common.uow import UnitOfWork
 from services.registry import csvimport, domain, store
+from services.registry.lookup import RegistryUnitOfWork
 
 router = APIRouter()
-ServiceDep = Annotated[Service, Depends(service_of)]
+ServiceDep = Annotated[Service[RegistryUnitOfWork], Depends(service_of)]
 Code = Annotated[str, Path(pattern=AGENCY_CODE, max_length=64)]
 T = TypeVar("T")
 MAX_PAGE = 500

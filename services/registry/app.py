@@ -10,7 +10,7 @@ from services.common.service import Service
 from services.registry import store
 from services.registry.api import router
 from services.registry.handlers import handlers
-from services.registry.lookup import ReadAhead
+from services.registry.lookup import RegistryUnitOfWork
 from services.registry.settings import RegistrySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -20,13 +20,12 @@ REPLAY = Replay.refused_because(
 )
 
 
-def build(settings: RegistrySettings | None = None) -> Service:
+def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWork]:
     settings = settings or RegistrySettings()
-    service = Service(settings, MIGRATIONS)
+    service = Service(settings, MIGRATIONS, RegistryUnitOfWork)
     service.consume(
         [Topic.INBOUND_RECORDS],
         handlers(timedelta(seconds=settings.inbound_clock_skew_seconds)),
-        prepare=ReadAhead.prepare,
         refuse_reused_ids=True,  # outside publishers must learn that an id was reused
     )
     service.routers += [router, keys_router(store.exists)]

@@ -12,19 +12,18 @@ from functools import partial
 from contracts import Topic
 from contracts.records import RECORD_EVENTS, RecordEvent
 from services.common.consumer import Handler, PermanentError
-from services.common.uow import UnitOfWork
 from services.registry import domain, store
-from services.registry.lookup import lookup_for
+from services.registry.lookup import RegistryUnitOfWork
 
 
-async def inbound_record(uow: UnitOfWork, event: RecordEvent, clock_skew: timedelta) -> None:
+async def inbound_record(uow: RegistryUnitOfWork, event: RecordEvent, clock_skew: timedelta) -> None:
     record, source = event.data, event.source
     if event.time > uow.clock.now() + clock_skew:
         raise PermanentError(
             f"time {event.time.isoformat()} is more than {clock_skew.total_seconds():.0f} s ahead of the "
             "registry's clock: an event cannot be about the future (check the publisher's clock and zone)"
         )
-    look = lookup_for(uow)
+    look = uow.records.via
     system = await look.system(source)
     if system is None or system["revoked_at"] is not None:
         raise PermanentError(f"source {source} is not a registered system")

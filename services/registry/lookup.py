@@ -1,20 +1,21 @@
-"""What the inbound gateway reads and writes, two ways: event by event from the database (`Lookup`), or
-for a whole batch read ahead in a few queries and written at the commit (`ReadAhead`, the consumer's
-fast pass). The handler is the same either way, so both give the same result by construction."""
+"""What the inbound gateway reads and writes, two ways behind one repository (`InboundRecords`): event by
+event from the database (`Lookup`), or, once the consumer's fast pass has preloaded a batch, from what
+was read ahead in a few queries, with the new records written at the commit (`ReadAhead`). The handler
+is the same either way, so both give the same result by construction."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts import CloudEvent
 from contracts.agencies import AgencyData
 from contracts.records import RecordData, RecordEvent
 from contracts.vocabulary import Element
-from services.common.uow import UnitOfWork
+from services.common.uow import Repository, UnitOfWork
 from services.registry import domain, store
 
-#: Where a batch's `ReadAhead` is kept in `uow.cache`.
-AHEAD = "registry.read_ahead"
 VersionKey = tuple[str, str, int]  # (agency, element, year)
 
 
@@ -46,6 +47,9 @@ class Lookup:
     async def add(self, data: RecordData, event_id: str, now: datetime, source_version: int) -> None:
         await store.add_record(self.session, data, event_id, now, source_version)
 
+    async def flush(self) -> None:
+        """Nothing held back: every record was written as it came."""
+
 
 def numbers_of(
     numbers: dict[VersionKey, store.Numbers], code: str, element: Element, year: int, channel: str
@@ -68,19 +72,16 @@ class ReadAhead(Lookup):
         self.new_rows: list[dict[str, Any]] = []
 
     @classmethod
-    async def prepare(cls, uow: UnitOfWork, events: list[Any]) -> None:
-        records = [e.data for e in events if isinstance(e, RecordEvent)]
-        if not records:
-            return
-        ahead = cls(uow.session)
+    async def read(cls, session: AsyncSession, events: Sequence[RecordEvent]) -> "ReadAhead":
+        ahead = cls(session)
+        records = [e.data for e in events]
         codes = {r.agency_code for r in records}
-        await store.lock(uow.session, *codes)
-        ahead.systems = await store.systems_of(uow.session, {e.source for e in events})
-        ahead.histories = await store.histories_up(uow.session, codes)
-        ahead.numbers = await store.version_numbers(uow.session, codes)
-        ahead.known = await store.records_by_id(uow.session, {str(r.record_id) for r in records})
-        uow.cache[AHEAD] = ahead
-        uow.before_commit.append(ahead.flush)
+        await store.lock(session, *codes)
+        ahead.systems = await store.systems_of(session, {e.source for e in events})
+        ahead.histories = await store.histories_up(session, codes)
+        ahead.numbers = await store.version_numbers(session, codes)
+        ahead.known = await store.records_by_id(session, {str(r.record_id) for r in records})
+        return ahead
 
     async def flush(self) -> None:
         await store.add_records(self.session, self.new_rows)
@@ -112,7 +113,25 @@ class ReadAhead(Lookup):
         self.known[str(data.record_id)] = data
 
 
-def lookup_for(uow: UnitOfWork) -> Lookup:
-    """The batch's read-ahead if the consumer prepared one, else the database."""
-    ahead: ReadAhead | None = uow.cache.get(AHEAD)
-    return ahead if ahead is not None else Lookup(uow.session)
+class InboundRecords(Repository):
+    """The inbound gateway's repository: `via` reads the database event by event, until a preload puts
+    a batch's read-ahead in its place (the consumer's fast pass only)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.via: Lookup = Lookup(session)
+
+    async def preload(self, events: Sequence[CloudEvent]) -> None:
+        records = [e for e in events if isinstance(e, RecordEvent)]
+        if records:
+            self.via = await ReadAhead.read(self.via.session, records)
+
+    async def flush(self) -> None:
+        await self.via.flush()
+
+
+class RegistryUnitOfWork(UnitOfWork):
+    def _open(self) -> None:
+        self.records = InboundRecords(self.session)
+
+    def repositories(self) -> Sequence[Repository]:
+        return (self.records,)

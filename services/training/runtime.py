@@ -8,6 +8,7 @@ from contracts import Topic
 from services.common.clock import local_date
 from services.common.metrics import REGISTRY
 from services.common.service import Service
+from services.common.uow import UnitOfWork
 from services.training import store
 from services.training.handlers import HANDLERS
 from services.training.settings import TrainingSettings
@@ -22,9 +23,9 @@ SEATS = Gauge(
 )
 
 
-class TrainingService(Service):
+class TrainingService(Service[UnitOfWork]):
     def __init__(self, settings: TrainingSettings) -> None:
-        super().__init__(settings, MIGRATIONS)
+        super().__init__(settings, MIGRATIONS, UnitOfWork)
         self.windows = load(settings.windows_file)
         self.consume([Topic.REGISTRY_AGENCIES, Topic.COMPLIANCE_STATUS], HANDLERS)
         self.every(settings.gauge_seconds, self.publish_seats)

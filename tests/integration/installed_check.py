@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -62,7 +63,7 @@ async def each_service_migrates_and_serves_its_pages() -> None:
     from services.training.app import build as training
     from services.training.settings import TrainingSettings
 
-    builds: dict[str, Callable[[str], Service]] = {
+    builds: dict[str, Callable[[str], Service[Any]]] = {
         "registry": lambda url: registry(RegistrySettings(database_url=url)),
         "compliance": lambda url: compliance(ComplianceSettings(database_url=url)),
         "training": lambda url: training(TrainingSettings(database_url=url)),

@@ -37,7 +37,7 @@ from tests.event_examples import CODE, every_event_type
 from tests.factories import consumer_record
 
 pytestmark = pytest.mark.integration
-BUILDERS: dict[str, tuple[Callable[..., Service], type[Any]]] = {
+BUILDERS: dict[str, tuple[Callable[..., Service[Any]], type[Any]]] = {
     "registry": (registry, RegistrySettings),
     "compliance": (compliance, ComplianceSettings),
     "training": (training, TrainingSettings),

@@ -19,6 +19,7 @@ from services.common.kafka import RelayProducer, ensure_topics, make_broker
 from services.common.relay import OutboxRelay
 from services.common.uow import UnitOfWork
 from services.compliance import store
+from services.compliance.scorebook import ComplianceUnitOfWork
 from services.compliance.settings import ComplianceSettings
 from tests.conftest import migrated
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
@@ -61,7 +62,7 @@ async def producer(settings: ComplianceSettings) -> AsyncIterator[RelayProducer]
 
 
 def uow_factory(sessions: Sessions) -> Callable[[], UnitOfWork]:
-    return lambda: UnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance")
+    return lambda: ComplianceUnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance")
 
 
 async def test_relay_publishes_to_kafka_in_order_per_agency(

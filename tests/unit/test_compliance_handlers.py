@@ -23,10 +23,9 @@ from contracts.vocabulary import Element
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.messaging import outbox
-from services.common.uow import UnitOfWork
 from services.compliance import store
+from services.compliance.scorebook import ComplianceUnitOfWork
 from tests.conftest import migrated
-from tests.factories import COMPLIANCE_HANDLER_OBJECT as HANDLER_OBJECT
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
 
@@ -48,7 +47,7 @@ async def test_a_merge_ends_the_sources_and_keeps_the_successor_without_contacts
         "compliance",
         [Topic.REGISTRY_AGENCIES],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+        lambda: ComplianceUnitOfWork(compliance_db, FixedClock(NOW), "/t"),
     )
     result = await consumer.apply_batch(
         [
@@ -80,7 +79,7 @@ async def test_a_merge_that_arrives_before_the_sources_registrations_still_ends_
         "compliance",
         [Topic.REGISTRY_AGENCIES],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+        lambda: ComplianceUnitOfWork(compliance_db, FixedClock(NOW), "/t"),
     )
     await consumer.apply_batch([consumer_record(merged, topic=Topic.REGISTRY_AGENCIES)])
     await consumer.apply_batch([consumer_record(agency_registered(a), topic=Topic.REGISTRY_AGENCIES)])
@@ -114,7 +113,7 @@ async def test_inspections_read_back_from_the_topic_keep_the_highest_revision(
         "compliance",
         [Topic.COMPLIANCE_INSPECTIONS],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+        lambda: ComplianceUnitOfWork(compliance_db, FixedClock(NOW), "/t"),
     )
     await consumer.apply_batch([consumer_record(e, topic=Topic.COMPLIANCE_INSPECTIONS) for e in events])
     async with compliance_db() as session:
@@ -136,7 +135,7 @@ async def test_all_facts_at_once_equal_each_agencys_facts(compliance_db: Session
         "compliance",
         [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+        lambda: ComplianceUnitOfWork(compliance_db, FixedClock(NOW), "/t"),
     )
     events = [
         (agency_registered(a), Topic.REGISTRY_AGENCIES),
@@ -176,7 +175,7 @@ async def test_a_rename_is_lineage_but_not_a_merger_and_compliant_notices_are_no
         "compliance",
         [Topic.REGISTRY_AGENCIES],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+        lambda: ComplianceUnitOfWork(compliance_db, FixedClock(NOW), "/t"),
     )
     await consumer.apply_batch(
         [consumer_record(e, topic=Topic.REGISTRY_AGENCIES) for e in (agency_registered(old), renamed)]
@@ -215,7 +214,7 @@ async def test_an_update_starting_a_new_version_does_not_move_the_agencys_start(
         "compliance",
         [Topic.REGISTRY_AGENCIES],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/t"),
+        lambda: ComplianceUnitOfWork(compliance_db, FixedClock(NOW), "/t"),
     )
     await consumer.apply_batch(
         [consumer_record(e, topic=Topic.REGISTRY_AGENCIES) for e in (registered, updated)]
@@ -242,7 +241,7 @@ def record(code: str, element: Element, n: int) -> CloudEvent:
 
 
 async def test_reading_ahead_for_a_batch_gives_exactly_what_reading_as_it_goes_gives(tmp_path: Path) -> None:
-    """The fast path (`Handlers.prepare`) must not change a score, a count or a published event."""
+    """The fast path (the Scorebook preloaded) must not change a score, a count or a published event."""
     codes = [unique_code("RA") for _ in range(3)]
     merged_into = codes[2]
     agencies = [consumer_record(agency_registered(c), topic=Topic.REGISTRY_AGENCIES) for c in codes]
@@ -261,14 +260,14 @@ async def test_reading_ahead_for_a_batch_gives_exactly_what_reading_as_it_goes_g
     batch = [consumer_record(e) for e in events] + [consumer_record(events[5])]  # and a duplicate
 
     found = []
-    for prepare in (None, HANDLER_OBJECT.prepare):
+    for preload in (False, True):
         sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / uuid.uuid4().hex}.db", "compliance")
         consumer = EventConsumer(
             "compliance",
             [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
             HANDLERS,
-            partial(UnitOfWork, sessions, FixedClock(NOW), "/eiso/compliance"),
-            prepare=prepare,
+            partial(ComplianceUnitOfWork, sessions, FixedClock(NOW), "/eiso/compliance"),
+            preload=preload,
         )
         await consumer.apply_batch([*agencies, consumer_record(lineage, topic=Topic.REGISTRY_AGENCIES)])
         result = await consumer.apply_batch(batch)

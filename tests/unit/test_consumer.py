@@ -1,6 +1,7 @@
 """Consuming: the inbox drops redeliveries, what can never be applied is dead-lettered with its reason
 and position, and one bad event does not undo the good ones beside it."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from services.common import dlq
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer, PermanentError, tolerant_parser
 from services.common.messaging import outbox
-from services.common.uow import UnitOfWork
+from services.common.uow import Repository, UnitOfWork
 from services.compliance import store
+from services.compliance.scorebook import ComplianceUnitOfWork
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
 
@@ -26,7 +28,7 @@ def consumer(sessions: Sessions, handlers: dict[str, Any] | None = None) -> Even
         "compliance",
         [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
         HANDLERS if handlers is None else handlers,
-        lambda: UnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance"),
+        lambda: ComplianceUnitOfWork(sessions, FixedClock(NOW), "/eiso/compliance"),
     )
 
 
@@ -219,18 +221,31 @@ async def test_a_batch_whose_writes_at_the_commit_are_refused_is_applied_event_b
     batch is done again carefully, instead of failing for ever."""
     code = unique_code()
 
-    async def prepare(uow: UnitOfWork, events: list[Any]) -> None:
-        async def refused() -> None:
-            raise DataError("INSERT INTO evidence", {}, ValueError("value too long"))
+    class Refused(Repository):
+        """Holds writes for the commit when preloaded, and the database refuses them."""
 
-        uow.before_commit.append(refused)
+        preloaded = False
+
+        async def preload(self, events: Sequence[Any]) -> None:
+            self.preloaded = True
+
+        async def flush(self) -> None:
+            if self.preloaded:
+                raise DataError("INSERT INTO evidence", {}, ValueError("value too long"))
+
+    class RefusingUnitOfWork(ComplianceUnitOfWork):
+        def _open(self) -> None:
+            super()._open()
+            self.refused = Refused()
+
+        def repositories(self) -> Sequence[Repository]:
+            return (*super().repositories(), self.refused)
 
     careful = EventConsumer(
         "compliance",
         [Topic.REGISTRY_AGENCIES, Topic.REGISTRY_RECORDS],
         HANDLERS,
-        lambda: UnitOfWork(compliance_db, FixedClock(NOW), "/eiso/compliance"),
-        prepare=prepare,
+        lambda: RefusingUnitOfWork(compliance_db, FixedClock(NOW), "/eiso/compliance"),
     )
     batch = [
         consumer_record(agency_registered(code), topic=Topic.REGISTRY_AGENCIES),

@@ -14,7 +14,7 @@ from services.registry.app import build as registry
 from services.training.app import build as training
 from tests.unit.test_text import strings_without_a_rule
 
-APPS: dict[str, Callable[[], Service]] = {
+APPS: dict[str, Callable[[], Service[Any]]] = {
     "registry": registry,
     "compliance": compliance,
     "training": training,

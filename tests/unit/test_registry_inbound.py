@@ -1,5 +1,6 @@
-"""The inbound gateway reads a batch ahead (`ReadAhead`) or event by event (`Lookup`): both must store the
-same record versions, publish the same events and dead-letter the same events for the same reasons."""
+"""The inbound gateway reads a batch ahead (preloaded: `ReadAhead`) or event by event (`Lookup`): both must
+store the same record versions, publish the same events and dead-letter the same events for the same
+reasons."""
 
 import json
 import uuid
@@ -18,10 +19,9 @@ from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.dlq import REASON
 from services.common.messaging import outbox
-from services.common.uow import UnitOfWork
 from services.registry import store
 from services.registry.handlers import handlers
-from services.registry.lookup import ReadAhead
+from services.registry.lookup import RegistryUnitOfWork
 from tests.conftest import migrated
 from tests.factories import NOW, agency_data, consumer_record, inbound
 
@@ -74,7 +74,7 @@ def batches() -> list[list[Any]]:
 
 
 async def applied(
-    sessions: Any, prepare: Any, events: list[list[Any]]
+    sessions: Any, preload: bool, events: list[list[Any]]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     async with sessions() as db:
         now = datetime(2022, 1, 1, tzinfo=UTC)
@@ -93,8 +93,8 @@ async def applied(
         "registry",
         [Topic.INBOUND_RECORDS],
         handlers(timedelta(minutes=5)),
-        partial(UnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
-        prepare=prepare,
+        partial(RegistryUnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
+        preload=preload,
     )
     for batch in events:
         await consumer.apply_batch(
@@ -121,9 +121,9 @@ async def test_reading_a_batch_ahead_stores_publishes_and_refuses_exactly_as_rea
     tmp_path: Path,
 ) -> None:
     found, events = [], batches()
-    for prepare in (None, ReadAhead.prepare):
+    for preload in (False, True):
         sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / uuid.uuid4().hex}.db", "registry")
-        found.append(await applied(sessions, prepare, events))
+        found.append(await applied(sessions, preload, events))
         await sessions.kw["bind"].dispose()
     assert found[0] == found[1]
     stored, published = found[1]
