@@ -22,6 +22,13 @@ class InspectionMode(StrEnum):
     DOCUMENTARY = "documentary"
 
 
+#: The modes in Vietnamese ("kiểm tra tại chỗ", "kiểm tra qua hồ sơ").
+MODE_VI: dict[InspectionMode, str] = {
+    InspectionMode.ONSITE: "tại chỗ",
+    InspectionMode.DOCUMENTARY: "qua hồ sơ",
+}
+
+
 class InspectionStatus(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"

@@ -46,3 +46,30 @@ class ComplianceStatus(StrEnum):
     UPDATED = "updated"
     LAGGING = "lagging"
     NOT_UPDATED = "not_updated"
+
+
+#: How people call the levels, in Vietnamese: as the report's rows name the agencies of a level…
+LEVEL_VI: dict[Level, str] = {
+    Level.DEPARTMENT: "Sở, ban, ngành",
+    Level.DISTRICT: "UBND cấp huyện",
+    Level.COMMUNE: "UBND cấp xã",
+    Level.UNIT: "Đơn vị khác",
+}
+#: …and as a sentence names the level itself ("dành cho cấp xã").
+LEVEL_TIER_VI: dict[Level, str] = {
+    Level.DEPARTMENT: "cấp sở, ngành",
+    Level.DISTRICT: "cấp huyện",
+    Level.COMMUNE: "cấp xã",
+    Level.UNIT: "đơn vị khác",
+}
+#: The elements as the department names them in reminders and reports.
+ELEMENT_VI: dict[Element, str] = {
+    Element.QUALITY_POLICY: "Chính sách chất lượng",
+    Element.CONTEXT: "Bối cảnh tổ chức, rủi ro và cơ hội",
+    Element.QUALITY_OBJECTIVES: "Mục tiêu chất lượng",
+    Element.INTERNAL_AUDIT: "Đánh giá nội bộ",
+    Element.MANAGEMENT_REVIEW: "Xem xét của lãnh đạo",
+    Element.IMPROVEMENT: "Cải tiến, hành động khắc phục",
+    Element.SCOPE: "Phạm vi áp dụng",
+    Element.ANNOUNCEMENT: "Công bố HTQLCL",
+}

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from contracts import Topic, dlq, to_json
-from contracts.vocabulary import Element
+from contracts.vocabulary import LEVEL_TIER_VI, Element
 from eiso_cli import campaign
 from eiso_cli.api import answered, operator_client
 from eiso_cli.kafka import caught_up, kafka_bootstrap, partitions
@@ -30,7 +30,8 @@ YEAR = campaign.YEAR
 DEMO_CLOCK = "2022-11-01T02:00:00Z"
 LAST_EVALUATION = date(YEAR, 11, 1)
 PROVINCE = ROOT / "deploy" / "data" / "agencies.csv"
-LEVEL_VI = {"department": "Sở, ngành", "district": "Cấp huyện", "commune": "Cấp xã", "unit": "Đơn vị khác"}
+#: The levels as the demo's table heads its rows ("Cấp huyện").
+LEVEL_ROWS = {level.value: tier[0].upper() + tier[1:] for level, tier in LEVEL_TIER_VI.items()}
 
 
 def import_agencies(registry: str, key: str, path: Path, content: bytes | None = None) -> dict[str, Any]:
@@ -206,7 +207,7 @@ def report_text(progress: dict[str, Any]) -> str:
         more = len(figures["not_updated"]) - 4
         names += f" và {more} cơ quan khác" if more > 0 else ""
         lines.append(
-            f"{LEVEL_VI[level]:<14} {figures['total']:>5} {figures['updated']:>12} "
+            f"{LEVEL_ROWS[level]:<14} {figures['total']:>5} {figures['updated']:>12} "
             f"{figures['percent_updated']:>5}%  {names or '—'}"
         )
     totals = progress["totals"]

@@ -25,6 +25,7 @@ from aiokafka.errors import (
     for_code,
 )
 from faststream.kafka import KafkaBroker
+from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from contracts.topics import Retention, all_topic_names, kept_forever, retention_of
@@ -38,6 +39,8 @@ kafka_records.install()  # a record whose header key is not UTF-8 must not stop 
 
 
 def security(settings: ServiceSettings) -> BaseSecurity | None:
+    """How the service talks to Kafka (PLAINTEXT locally; SASL_SSL with SCRAM in production), built
+    once: the broker takes it as it is, aiokafka's own clients as `_client_security` turns it."""
     protocol = settings.kafka_security_protocol
     if protocol == "PLAINTEXT":
         return None
@@ -287,17 +290,9 @@ def _raise_errors(resources: list[dict[str, Any]], doing: str) -> None:
 
 
 def _client_security(settings: ServiceSettings) -> dict[str, object]:
-    """The same security as keyword arguments for aiokafka's own clients (admin, producer, consumer)."""
-    if settings.kafka_security_protocol == "PLAINTEXT":
-        return {}
-    password = settings.kafka_password.get_secret_value() if settings.kafka_password else None
-    return {
-        "security_protocol": settings.kafka_security_protocol,
-        "sasl_mechanism": settings.kafka_sasl_mechanism,
-        "sasl_plain_username": settings.kafka_username,
-        "sasl_plain_password": password,
-        "ssl_context": ssl.create_default_context(cafile=settings.kafka_ssl_cafile),
-    }
+    """The same security as keyword arguments for aiokafka's own clients (admin, producer, consumer):
+    FastStream's own translation of `security`, so that there is one way to build it."""
+    return parse_security(security(settings))
 
 
 #: The broker has lost this producer's state (killed and restarted, say): an idempotent producer then

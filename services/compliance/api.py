@@ -44,7 +44,7 @@ async def get_compliance(
         year = year or local_date(uow.clock.now()).year
         row = await store.score_row(uow.session, code, year)
         if row is None:
-            if not await store.agency_known(uow.session, code):
+            if not await store.replica.known(uow.session, code):
                 raise HTTPException(404, detail=f"agency {code} is unknown to compliance")
             facts = await store.facts(uow.session, code)
             fresh = domain.score(facts, year, service.rules, date(year, 12, 31))

@@ -20,6 +20,6 @@ REPLAY = Replay.from_topics(store.notices.name)
 
 def build(settings: ComplianceSettings | None = None) -> ComplianceService:
     service = ComplianceService(settings or ComplianceSettings())
-    service.routers += [router, inspection_router, board_router, keys_router(store.agency_known)]
+    service.routers += [router, inspection_router, board_router, keys_router(store.replica.known)]
     service.static_dirs.append(BOARD_STATIC)
     return service

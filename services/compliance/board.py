@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from contracts.inspections import InspectionStatus
+from contracts.inspections import MODE_VI, InspectionStatus
+from contracts.vocabulary import LEVEL_VI
 from services.common.auth import PageCaller, Role, require
 from services.common.clock import VIETNAM, local_date
 from services.common.docs import static_url
@@ -63,7 +64,7 @@ async def board(
         "refresh": REFRESH_SECONDS,
         "progress": progress,
         "levels": list(progress.levels.items()),
-        "level_vi": report.LEVEL_VI,
+        "level_vi": LEVEL_VI,
         "deadline": f"{deadline:%d/%m/%Y}",
         "days_left": (deadline - today).days,
         "past_year": year < today.year,
@@ -72,7 +73,7 @@ async def board(
                 "day": f"{i.scheduled_on:%d/%m/%Y}",
                 "name": names.get(i.agency_code, i.agency_code),
                 "inspector": i.inspector,
-                "mode": report.MODE_VI[i.mode],
+                "mode": MODE_VI[i.mode],
                 "status": STATUS_VI[i.status],
             }
             for i in inspections

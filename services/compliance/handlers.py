@@ -4,11 +4,9 @@ from datetime import date
 
 from contracts import CloudEvent, Topic
 from contracts.agencies import (
-    AgencyDissolved,
     AgencyMerged,
     AgencyRegistered,
     AgencyRenamed,
-    AgencySplit,
     AgencyUpdated,
 )
 from contracts.compliance import ComplianceScoreChanged
@@ -31,6 +29,7 @@ from contracts.training import (
     TrainingScheduled,
 )
 from services.common.consumer import Handler
+from services.common.replica import AGENCY_EVENTS
 from services.compliance import domain, store
 from services.compliance.rules import RuleSet
 from services.compliance.scorebook import ComplianceUnitOfWork
@@ -44,12 +43,7 @@ class Handlers:
 
     def table(self) -> dict[str, Handler]:
         return {
-            AgencyRegistered.event_type: self.agency_changed,
-            AgencyUpdated.event_type: self.agency_changed,
-            AgencyRenamed.event_type: self.agency_renamed,
-            AgencyMerged.event_type: self.agency_merged,
-            AgencySplit.event_type: self.agency_split,
-            AgencyDissolved.event_type: self.agency_dissolved,
+            **{event.event_type: self.agency_changed for event in AGENCY_EVENTS},
             **{event.event_type: self.record_updated for event in RECORD_EVENTS},
             **{event.event_type: self.inspection_changed for event in INSPECTION_EVENTS},
             TrainingCompleted.event_type: self.training_completed,
@@ -66,37 +60,21 @@ class Handlers:
             NotificationHeld.event_type: self.held,
         }
 
-    async def agency_changed(
-        self, uow: ComplianceUnitOfWork, event: AgencyRegistered | AgencyUpdated
-    ) -> None:
-        await store.save_agency(uow.session, event.data)
-        await self.rescore_agency(uow, event.data.code, event)
-
-    async def agency_renamed(self, uow: ComplianceUnitOfWork, event: AgencyRenamed) -> None:
-        if event.data.previous_code:
-            await store.end_agency(uow.session, event.data.previous_code, event.data.valid_from)
+    async def agency_changed(self, uow: ComplianceUnitOfWork, event: CloudEvent) -> None:
+        """Keep the copy (the replica's one rule), the lineage of renames and mergers (a successor's
+        score counts its predecessors' records), and re-score an agency that changed."""
+        await store.replica.apply(uow.session, event)
+        if isinstance(event, AgencyRenamed) and event.data.previous_code:
+            predecessors = [event.data.previous_code]
             await store.add_predecessors(
-                uow.session, event.data.code, [event.data.previous_code], event.data.valid_from, "rename"
+                uow.session, event.data.code, predecessors, event.data.valid_from, "rename"
             )
-        await store.save_agency(uow.session, event.data)
-        await self.rescore_agency(uow, event.data.code, event)
-
-    async def agency_merged(self, uow: ComplianceUnitOfWork, event: AgencyMerged) -> None:
-        for code in event.data.sources:
-            await store.end_agency(uow.session, code, event.data.effective_on)
-        await store.save_agency(uow.session, event.data.successor)
-        await store.add_predecessors(
-            uow.session, event.data.code, event.data.sources, event.data.effective_on
-        )
-        await self.rescore_agency(uow, event.data.code, event)
-
-    async def agency_split(self, uow: ComplianceUnitOfWork, event: AgencySplit) -> None:
-        await store.end_agency(uow.session, event.data.code, event.data.effective_on)
-        for part in event.data.into:
-            await store.save_agency(uow.session, part)
-
-    async def agency_dissolved(self, uow: ComplianceUnitOfWork, event: AgencyDissolved) -> None:
-        await store.end_agency(uow.session, event.data.code, event.data.effective_on)
+        if isinstance(event, AgencyMerged):
+            await store.add_predecessors(
+                uow.session, event.data.code, event.data.sources, event.data.effective_on
+            )
+        if isinstance(event, AgencyRegistered | AgencyUpdated | AgencyRenamed | AgencyMerged):
+            await self.rescore_agency(uow, event.data.code, event)
 
     async def inspection_changed(
         self,

@@ -9,8 +9,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from contracts.inspections import InspectionData, InspectionMode, InspectionStatus, Severity
-from contracts.vocabulary import ComplianceStatus, Level, Obligation
+from contracts.inspections import MODE_VI, InspectionData, InspectionMode, InspectionStatus, Severity
+from contracts.vocabulary import LEVEL_VI, ComplianceStatus, Level, Obligation
 
 #: Administrative words that open a district's name, longest first.
 DISTRICT_KINDS = ("thành phố", "thị xã", "quận", "huyện")
@@ -128,17 +128,6 @@ class AnnualLine:
     audited: bool
     reviewed: bool
     reminded: bool
-
-
-LEVEL_VI = {
-    Level.DEPARTMENT: "Sở, ban, ngành",
-    Level.DISTRICT: "UBND cấp huyện",
-    Level.COMMUNE: "UBND cấp xã",
-    Level.UNIT: "Đơn vị khác",
-}
-
-
-MODE_VI = {InspectionMode.ONSITE: "tại chỗ", InspectionMode.DOCUMENTARY: "qua hồ sơ"}
 
 
 def inspection_lines(cut_off: date, plan: Iterable[InspectionData]) -> list[str]:

@@ -19,16 +19,16 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.agencies import AgencyData
 from contracts.compliance import ScoreData
 from contracts.inspections import InspectionData, InspectionStatus
 from contracts.records import RecordData
 from contracts.training import CompletionData, SessionData
 from services.common.db import UTCDateTime, new_metadata, one, upsert
+from services.common.replica import AgencyReplica
+from services.common.replica import agency_ends as replica_ends
 from services.compliance.domain import Facts, evidence_of
 
 metadata = new_metadata()
@@ -104,14 +104,9 @@ held_messages = Table(
     Column("until", UTCDateTime, nullable=False, index=True),
 )
 
-#: Ends of agencies (dissolved, merged, split), kept apart so that an end arriving before the agency
-#: itself is not lost.
-agency_ends = Table(
-    "agency_ends",
-    metadata,
-    Column("code", String(64), primary_key=True),
-    Column("valid_to", Date, nullable=False),
-)
+agency_ends = replica_ends(metadata)
+#: Its copy of the registry's agencies: what scoring and reports need, never the contacts.
+replica = AgencyReplica(agencies, agency_ends)
 
 #: Merges: the successor's score counts its predecessors' records (merged agencies count once).
 lineage = Table(
@@ -183,38 +178,6 @@ inspections = Table(
     Column("note", String(500), nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
 )
-
-
-async def save_agency(session: AsyncSession, data: AgencyData) -> None:
-    """Keep what scoring and reports need; never the contacts (they stay with the registry).
-
-    Events of different agencies arrive in no fixed order (a merge may come before a source's
-    registration), so an end already recorded for the code is kept. An update carries the start of
-    its *version* (a change of contacts today starts a version today): the agency itself has existed
-    since its first version, so the earliest start is kept.
-    """
-    values = {k: getattr(data, k) for k in AgencyData.model_fields if k != "contacts"}
-    known = await session.scalar(select(agencies.c.valid_from).where(agencies.c.code == data.code))
-    if known is not None and known < values["valid_from"]:
-        values["valid_from"] = known
-    if values["valid_to"] is None:
-        values["valid_to"] = await session.scalar(
-            select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code)
-        )
-    stmt = upsert(session, agencies).values(**values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
-
-
-async def end_agency(session: AsyncSession, code: str, day: date) -> None:
-    """The agency stops on `day` (dissolved, merged or split); its copy stays for past reports.
-    Recorded even before the agency itself is known (see `save_agency`)."""
-    stmt = upsert(session, agency_ends).values(code=code, valid_to=day)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"valid_to": day}))
-    await session.execute(update(agencies).where(agencies.c.code == code).values(valid_to=day))
-
-
-async def agency_known(session: AsyncSession, code: str) -> bool:
-    return (await session.scalar(select(agencies.c.code).where(agencies.c.code == code))) is not None
 
 
 def evidence_row(event_id: str, record: RecordData, now: datetime) -> dict[str, Any]:

@@ -17,11 +17,7 @@ REPLAY = Replay.refused_because(
 )
 
 
-async def _known(session: object, code: str) -> bool:
-    return await store.agency(session, code) is not None  # type: ignore[arg-type]
-
-
 def build(settings: NotifierSettings | None = None) -> NotifierService:
     service = NotifierService(settings or NotifierSettings())
-    service.routers += [router, keys_router(_known)]
+    service.routers += [router, keys_router(store.replica.known)]
     return service

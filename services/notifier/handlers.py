@@ -8,7 +8,8 @@ from typing import Any
 
 import structlog
 
-from contracts.agencies import AgencyRegistered, AgencyRenamed, AgencyUpdated, Contact, Contacts
+from contracts import CloudEvent
+from contracts.agencies import Contact, Contacts
 from contracts.compliance import (
     AgencyCompliant,
     AgencyLagging,
@@ -17,7 +18,7 @@ from contracts.compliance import (
     ReviewOverdue,
 )
 from contracts.deliveries import NotificationFailed, NotificationSent, RecipientRole
-from contracts.inspections import InspectionScheduled
+from contracts.inspections import MODE_VI, InspectionScheduled
 from contracts.records import RECORD_EVENTS, RecordEvent
 from contracts.training import (
     EnrolmentCancelled,
@@ -27,27 +28,17 @@ from contracts.training import (
     TrainingRescheduled,
     TrainingScheduled,
 )
-from contracts.vocabulary import Element
+from contracts.vocabulary import ELEMENT_VI
 from services.common.clock import VIETNAM, local_date
 from services.common.consumer import Handler
+from services.common.replica import AGENCY_EVENTS, AgencyCopy
 from services.common.uow import UnitOfWork
 from services.common.workdays import Calendar
 from services.notifier import policy, store
 
 log = structlog.get_logger("eiso.notifier")
 
-ELEMENT_VI = {
-    Element.QUALITY_POLICY: "Chính sách chất lượng",
-    Element.CONTEXT: "Bối cảnh tổ chức, rủi ro và cơ hội",
-    Element.QUALITY_OBJECTIVES: "Mục tiêu chất lượng",
-    Element.INTERNAL_AUDIT: "Đánh giá nội bộ",
-    Element.MANAGEMENT_REVIEW: "Xem xét của lãnh đạo",
-    Element.IMPROVEMENT: "Cải tiến, hành động khắc phục",
-    Element.SCOPE: "Phạm vi áp dụng",
-    Element.ANNOUNCEMENT: "Công bố HTQLCL",
-}
 WEEKDAY_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-MODE_VI = {"onsite": "tại chỗ", "documentary": "qua hồ sơ"}
 #: Reasons that start the escalation ladder (officer → head → supervising agency).
 ESCALATING = (AgencyLagging.event_type, AuditOverdue.event_type, ReviewOverdue.event_type)
 
@@ -82,8 +73,8 @@ class Delays:
     digest: timedelta
 
 
-def contact_of(agency: dict[str, Any], role: RecipientRole) -> Contact | None:
-    contacts = Contacts.model_validate(agency["contacts"])
+def contact_of(agency: AgencyCopy, role: RecipientRole) -> Contact | None:
+    contacts = agency.contacts or Contacts()
     return contacts.iso_officer if role == RecipientRole.ISO_OFFICER else contacts.head
 
 
@@ -100,7 +91,7 @@ async def notify(
 ) -> int:
     """Queue one message per channel of each recipient; a key already queued or sent is not again.
     For an agency not read yet, the message waits for it (`Handlers.agency_changed` makes it)."""
-    agency = await store.agency(uow.session, agency_code)
+    agency = await store.replica.get(uow.session, agency_code)
     if agency is None:
         log.info("agency not read yet: the message waits for it", agency_code=agency_code, reason=reason)
         await store.wait_for_agency(
@@ -132,7 +123,7 @@ async def notify(
                 "role": role.value,
                 "recipient_name": recipient.name,
                 "address": recipient.address,
-                "context": {"agency": agency["name"], "code": agency_code, **context},
+                "context": {"agency": agency.name, "code": agency_code, **context},
                 "critical": critical,
                 "status": "pending",
                 "due_at": max(due_at or now, now + delays.digest),
@@ -156,9 +147,7 @@ class Handlers:
 
     def table(self) -> dict[str, Handler]:
         return {
-            AgencyRegistered.event_type: self.agency_changed,
-            AgencyUpdated.event_type: self.agency_changed,
-            AgencyRenamed.event_type: self.agency_changed,
+            **{event.event_type: self.agency_changed for event in AGENCY_EVENTS},
             DeadlineApproaching.event_type: self.deadline_approaching,
             AgencyLagging.event_type: self.overdue,
             AuditOverdue.event_type: self.overdue,
@@ -176,11 +165,13 @@ class Handlers:
             NotificationFailed.event_type: self.delivered,
         }
 
-    async def agency_changed(
-        self, uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated | AgencyRenamed
-    ) -> None:
-        await store.save_agency(uow.session, event.data)
-        for message in await store.take_waiting(uow.session, event.data.code):
+    async def agency_changed(self, uow: UnitOfWork, event: CloudEvent) -> None:
+        """Keep the copy (the replica's one rule); messages that waited for an agency are made now."""
+        for data in await store.replica.apply(uow.session, event):
+            await self._made_waiting(uow, data.code)
+
+    async def _made_waiting(self, uow: UnitOfWork, code: str) -> None:
+        for message in await store.take_waiting(uow.session, code):
             roles = tuple(RecipientRole(role) for role in message["roles"])
             await notify(
                 uow,
@@ -242,7 +233,7 @@ class Handlers:
         context = {
             "year": data.year,
             "when": when(at),
-            "mode": MODE_VI[data.mode.value],
+            "mode": MODE_VI[data.mode],
             "inspector": data.inspector,
         }
         period = f"{data.inspection_id}:{data.revision}"

@@ -8,6 +8,7 @@ import structlog
 
 from contracts import Topic
 from contracts.deliveries import RecipientRole
+from contracts.vocabulary import Level
 from services.common.clock import local_date
 from services.common.db import exclusive_turn
 from services.common.service import Service
@@ -125,8 +126,8 @@ class NotifierService(Service[UnitOfWork]):
                 code, year = ladder["agency_code"], ladder["year"]
                 target = code if step == 1 else await self.supervisor_of(uow.session, code)
                 days = self.ladder.to_head if step == 1 else self.ladder.to_head + self.ladder.to_supervisor
-                agency = await store.agency(uow.session, code)
-                context = {"year": year, "days": days, "agency": agency["name"] if agency else code}
+                agency = await store.replica.get(uow.session, code)
+                context = {"year": year, "days": days, "agency": agency.name if agency else code}
                 role = RecipientRole.HEAD if step == 1 else RecipientRole.SUPERVISOR
                 if target is not None:
                     period = f"{code}:{year}:step{step}"
@@ -138,7 +139,7 @@ class NotifierService(Service[UnitOfWork]):
 
     async def supervisor_of(self, session: object, code: str) -> str | None:
         """The district for a commune; the department of science and technology for the others."""
-        agency = await store.agency(session, code)  # type: ignore[arg-type]
-        if agency and agency["level"] == "commune" and agency["parent_code"]:
-            return str(agency["parent_code"])
+        agency = await store.replica.get(session, code)  # type: ignore[arg-type]
+        if agency and agency.level == Level.COMMUNE and agency.parent_code:
+            return agency.parent_code
         return self.notifier_settings.supervisor_code

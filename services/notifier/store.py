@@ -21,8 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.agencies import AgencyData
 from services.common.db import UTCDateTime, new_metadata, one, upsert
+from services.common.replica import AgencyReplica
+from services.common.replica import agency_ends as replica_ends
 
 metadata = new_metadata()
 
@@ -35,7 +36,11 @@ agencies = Table(
     Column("parent_code", String(64), nullable=True),
     #: Contacts (personal data, Decree 13/2023): only what reminders need, never logged or published.
     Column("contacts", JSON, nullable=False),
+    Column("valid_to", Date, nullable=True),
 )
+agency_ends = replica_ends(metadata)
+#: Its copy of the registry's agencies, with the contacts reminders need.
+replica = AgencyReplica(agencies, agency_ends)
 
 notifications = Table(
     "notifications",
@@ -124,21 +129,6 @@ escalations = Table(
     Column("stopped_by", String(60), nullable=True),
     PrimaryKeyConstraint("agency_code", "year"),
 )
-
-
-async def save_agency(session: AsyncSession, data: AgencyData) -> None:
-    values = {
-        "name": data.name,
-        "level": data.level.value,
-        "parent_code": data.parent_code,
-        "contacts": data.contacts.model_dump(mode="json"),
-    }
-    stmt = upsert(session, agencies).values(code=data.code, **values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
-
-
-async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    return await one(session, select(agencies).where(agencies.c.code == code))
 
 
 async def wait_for_agency(session: AsyncSession, values: dict[str, Any]) -> None:

@@ -327,7 +327,7 @@ async def agency_calendar(code: str, caller: Caller, service: ServiceDep, tz: Tz
     if not caller.may_read(code):
         raise not_found(f"cơ quan {code}", "code")
     async with service.reader() as uow:
-        agency = await store.agency(uow.session, code)
+        agency = await store.replica.get(uow.session, code)
         if agency is None:
             raise not_found(f"cơ quan {code}", "code")
         ids = {
@@ -340,5 +340,5 @@ async def agency_calendar(code: str, caller: Caller, service: ServiceDep, tz: Tz
             for i in sorted(ids)
             if (row := await store.session_row(uow.session, i))
         ]
-    name = f"Lịch đào tạo ISO — {agency['name']}"
+    name = f"Lịch đào tạo ISO — {agency.name}"
     return Response(calendar.ics(name, sessions, service.clock.now(), utc=tz == "utc"), media_type=ICS)

@@ -15,5 +15,5 @@ REPLAY = Replay.refused_because(
 
 def build(settings: TrainingSettings | None = None) -> TrainingService:
     service = TrainingService(settings or TrainingSettings())
-    service.routers += [router, keys_router(store.agency_known)]
+    service.routers += [router, keys_router(store.replica.known)]
     return service

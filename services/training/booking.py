@@ -124,9 +124,9 @@ def seats_of(rows: list[dict[str, Any]], groups: dict[str, frozenset[str]]) -> l
 async def groups_for(uow: UnitOfWork, codes: set[str]) -> dict[str, frozenset[str]]:
     found = {}
     for code in codes:
-        agency = await store.agency(uow.session, code)
+        agency = await store.replica.get(uow.session, code)
         if agency:
-            found[code] = domain.groups_of(code, Level(agency["level"]), agency["parent_code"])
+            found[code] = domain.groups_of(code, agency.level, agency.parent_code)
     return found
 
 
@@ -173,8 +173,8 @@ async def enrol(
             f"đến {session['enrol_closes_on']:%d/%m/%Y}",
             conflict=True,
         )
-    agency = await store.agency(uow.session, agency_code)
-    if agency is None or (agency["valid_to"] is not None and agency["valid_to"] <= today):
+    agency = await store.replica.get(uow.session, agency_code)
+    if agency is None or (agency.valid_to is not None and agency.valid_to <= today):
         raise RefusalError("agency_code", f"cơ quan {agency_code} không có hoặc đã ngừng hoạt động")
     rows = await store.enrolments_of(uow.session, session_id)
     same = clean_line(person_name).casefold()
@@ -273,7 +273,7 @@ async def complete(
 ) -> CompletionData:
     now = uow.clock.now()
     await store.set_enrolment_status(uow.session, row["id"], EnrolmentStatus.COMPLETED.value, now)
-    agency = await store.agency(uow.session, row["agency_code"])
+    agency = await store.replica.get(uow.session, row["agency_code"])
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
     await store.add_certificate(
         uow.session,
@@ -282,7 +282,7 @@ async def complete(
             "enrolment_id": row["id"],
             "person_name": row["person_name"],
             "agency_code": row["agency_code"],
-            "agency_name": agency["name"] if agency else row["agency_code"],
+            "agency_name": agency.name if agency else row["agency_code"],
             "course_title_vi": course["title_vi"],
             "completed_on": on,
             "issued_at": now,

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from contracts.training import EnrolmentStatus, SessionDay, TrainingRole
-from contracts.vocabulary import Level
+from contracts.training import EnrolmentStatus, SessionDay
+from contracts.vocabulary import LEVEL_TIER_VI, Level
 from services.common.workdays import Calendar, day_off_phrase
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -165,7 +165,9 @@ def _fits(seat_groups: frozenset[str], confirmed: Sequence[Seat], rules: Rules) 
     for quota in rules.quotas:
         if quota.covers(seat_groups) and sum(quota.covers(s.groups) for s in confirmed) >= quota.seats:
             return "đã hết chỉ tiêu của " + (
-                f"huyện {quota.district}" if quota.district or quota.level is None else LEVEL_VI[quota.level]
+                f"huyện {quota.district}"
+                if quota.district or quota.level is None
+                else LEVEL_TIER_VI[quota.level]
             )
     return None
 
@@ -205,17 +207,3 @@ def completion(days: Sequence[Day], marks: dict[date, str], required_days: int |
     needed = required_days or len(days)
     attended = sorted(d.on for d in days if marks.get(d.on) in ATTENDED)
     return attended[needed - 1] if len(attended) >= needed else None
-
-
-LEVEL_VI = {
-    Level.DEPARTMENT: "cấp sở, ngành",
-    Level.DISTRICT: "cấp huyện",
-    Level.COMMUNE: "cấp xã",
-    Level.UNIT: "đơn vị khác",
-}
-
-ROLE_VI = {
-    TrainingRole.ISO_OFFICER: "cán bộ đầu mối ISO",
-    TrainingRole.HEAD: "lãnh đạo",
-    TrainingRole.STAFF: "công chức, viên chức",
-}

@@ -1,40 +1,16 @@
 """What the training service does with each event it consumes: keep its copy of agencies, and invite
 agencies that compliance reports as lagging."""
 
-from contracts.agencies import (
-    AgencyDissolved,
-    AgencyMerged,
-    AgencyRegistered,
-    AgencyRenamed,
-    AgencySplit,
-    AgencyUpdated,
-)
+from contracts import CloudEvent
 from contracts.compliance import AgencyLagging, DeadlineApproaching
 from services.common.consumer import Handler
+from services.common.replica import AGENCY_EVENTS
 from services.common.uow import UnitOfWork
 from services.training import booking, store
 
 
-async def agency_changed(uow: UnitOfWork, event: AgencyRegistered | AgencyUpdated | AgencyRenamed) -> None:
-    await store.save_agency(uow.session, event.data)
-    if isinstance(event, AgencyRenamed) and event.data.previous_code:
-        await store.end_agency(uow.session, event.data.previous_code, event.data.valid_from)
-
-
-async def agency_merged(uow: UnitOfWork, event: AgencyMerged) -> None:
-    for code in event.data.sources:
-        await store.end_agency(uow.session, code, event.data.effective_on)
-    await store.save_agency(uow.session, event.data.successor)
-
-
-async def agency_split(uow: UnitOfWork, event: AgencySplit) -> None:
-    await store.end_agency(uow.session, event.data.code, event.data.effective_on)
-    for part in event.data.into:
-        await store.save_agency(uow.session, part)
-
-
-async def agency_dissolved(uow: UnitOfWork, event: AgencyDissolved) -> None:
-    await store.end_agency(uow.session, event.data.code, event.data.effective_on)
+async def agency_changed(uow: UnitOfWork, event: CloudEvent) -> None:
+    await store.replica.apply(uow.session, event)
 
 
 async def agency_lagging(uow: UnitOfWork, event: AgencyLagging) -> None:
@@ -54,12 +30,7 @@ async def deadline_approaching(uow: UnitOfWork, event: DeadlineApproaching) -> N
 
 
 HANDLERS: dict[str, Handler] = {
-    AgencyRegistered.event_type: agency_changed,
-    AgencyUpdated.event_type: agency_changed,
-    AgencyRenamed.event_type: agency_changed,
-    AgencyMerged.event_type: agency_merged,
-    AgencySplit.event_type: agency_split,
-    AgencyDissolved.event_type: agency_dissolved,
+    **{event.event_type: agency_changed for event in AGENCY_EVENTS},
     AgencyLagging.event_type: agency_lagging,
     DeadlineApproaching.event_type: deadline_approaching,
 }

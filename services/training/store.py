@@ -18,8 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.agencies import AgencyData
 from services.common.db import UTCDateTime, new_metadata, one, upsert
+from services.common.replica import AgencyReplica
+from services.common.replica import agency_ends as replica_ends
 
 metadata = new_metadata()
 
@@ -33,14 +34,9 @@ agencies = Table(
     Column("valid_to", Date, nullable=True),
 )
 
-#: Ends of agencies, kept apart so an end arriving before the agency itself is not lost (a merger is
-#: keyed by its successor, so it may overtake a source's registration).
-agency_ends = Table(
-    "agency_ends",
-    metadata,
-    Column("code", String(64), primary_key=True),
-    Column("valid_to", Date, nullable=False),
-)
+agency_ends = replica_ends(metadata)
+#: Its copy of the registry's agencies: what quotas and certificates need, never the contacts.
+replica = AgencyReplica(agencies, agency_ends)
 
 courses = Table(
     "courses",
@@ -122,34 +118,6 @@ certificates = Table(
     Column("completed_on", Date, nullable=False),
     Column("issued_at", UTCDateTime, nullable=False),
 )
-
-
-async def save_agency(session: AsyncSession, data: AgencyData) -> None:
-    """Keep what quotas and certificates need; never the contacts."""
-    ended = await session.scalar(select(agency_ends.c.valid_to).where(agency_ends.c.code == data.code))
-    values = {
-        "name": data.name,
-        "level": data.level.value,
-        "parent_code": data.parent_code,
-        "valid_to": data.valid_to or ended,
-    }
-    stmt = upsert(session, agencies).values(code=data.code, **values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_=values))
-
-
-async def end_agency(session: AsyncSession, code: str, day: date) -> None:
-    """The agency stops on `day` (dissolved, merged, split): no new enrolments from it after that."""
-    stmt = upsert(session, agency_ends).values(code=code, valid_to=day)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"valid_to": day}))
-    await session.execute(agencies.update().where(agencies.c.code == code).values(valid_to=day))
-
-
-async def agency(session: AsyncSession, code: str) -> dict[str, Any] | None:
-    return await one(session, select(agencies).where(agencies.c.code == code))
-
-
-async def agency_known(session: AsyncSession, code: str) -> bool:
-    return await agency(session, code) is not None
 
 
 async def course(session: AsyncSession, code: str) -> dict[str, Any] | None:

@@ -105,7 +105,7 @@ async def world(notifier_db: Sessions) -> World:
         contacts=Contacts(iso_officer=Contact(name="Nguyễn Thị Mai", phone=PHONE)),
     )
     async with notifier_db() as session, session.begin():
-        await store.save_agency(session, agency)
+        await store.replica.save(session, agency)
     primary, fallback = ScriptedGateway("esms"), ScriptedGateway("speedsms")
     mailer = Mailer("smtp", "127.0.0.1", 1, "eiso@localhost")
     dispatcher = Dispatcher(templates.load(), CALENDAR, RULES, [primary, fallback], mailer)
@@ -306,7 +306,7 @@ async def deadline_messages(world: World, deadline: date) -> dict[str, Any]:
     event = DeadlineApproaching.create(source="/t", subject=code, time=FRIDAY_9AM, data=data)
     assert isinstance(event, DeadlineApproaching)
     async with world.uow() as uow:
-        await store.save_agency(uow.session, agency)
+        await store.replica.save(uow.session, agency)
         await Handlers(Delays(timedelta(0)), CALENDAR).deadline_approaching(uow, event)
         await uow.commit()
     rows = [r for r in await world.rows() if r["agency_code"] == code]
@@ -349,7 +349,7 @@ async def test_a_phone_that_cannot_take_an_sms_gets_none_and_the_email_still_goe
         contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone=phone, email="tu@stc.vn")),
     )
     async with world.uow() as uow:
-        await store.save_agency(uow.session, agency)
+        await store.replica.save(uow.session, agency)
         context = {"year": 2022, "deadline": "30/10/2022", "missing": []}
         await notify(
             uow, Delays(timedelta(0)), "L1", "audit-overdue", "2022", (RecipientRole.ISO_OFFICER,), context

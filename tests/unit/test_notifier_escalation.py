@@ -38,9 +38,9 @@ async def heads_told(sessions: Sessions) -> list[tuple[str, str]]:
 
 async def test_the_ladder_climbs_on_working_days_and_stops(notifier_db: Sessions, tmp_path: Path) -> None:
     async with notifier_db() as session, session.begin():
-        await store.save_agency(session, agency("HUYEN", Level.DISTRICT, None, "Chủ tịch huyện"))
-        await store.save_agency(session, agency("XA", Level.COMMUNE, "HUYEN", "Chủ tịch xã"))
-        await store.save_agency(session, agency("OTHER", Level.COMMUNE, "HUYEN", "Chủ tịch xã khác"))
+        await store.replica.save(session, agency("HUYEN", Level.DISTRICT, None, "Chủ tịch huyện"))
+        await store.replica.save(session, agency("XA", Level.COMMUNE, "HUYEN", "Chủ tịch xã"))
+        await store.replica.save(session, agency("OTHER", Level.COMMUNE, "HUYEN", "Chủ tịch xã khác"))
         await store.start_escalation(session, "XA", 2022, date(2022, 8, 26))  # a Friday
         await store.start_escalation(session, "OTHER", 2022, date(2022, 8, 26))
         await store.stop_escalations(session, "OTHER", date(2022, 8, 29), "internal-audit-completed")

@@ -38,5 +38,5 @@ async def test_a_merge_that_overtakes_a_sources_registration_still_ends_it(
     await consumer.apply_batch([consumer_record(merged, topic=Topic.REGISTRY_AGENCIES)])
     await consumer.apply_batch([consumer_record(agency_registered(source), topic=Topic.REGISTRY_AGENCIES)])
     async with training_db() as session:
-        ended = await store.agency(session, source)
-    assert ended is not None and ended["valid_to"] == date(2022, 7, 1)
+        ended = await store.replica.get(session, source)
+    assert ended is not None and ended.valid_to == date(2022, 7, 1)
