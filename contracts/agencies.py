@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.envelope import CloudEvent, EventData
-from contracts.text import AGENCY_CODE, AgencyCode, Text
+from contracts.fields import AGENCY_CODE, AgencyCode, Text
 from contracts.vocabulary import Level, Obligation
 
 #: The shape of a Vietnamese number in E.164; the registry has checked it is allocated (phonenumbers).

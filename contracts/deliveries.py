@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from contracts.envelope import CloudEvent, EventData
-from contracts.text import AgencyCode, Text
+from contracts.fields import AgencyCode, Text
 
 
 class Channel(StrEnum):

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 
-from contracts.text import Text
+from contracts.fields import Text
 
 CONTENT_TYPE = "application/cloudevents+json"
 #: The event type as a header, so tools can filter without parsing the value. Not `ce_type`: a `ce_`

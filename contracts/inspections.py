@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from contracts.envelope import CloudEvent, EventData
-from contracts.text import AgencyCode, Paragraph, Text
+from contracts.fields import AgencyCode, Paragraph, Text
 
 
 class InspectionMode(StrEnum):

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from contracts.envelope import CloudEvent, EventData
-from contracts.text import AgencyCode, Text
+from contracts.fields import AgencyCode, Text
 
 
 class TrainingRole(StrEnum):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Column, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.text import AgencyCode, Text
+from contracts.fields import AgencyCode, Text
 from services.common.db import READ_ONLY, UTCDateTime, new_metadata
 from services.common.inputs import RequestBody, problem
 from services.common.ratelimit import RequestLimits

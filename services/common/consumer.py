@@ -123,7 +123,7 @@ class EventConsumer:
     async def apply_batch(self, records: Sequence[Record]) -> BatchResult:
         self.batches += 1
         try:
-            result, said = await self._apply(records, careful=False)
+            result, log_lines = await self._apply(records, careful=False)
         except Exception as exc:
             if is_transient(exc):
                 raise
@@ -132,8 +132,8 @@ class EventConsumer:
             # savepoint per event, so that the event at fault alone is dead-lettered and the others
             # are applied.
             log.info("fast pass refused; applying the batch event by event", error=repr(exc)[:300])
-            result, said = await self._apply(records, careful=True)
-        for line in said:  # only now, with the effects committed, is "applied" true
+            result, log_lines = await self._apply(records, careful=True)
+        for line in log_lines:  # only now, with the effects committed, is "applied" true
             line()
         for outcome in ("applied", "duplicates", "dead_lettered"):
             label = "duplicate" if outcome == "duplicates" else outcome
@@ -146,7 +146,7 @@ class EventConsumer:
         """One transaction for the batch. Fast (`careful=False`): handlers run back to back and the
         inbox and outbox are written once, at the commit; a handler refusing an event aborts the pass.
         Careful: each handler in its own savepoint, as the fast pass cannot isolate a failure."""
-        result, said = BatchResult(), []
+        result, log_lines = BatchResult(), []
         parsed = [(record, _parse(record)) for record in records]
         async with self.uow() as uow:
             ids = [_inbox_id(record, event) for record, event in parsed]
@@ -159,11 +159,11 @@ class EventConsumer:
             for record, event in parsed:
                 outcome, line = await self._apply_one(uow, record, event, done, careful)
                 setattr(result, outcome, getattr(result, outcome) + 1)
-                said.append(line)
+                log_lines.append(line)
             self._drill("before_commit")
             await uow.commit()
         self._drill("after_commit")
-        return result, said
+        return result, log_lines
 
     async def _apply_one(
         self, uow: UnitOfWork, record: Record, event: Any, done: dict[str, str | None], careful: bool

@@ -21,7 +21,7 @@ from aiokafka.structs import ConsumerRecord
 
 from contracts import dlq
 from contracts.catalogue import DeadLetterHeaderName
-from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord
+from services.common.outbox_inbox import MAX_RECORD_BYTES, OutgoingRecord
 
 REASON = DeadLetterHeaderName.REASON
 ORIGINAL_TOPIC = DeadLetterHeaderName.TOPIC

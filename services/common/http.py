@@ -16,7 +16,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from contracts.text import forbidden_in
+from contracts.fields import forbidden_in
 from services.common import metrics
 from services.common.docs import INLINE_STYLE_HASHES, STATIC_PREFIX
 from services.common.inputs import error, invalid_request

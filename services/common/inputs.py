@@ -2,7 +2,7 @@
 
 - Request bodies extend `RequestBody`: unknown fields refused (no mass assignment), no NaN or infinity
   (Python's JSON reader accepts `NaN`, `Infinity` and reads `1e400` as infinity; stored, they break
-  every later answer), text fields typed `contracts.text.Text`/`Paragraph`.
+  every later answer), text fields typed `contracts.fields.Text`/`Paragraph`.
 - Query strings and paths carry no control character (`services.common.http.RefuseControlCharacters`).
 - Dates are written YYYY-MM-DD (`Day`; pydantic would read `0` as 1 January 1970) and, with years
   (`CampaignYear`), lie within the years the province runs campaigns for (`CAMPAIGN_YEARS`, set from
@@ -26,7 +26,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
 
-from contracts.text import AGENCY_CODE
+from contracts.fields import AGENCY_CODE
 from services.common.clock import Clock, SystemClock, local_date
 
 #: Decision 19/2014/QĐ-TTg: the first year agencies had to apply a QMS under the programme.

@@ -30,7 +30,7 @@ from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLS
 
 from contracts.topics import Retention, all_topic_names, kept_forever, retention_of
 from services.common import kafka_records
-from services.common.messaging import OutgoingRecord
+from services.common.outbox_inbox import OutgoingRecord
 from services.common.relay import PublishError
 from services.common.settings import ServiceSettings
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.common import metrics
 from services.common.clock import Clock
 from services.common.db import READ_ONLY, exclusive_turn
-from services.common.messaging import OutgoingRecord, outbox
+from services.common.outbox_inbox import OutgoingRecord, outbox
 
 log = structlog.get_logger("eiso.relay")
 

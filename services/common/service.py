@@ -60,7 +60,7 @@ class Service(Generic[U]):
         CAMPAIGN_YEARS.first, CAMPAIGN_YEARS.last = settings.campaign_first_year, settings.campaign_last_year
         CAMPAIGN_YEARS.clock = self.clock
         #: The province's working days (EISO_WORKDAYS_FILE): a wrong entry stops the service here.
-        self.calendar: workdays.Calendar = workdays.load(settings.workdays_file)
+        self.calendar: workdays.WorkingDays = workdays.load(settings.workdays_file)
         self.engine = create_engine(settings.database_url)
         self.sessions = sessionmaker(self.engine)
         self.broker = make_broker(settings)

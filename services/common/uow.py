@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts import CloudEvent
 from services.common.clock import Clock
 from services.common.db import READ_ONLY
-from services.common.messaging import MAX_RECORD_BYTES, OutgoingRecord, inbox, outbox
+from services.common.outbox_inbox import MAX_RECORD_BYTES, OutgoingRecord, inbox, outbox
 
 #: First key of the two-key advisory locks that order outbox writes per Kafka key on PostgreSQL.
 _KEY_LOCK_CLASS = 0x0E150

@@ -47,7 +47,7 @@ def day_off_phrase(day: date, reason: str) -> str:
     return f"ngày {day:%d/%m/%Y} là ngày nghỉ ({reason})"
 
 
-class Calendar:
+class WorkingDays:
     """Working days: Monday to Friday, less public holidays and the province's days off, plus the
     weekend days it works in exchange."""
 
@@ -139,7 +139,7 @@ def _entries(path: Path, raw: dict[str, Any], section: str) -> dict[date, str]:
     return found
 
 
-def _check(path: Path, calendar: Calendar) -> None:
+def _check(path: Path, calendar: WorkingDays) -> None:
     """An entry that would change nothing, or contradict the law, is a mistake: say which."""
     for index, (day, _reason) in enumerate(calendar.worked.items()):
         where = f"{path}: working_days[{index}] ({day:%d/%m/%Y})"
@@ -160,7 +160,7 @@ def _check(path: Path, calendar: Calendar) -> None:
             )
 
 
-def load(path: Path = WORKDAYS_FILE) -> Calendar:
+def load(path: Path = WORKDAYS_FILE) -> WorkingDays:
     """The calendar from the province's file; WorkdaysFileError naming the file and the entry when it
     cannot be used, so a service refuses to start rather than count days wrongly."""
     try:
@@ -177,6 +177,6 @@ def load(path: Path = WORKDAYS_FILE) -> Calendar:
         raise WorkdaysFileError(
             f"{path}: unknown section {', '.join(unknown)} (expected {' and '.join(SECTIONS)})"
         )
-    calendar = Calendar(_entries(path, raw, "days_off"), _entries(path, raw, "working_days"))
+    calendar = WorkingDays(_entries(path, raw, "days_off"), _entries(path, raw, "working_days"))
     _check(path, calendar)
     return calendar

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.envelope import CloudEvent, derived_id
+from contracts.fields import AgencyCode, Text, clean_line
 from contracts.inspections import (
     CorrectiveAction,
     Finding,
@@ -22,7 +23,6 @@ from contracts.inspections import (
     InspectionScheduled,
     InspectionStatus,
 )
-from contracts.text import AgencyCode, Text, clean_line
 from contracts.topics import Topic
 from services.common.auth import Caller, Role, require
 from services.common.clock import local_date

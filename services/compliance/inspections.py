@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.common.workdays import Calendar, day_off_phrase
+from services.common.workdays import WorkingDays, day_off_phrase
 from services.compliance.rules import Window
 
 #: Points per factor; the weights are policy, kept here in one place so a change is one edit.
@@ -78,7 +78,7 @@ def select(candidates: Iterable[Candidate], target: int, year: int) -> list[Pick
     return picks[:target]
 
 
-def working_days(window: Window, calendar: Calendar, start: date | None = None) -> list[date]:
+def working_days(window: Window, calendar: WorkingDays, start: date | None = None) -> list[date]:
     """The working days inside the window (no weekend, public holiday or province day off), from
     `start` if that is later."""
     return calendar.working_days_between(max(window.start, start or window.start), window.end)
@@ -117,7 +117,7 @@ def spread(slots: Sequence[tuple[date, str]], count: int) -> list[tuple[date, st
 
 
 def check_slot(
-    day: date, inspector: str, window: Window, booked: Iterable[tuple[str, date]], calendar: Calendar
+    day: date, inspector: str, window: Window, booked: Iterable[tuple[str, date]], calendar: WorkingDays
 ) -> None:
     """Refuse a day outside the campaign's inspection window, a day that is not a working day (a
     weekend, a public holiday, a province day off), or an inspector already busy that day."""

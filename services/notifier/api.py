@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import update
 
-from contracts.text import Text
+from contracts.fields import Text
 from services.common.auth import Anonymous, Caller, Role, require
 from services.common.inputs import problem
 from services.common.logging import mask_text

@@ -33,7 +33,7 @@ from contracts.topics import Topic
 from services.common.logging import mask_text
 from services.common.metrics import REGISTRY
 from services.common.uow import UnitOfWork
-from services.common.workdays import Calendar
+from services.common.workdays import WorkingDays
 from services.notifier import policy, store
 from services.notifier.gateways import Gateway, Outcome, Result
 from services.notifier.mailer import Mailer
@@ -54,7 +54,7 @@ for _channel in Channel:
 
 
 @dataclass(frozen=True)
-class Rules:
+class SendingRules:
     quiet_opens: time
     quiet_closes: time
     working_days_only: bool
@@ -73,8 +73,8 @@ class Dispatcher:
     def __init__(
         self,
         templates: Templates,
-        calendar: Calendar,
-        rules: Rules,
+        calendar: WorkingDays,
+        rules: SendingRules,
         sms: list[Gateway],
         mailer: Mailer,
     ) -> None:

@@ -33,7 +33,7 @@ from services.common.clock import VIETNAM, local_date
 from services.common.consumer import Handler
 from services.common.replica import AGENCY_EVENTS, AgencyCopy
 from services.common.uow import UnitOfWork
-from services.common.workdays import Calendar
+from services.common.workdays import WorkingDays
 from services.notifier import policy, store
 
 log = structlog.get_logger("eiso.notifier")
@@ -55,7 +55,7 @@ def day_before_at_eight(starts_at: datetime) -> datetime:
     return local.replace(hour=8, minute=0, second=0, microsecond=0)
 
 
-def deadline_slots(deadline: date, calendar: Calendar) -> dict[str, str | None]:
+def deadline_slots(deadline: date, calendar: WorkingDays) -> dict[str, str | None]:
     """The deadline as messages show it and, when it is not a working day, why not and the last
     working day before it, so the text can say so (the campaign's date itself does not move)."""
     off = calendar.day_off(deadline)
@@ -141,7 +141,7 @@ async def notify(
 
 
 class Handlers:
-    def __init__(self, delays: Delays, calendar: Calendar) -> None:
+    def __init__(self, delays: Delays, calendar: WorkingDays) -> None:
         self.delays = delays
         self.calendar = calendar
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 from contracts.agencies import Contact
 from contracts.deliveries import Channel, RecipientRole
-from services.common.text import PhoneKind, phone_kind
-from services.common.workdays import Calendar
+from services.common.phones import PhoneKind, phone_kind
+from services.common.workdays import WorkingDays
 
 NAMESPACE = uuid.UUID("6f0d3b8e-2d1c-5b7a-9e43-1c0de15e150a")
 
@@ -71,7 +71,7 @@ class Ladder:
     to_head: int = 5
     to_supervisor: int = 5
 
-    def step_due(self, step: int, started: date, calendar: Calendar) -> date | None:
+    def step_due(self, step: int, started: date, calendar: WorkingDays) -> date | None:
         """The day step `step` (1 = head, 2 = supervisor) is due; None when there is no such step."""
         if step == 1:
             return calendar.add_working_days(started, self.to_head)

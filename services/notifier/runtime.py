@@ -14,7 +14,7 @@ from services.common.db import exclusive_turn
 from services.common.service import Service
 from services.common.uow import UnitOfWork
 from services.notifier import policy, store, templates
-from services.notifier.dispatcher import Dispatcher, Rules
+from services.notifier.dispatcher import Dispatcher, SendingRules
 from services.notifier.gateways import EsmsGateway, FileGateway, Gateway, SpeedSmsGateway
 from services.notifier.handlers import Delays, Handlers, notify
 from services.notifier.mailer import FolderMailer, Mailer
@@ -59,7 +59,7 @@ class NotifierService(Service[UnitOfWork]):
         self.dispatcher = Dispatcher(
             self.templates,
             self.calendar,
-            Rules(
+            SendingRules(
                 quiet_opens=settings.quiet_hours_start,
                 quiet_closes=settings.quiet_hours_end,
                 working_days_only=settings.working_days_only,

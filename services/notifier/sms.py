@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from services.common.text import unaccent
+from services.common.vietnamese import unaccent
 
 #: GSM 03.38 basic set, and the extension set (each extension character costs two septets).
 GSM7_BASIC = frozenset(

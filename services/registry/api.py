@@ -28,14 +28,14 @@ from contracts.agencies import (
     AgencyUpdatedData,
     Contacts,
 )
+from contracts.fields import AGENCY_CODE, Paragraph, Text, clean_line
 from contracts.records import RECORD_EVENT_OF, RecordData
-from contracts.text import AGENCY_CODE, Paragraph, Text, clean_line
 from contracts.vocabulary import Element, Level, Obligation
 from services.common.auth import Caller, Principal, Role, require
 from services.common.clock import local_date
 from services.common.inputs import CampaignYear, Day, RequestBody, problem
+from services.common.phones import PHONE_PATTERN, normalise_phone
 from services.common.service import Service, service_of
-from services.common.text import PHONE_PATTERN, normalise_phone
 from services.common.uow import UnitOfWork
 from services.registry import csvimport, domain, store
 from services.registry.lookup import RegistryUnitOfWork

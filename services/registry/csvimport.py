@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from services.common.text import normalise_phone, search_key
+from services.common.phones import normalise_phone
+from services.common.vietnamese import search_key
 
 #: Header (as `search_key` sees it) → field. English names are the fields themselves.
 HEADERS: dict[str, str] = {

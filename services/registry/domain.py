@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from contracts.agencies import AgencyData, Contacts
+from contracts.fields import clean_line
 from contracts.records import RecordData
-from contracts.text import clean_line
 from contracts.vocabulary import Element, Level, Obligation
 
 #: Fields a plain update may change (name, code and parent have their own operations).

@@ -52,9 +52,9 @@ class Lookup:
 
 
 def numbers_of(
-    numbers: dict[VersionKey, store.Numbers], code: str, element: Element, year: int, channel: str
+    numbers: dict[VersionKey, store.VersionNumbers], code: str, element: Element, year: int, channel: str
 ) -> tuple[int, int | None]:
-    found = numbers.get((code, element.value, year), store.Numbers())
+    found = numbers.get((code, element.value, year), store.VersionNumbers())
     return found.latest, found.by_channel.get(channel)
 
 
@@ -67,7 +67,7 @@ class ReadAhead(Lookup):
         super().__init__(session)
         self.systems: dict[str, dict[str, Any]] = {}
         self.histories: dict[str, list[AgencyData]] = {}
-        self.numbers: dict[VersionKey, store.Numbers] = {}
+        self.numbers: dict[VersionKey, store.VersionNumbers] = {}
         self.known: dict[str, RecordData] = {}
         self.new_rows: list[dict[str, Any]] = []
 
@@ -106,7 +106,9 @@ class ReadAhead(Lookup):
 
     async def add(self, data: RecordData, event_id: str, now: datetime, source_version: int) -> None:
         self.new_rows.append(store.record_row(data, event_id, now, source_version))
-        numbers = self.numbers.setdefault((data.agency_code, data.element.value, data.year), store.Numbers())
+        numbers = self.numbers.setdefault(
+            (data.agency_code, data.element.value, data.year), store.VersionNumbers()
+        )
         numbers.latest = data.version
         given = numbers.by_channel.get(data.channel)
         numbers.by_channel[data.channel] = source_version if given is None else max(given, source_version)

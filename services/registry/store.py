@@ -31,7 +31,7 @@ from contracts.agencies import AgencyData
 from contracts.records import RecordData
 from contracts.vocabulary import Element, Level, Obligation
 from services.common.db import BigId, UTCDateTime, new_metadata, one
-from services.common.text import search_key
+from services.common.vietnamese import search_key
 from services.registry import domain
 
 metadata = new_metadata()
@@ -368,7 +368,7 @@ async def systems_of(session: AsyncSession, ids: Collection[str]) -> dict[str, d
 
 
 @dataclass
-class Numbers:
+class VersionNumbers:
     """Of one (agency, element, year): the registry's latest version (0 if none), and the highest version
     number each channel itself gave (None for `api` and for rows older than migration 0003)."""
 
@@ -378,8 +378,8 @@ class Numbers:
 
 async def version_numbers(
     session: AsyncSession, codes: Collection[str]
-) -> dict[tuple[str, str, int], Numbers]:
-    """The `Numbers` of every (agency, element, year) of these agencies, in one query."""
+) -> dict[tuple[str, str, int], VersionNumbers]:
+    """The `VersionNumbers` of every (agency, element, year) of these agencies, in one query."""
     rows = await session.execute(
         select(
             records.c.agency_code,
@@ -392,9 +392,9 @@ async def version_numbers(
         .where(records.c.agency_code.in_(codes))
         .group_by(records.c.agency_code, records.c.element, records.c.year, records.c.channel)
     )
-    found: dict[tuple[str, str, int], Numbers] = {}
+    found: dict[tuple[str, str, int], VersionNumbers] = {}
     for code, element, year, channel, latest, source in rows:
-        numbers = found.setdefault((code, element, year), Numbers())
+        numbers = found.setdefault((code, element, year), VersionNumbers())
         numbers.latest = max(numbers.latest, latest)
         numbers.by_channel[channel] = source
     return found

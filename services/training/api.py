@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field, model_validator
 
-from contracts.text import AgencyCode, Text
+from contracts.fields import AgencyCode, Text
 from contracts.training import CompletionData, EnrolmentData, SessionData, TrainingRole
 from contracts.vocabulary import Level
 from services.common.auth import Anonymous, Caller, Role, require
@@ -18,7 +18,7 @@ from services.common.clock import local_date
 from services.common.inputs import Day as Date
 from services.common.inputs import RequestBody, problem
 from services.common.service import service_of
-from services.training import booking, calendar, store
+from services.training import booking, ics, store
 from services.training.domain import Day, RefusalError
 from services.training.runtime import TrainingService
 
@@ -317,7 +317,7 @@ async def session_calendar(
         if row is None:
             raise not_found(f"lớp {session_id}", "session_id")
         data = await booking.session_data(uow, row)
-    body = calendar.ics(data.course_title_vi, [data], service.clock.now(), utc=tz == "utc")
+    body = ics.calendar_of(data.course_title_vi, [data], service.clock.now(), utc=tz == "utc")
     return Response(body, media_type=ICS)
 
 
@@ -341,4 +341,4 @@ async def agency_calendar(code: str, caller: Caller, service: ServiceDep, tz: Tz
             if (row := await store.session_row(uow.session, i))
         ]
     name = f"Lịch đào tạo ISO — {agency.name}"
-    return Response(calendar.ics(name, sessions, service.clock.now(), utc=tz == "utc"), media_type=ICS)
+    return Response(ics.calendar_of(name, sessions, service.clock.now(), utc=tz == "utc"), media_type=ICS)

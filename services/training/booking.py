@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from contracts.envelope import CloudEvent, derived_id
-from contracts.text import clean_line
+from contracts.fields import clean_line
 from contracts.topics import Topic
 from contracts.training import (
     CompletionData,
@@ -29,9 +29,9 @@ from contracts.training import (
 from contracts.vocabulary import Level
 from services.common.clock import local_date
 from services.common.uow import UnitOfWork
-from services.common.workdays import Calendar
+from services.common.workdays import WorkingDays
 from services.training import domain, store
-from services.training.domain import Day, Quota, RefusalError, Rules, Seat
+from services.training.domain import Day, Quota, RefusalError, Seat, SeatRules
 from services.training.windows import Windows
 
 STATUS_VI = {
@@ -59,14 +59,14 @@ def days_json(days: list[Day]) -> list[dict[str, str]]:
     ]
 
 
-def rules_of(row: dict[str, Any]) -> Rules:
+def rules_of(row: dict[str, Any]) -> SeatRules:
     quotas = tuple(
         Quota(
             seats=q["seats"], district=q.get("district"), level=Level(q["level"]) if q.get("level") else None
         )
         for q in row["quotas"]
     )
-    return Rules(capacity=row["capacity"], quotas=quotas, per_agency_limit=row["per_agency_limit"])
+    return SeatRules(capacity=row["capacity"], quotas=quotas, per_agency_limit=row["per_agency_limit"])
 
 
 def first_instant(row: dict[str, Any]) -> datetime:
@@ -361,7 +361,7 @@ async def invite(uow: UnitOfWork, agency_code: str, year: int, why: str, cause: 
 async def check_schedule(
     uow: UnitOfWork,
     windows: Windows,
-    calendar: Calendar,
+    calendar: WorkingDays,
     days: list[Day],
     venue: str,
     trainer: str,
@@ -392,7 +392,7 @@ async def check_course_fits(uow: UnitOfWork, course_code: str, days: list[Day]) 
 
 
 async def create_session(
-    uow: UnitOfWork, windows: Windows, calendar: Calendar, values: dict[str, Any]
+    uow: UnitOfWork, windows: Windows, calendar: WorkingDays, values: dict[str, Any]
 ) -> SessionData:
     days: list[Day] = values.pop("days")
     await check_course_fits(uow, values["course_code"], days)
@@ -421,7 +421,7 @@ async def create_session(
 
 
 async def reschedule(
-    uow: UnitOfWork, windows: Windows, calendar: Calendar, session_id: str, changes: dict[str, Any]
+    uow: UnitOfWork, windows: Windows, calendar: WorkingDays, session_id: str, changes: dict[str, Any]
 ) -> SessionData:
     """New days, venue, trainer or capacity; those enrolled are told (training-rescheduled). A larger
     capacity promotes from the waiting list at once."""

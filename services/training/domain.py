@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.training import EnrolmentStatus, SessionDay
 from contracts.vocabulary import LEVEL_TIER_VI, Level
-from services.common.workdays import Calendar, day_off_phrase
+from services.common.workdays import WorkingDays, day_off_phrase
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Attendance marks that count as having attended the day.
@@ -61,7 +61,7 @@ class Booking:
     days: tuple[Day, ...]
 
 
-def check_days(days: Sequence[Day], window_start: date, window_end: date, calendar: Calendar) -> None:
+def check_days(days: Sequence[Day], window_start: date, window_end: date, calendar: WorkingDays) -> None:
     """Each day inside the year's training window and not a public holiday or province day off. A
     Saturday or Sunday is allowed: provinces train commune officers at weekends, when they can leave
     their office; nobody trains on Tết or Quốc khánh."""
@@ -145,7 +145,7 @@ class Seat:
 
 
 @dataclass(frozen=True)
-class Rules:
+class SeatRules:
     capacity: int
     quotas: tuple[Quota, ...] = ()
     per_agency_limit: int | None = None
@@ -158,7 +158,7 @@ class Placement:
     reason: str = field(default="")
 
 
-def _fits(seat_groups: frozenset[str], confirmed: Sequence[Seat], rules: Rules) -> str | None:
+def _fits(seat_groups: frozenset[str], confirmed: Sequence[Seat], rules: SeatRules) -> str | None:
     """Why a confirmed place cannot be given now (None: it can)."""
     if len(confirmed) >= rules.capacity:
         return "lớp đã đủ chỗ"
@@ -172,7 +172,9 @@ def _fits(seat_groups: frozenset[str], confirmed: Sequence[Seat], rules: Rules) 
     return None
 
 
-def place(agency_code: str, seat_groups: frozenset[str], seats: Sequence[Seat], rules: Rules) -> Placement:
+def place(
+    agency_code: str, seat_groups: frozenset[str], seats: Sequence[Seat], rules: SeatRules
+) -> Placement:
     """A new enrolment: a confirmed seat if capacity and quotas allow, else the end of the waiting list.
     Refused when the agency already has its limit of people in the session."""
     active = [s for s in seats if s.status in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)]
@@ -190,7 +192,7 @@ def place(agency_code: str, seat_groups: frozenset[str], seats: Sequence[Seat], 
     return Placement(EnrolmentStatus.WAITLISTED, waiting + 1, why)
 
 
-def promotions(seats: Sequence[Seat], rules: Rules) -> list[str]:
+def promotions(seats: Sequence[Seat], rules: SeatRules) -> list[str]:
     """Who on the waiting list gets a seat now, in waiting order (the first who fits each free seat;
     someone held back by a full quota keeps their place)."""
     confirmed = [s for s in seats if s.status == EnrolmentStatus.CONFIRMED]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from contracts import Topic
 from services.common.db import create_engine
-from services.common.messaging import inbox
+from services.common.outbox_inbox import inbox
 from services.compliance.store import evidence, scores
 from tests.e2e.stack import running
 from tests.factories import objective_updated, unique_code

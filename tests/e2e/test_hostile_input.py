@@ -22,7 +22,7 @@ import pytest
 from contracts import TOPICS, Topic, dlq, to_json
 from eiso_cli.processes import ROOT
 from services.common.dlq import TRUNCATED, VALUE_BYTES, VALUE_SHA256
-from services.common.messaging import MAX_RECORD_BYTES
+from services.common.outbox_inbox import MAX_RECORD_BYTES
 from tests.brokers import broker_of_its_own
 from tests.conftest import KAFKA_PORT
 from tests.e2e.stack import Stack, running

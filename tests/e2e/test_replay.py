@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from contracts import Topic
 from services.common.db import create_engine
-from services.common.messaging import outbox
+from services.common.outbox_inbox import outbox
 from tests.e2e.scores import CONSUMED, ELEMENTS, record, register, register_with_records, settled
 from tests.e2e.stack import Stack, running
 from tests.factories import unique_code

@@ -26,7 +26,7 @@ from contracts import Topic, dlq, to_json
 from contracts.records import InternalAuditCompleted
 from eiso_cli.kafka import caught_up
 from services.common.db import create_engine
-from services.common.messaging import inbox, outbox
+from services.common.outbox_inbox import inbox, outbox
 from services.compliance.store import evidence, scores
 from tests.e2e.stack import Stack
 from tests.factories import inbound, unique_code

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from contracts import TOPICS, Topic, to_json
 from services.common.consumer import EventConsumer, Record
-from services.common.messaging import MAX_RECORD_BYTES, outbox
 from services.common.migrations import upgrade
+from services.common.outbox_inbox import MAX_RECORD_BYTES, outbox
 from services.common.service import Service
 from services.compliance.app import build as compliance
 from services.compliance.settings import ComplianceSettings

@@ -22,7 +22,7 @@ from contracts.records import RECORD_EVENT_OF, RecordData
 from contracts.vocabulary import Element
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
-from services.common.messaging import outbox
+from services.common.outbox_inbox import outbox
 from services.compliance import store
 from services.compliance.scorebook import ComplianceUnitOfWork
 from tests.conftest import migrated

@@ -13,7 +13,7 @@ from contracts import Topic
 from services.common import dlq
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer, PermanentError, tolerant_parser
-from services.common.messaging import outbox
+from services.common.outbox_inbox import outbox
 from services.common.uow import Repository, UnitOfWork
 from services.compliance import store
 from services.compliance.scorebook import ComplianceUnitOfWork

@@ -8,7 +8,7 @@ import pytest
 from contracts import TOPICS, generate
 from contracts.catalogue import DEAD_LETTER_HEADERS
 from services.common import dlq as dlq_module
-from services.common.messaging import OutgoingRecord
+from services.common.outbox_inbox import OutgoingRecord
 from tests.event_examples import every_event_type
 
 

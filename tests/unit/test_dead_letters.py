@@ -8,7 +8,7 @@ import pytest
 
 from contracts.catalogue import DeadLetterHeaderName as H
 from services.common.dlq import dead_letter, storable
-from services.common.messaging import MAX_RECORD_BYTES
+from services.common.outbox_inbox import MAX_RECORD_BYTES
 from tests.factories import consumer_record
 
 #: Kafka's default message.max.bytes.

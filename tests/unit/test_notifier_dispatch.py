@@ -16,10 +16,10 @@ from contracts.deliveries import Channel, NotificationSent, RecipientRole
 from contracts.vocabulary import Element, Level, Obligation
 from services.common import workdays
 from services.common.clock import FixedClock
-from services.common.messaging import outbox
+from services.common.outbox_inbox import outbox
 from services.common.uow import UnitOfWork
 from services.notifier import policy, sms, store, templates
-from services.notifier.dispatcher import Dispatcher, Rules
+from services.notifier.dispatcher import Dispatcher, SendingRules
 from services.notifier.gateways import Outcome, Result
 from services.notifier.handlers import Delays, Handlers, notify
 from services.notifier.mailer import Mailer
@@ -43,7 +43,7 @@ class ScriptedGateway:
         return self.script.pop(0) if self.script else Result(Outcome.ACCEPTED, f"sms-{len(self.calls)}")
 
 
-RULES = Rules(
+RULES = SendingRules(
     quiet_opens=time(7),
     quiet_closes=time(22),
     working_days_only=True,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import Topic
 from services.common.clock import FixedClock
-from services.common.messaging import OutgoingRecord, outbox
+from services.common.outbox_inbox import OutgoingRecord, outbox
 from services.common.relay import OutboxRelay, PublishError
 from services.common.uow import UnitOfWork
 from tests.factories import NOW, objective_updated

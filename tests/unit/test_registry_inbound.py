@@ -18,7 +18,7 @@ from contracts.vocabulary import Element, Level
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.dlq import REASON
-from services.common.messaging import outbox
+from services.common.outbox_inbox import outbox
 from services.registry import store
 from services.registry.handlers import handlers
 from services.registry.lookup import RegistryUnitOfWork

@@ -1,4 +1,4 @@
-"""Text as eiso takes it, in events and in requests: nothing a person cannot see (contracts.text)."""
+"""Text as eiso takes it, in events and in requests: nothing a person cannot see (contracts.fields)."""
 
 import json
 from typing import Any
@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
+from contracts.fields import Paragraph, Text, clean_line
 from contracts.generate import schema_files
-from contracts.text import Paragraph, Text, clean_line
-from services.common.text import search_key
+from services.common.vietnamese import search_key
 
 
 class Sample(BaseModel):

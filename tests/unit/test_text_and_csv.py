@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from services.common.text import PhoneKind, normalise_phone, parse_phone, phone_kind, search_key, unaccent
+from services.common.phones import PhoneKind, normalise_phone, parse_phone, phone_kind
+from services.common.vietnamese import search_key, unaccent
 from services.registry import csvimport
 
 

@@ -9,8 +9,8 @@ from icalendar import Calendar
 from contracts.training import EnrolmentStatus, SessionData
 from contracts.vocabulary import Level
 from services.common import workdays
-from services.training import calendar, domain
-from services.training.domain import Booking, Day, Quota, RefusalError, Rules, Seat
+from services.training import domain, ics
+from services.training.domain import Booking, Day, Quota, RefusalError, Seat, SeatRules
 
 CONFIRMED, WAITLISTED = EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED
 MORNING = (time(8, 0), time(11, 30))
@@ -72,7 +72,7 @@ def test_a_venue_or_trainer_in_two_places_at_once_is_a_conflict() -> None:
 
 
 def test_seats_go_in_order_then_the_waiting_list_grows() -> None:
-    rules = Rules(capacity=2)
+    rules = SeatRules(capacity=2)
     assert domain.place("A1", DEPARTMENT, [], rules).status == CONFIRMED
     full = [seat(1, CONFIRMED), seat(2, CONFIRMED), seat(3, WAITLISTED)]
     placed = domain.place("A9", DEPARTMENT, full, rules)
@@ -80,14 +80,14 @@ def test_seats_go_in_order_then_the_waiting_list_grows() -> None:
 
 
 def test_a_quota_caps_seats_for_its_district_only() -> None:
-    rules = Rules(capacity=10, quotas=(Quota(seats=1, district="000.00.36.H59"),))
+    rules = SeatRules(capacity=10, quotas=(Quota(seats=1, district="000.00.36.H59"),))
     taken = [seat(1, CONFIRMED, COMMUNE_OF_36)]
     assert domain.place("C2", COMMUNE_OF_36, taken, rules).status == WAITLISTED
     assert domain.place("D2", DEPARTMENT, taken, rules).status == CONFIRMED
 
 
 def test_an_agency_over_its_limit_is_refused() -> None:
-    rules = Rules(capacity=10, per_agency_limit=2)
+    rules = SeatRules(capacity=10, per_agency_limit=2)
     mine = [seat(1, CONFIRMED, agency="A"), seat(2, WAITLISTED, agency="A")]
     with pytest.raises(RefusalError) as refused:
         domain.place("A", DEPARTMENT, mine, rules)
@@ -95,7 +95,7 @@ def test_an_agency_over_its_limit_is_refused() -> None:
 
 
 def test_a_freed_seat_goes_to_the_first_who_waits_and_fits_the_quota() -> None:
-    rules = Rules(capacity=2, quotas=(Quota(seats=1, level=Level.COMMUNE),))
+    rules = SeatRules(capacity=2, quotas=(Quota(seats=1, level=Level.COMMUNE),))
     seats = [
         seat(1, CONFIRMED, COMMUNE_OF_36),
         seat(2, EnrolmentStatus.CANCELLED),
@@ -129,7 +129,7 @@ def session(revision: int = 1) -> SessionData:
 
 
 def test_the_calendar_parses_back_with_vietnamese_local_times_and_a_vtimezone() -> None:
-    parsed = Calendar.from_ical(calendar.ics("Lịch", [session()], datetime(2022, 5, 1, tzinfo=UTC)))
+    parsed = Calendar.from_ical(ics.calendar_of("Lịch", [session()], datetime(2022, 5, 1, tzinfo=UTC)))
     assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Asia/Ho_Chi_Minh"]
     events = parsed.walk("VEVENT")
     starts = [e.decoded("dtstart") for e in events]
@@ -140,7 +140,9 @@ def test_the_calendar_parses_back_with_vietnamese_local_times_and_a_vtimezone() 
 
 
 def test_the_utc_calendar_has_the_same_instants() -> None:
-    parsed = Calendar.from_ical(calendar.ics("Lịch", [session()], datetime(2022, 5, 1, tzinfo=UTC), utc=True))
+    parsed = Calendar.from_ical(
+        ics.calendar_of("Lịch", [session()], datetime(2022, 5, 1, tzinfo=UTC), utc=True)
+    )
     assert not parsed.walk("VTIMEZONE")
     start = parsed.walk("VEVENT")[1].decoded("dtstart")
     assert (start.utcoffset(), start.astimezone(UTC)) == (

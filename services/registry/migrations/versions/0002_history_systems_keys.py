@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from services.common.migrations import create_api_keys_table
-from services.common.text import search_key
+from services.common.vietnamese import search_key
 
 revision = "0002"
 down_revision = "0001"

@@ -1,13 +1,11 @@
-"""Vietnamese text and phone numbers: what search, import and SMS all need the same way."""
+"""Vietnamese phone numbers, parsed and validated with `phonenumbers` (region VN): what the registry
+accepts and the notifier sends SMS to."""
 
 import re
-import unicodedata
 from enum import StrEnum
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
-
-from contracts.text import INVISIBLE
 
 #: What a person may type around the digits: spaces, dots, dashes, brackets and a leading +.
 #: Anything else (letters, "ext", "máy lẻ") is refused rather than silently dropped by the parser.
@@ -24,21 +22,6 @@ class PhoneKind(StrEnum):
 
 
 _KINDS = {PhoneNumberType.MOBILE: PhoneKind.MOBILE, PhoneNumberType.FIXED_LINE: PhoneKind.LANDLINE}
-
-
-def unaccent(text: str) -> str:
-    """Strip Vietnamese diacritics: "Đồng Tháp đã cập nhật" → "Dong Thap da cap nhat".
-
-    NFD plus dropping combining marks leaves đ/Đ alone (they are letters, not marks), so they are
-    mapped explicitly.
-    """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-def search_key(text: str) -> str:
-    """The form names are searched in: unaccented, lower case, single spaces, nothing invisible."""
-    return " ".join(unaccent(INVISIBLE.sub("", text)).casefold().split())
 
 
 def parse_phone(raw: str) -> tuple[str, PhoneKind]:

@@ -16,7 +16,7 @@ from services.training.domain import VN
 PRODID = "-//eiso//Lịch đào tạo ISO điện tử//VI"
 
 
-def ics(name: str, sessions: Iterable[SessionData], stamp: datetime, utc: bool = False) -> bytes:
+def calendar_of(name: str, sessions: Iterable[SessionData], stamp: datetime, utc: bool = False) -> bytes:
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODID)
