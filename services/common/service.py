@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 import structlog
 import uvicorn
@@ -41,6 +41,8 @@ PRODUCER_STOP_SECONDS = 5.0
 
 
 U = TypeVar("U", bound=UnitOfWork)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Service(Generic[U]):
@@ -92,6 +94,23 @@ class Service(Generic[U]):
     def reader(self) -> U:
         """A unit of work that only reads: it never waits for a writer, and cannot emit."""
         return self.unit_of_work(self.sessions, self.clock, self.settings.source, read_only=True)
+
+    async def command(
+        self, usecase: Callable[Concatenate[U, P], Awaitable[R]], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Run a use case that changes state in a unit of work of its own, and commit it (what a route
+        does with a command)."""
+        async with self.uow() as uow:
+            result = await usecase(uow, *args, **kwargs)
+            await uow.commit()
+        return result
+
+    async def query(
+        self, usecase: Callable[Concatenate[U, P], Awaitable[R]], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Run a use case that only reads, in a unit of work that never waits for a writer."""
+        async with self.reader() as uow:
+            return await usecase(uow, *args, **kwargs)
 
     def consume(
         self, topics: list[str], handlers: dict[str, Handler], refuse_reused_ids: bool = False
