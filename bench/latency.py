@@ -1,5 +1,5 @@
 """End-to-end latency: an inbound event published → the `compliance-score-changed` it causes consumed,
-at fixed rates, with the registry and compliance running as processes on this machine."""
+at fixed rates, with the registry and compliance running as processes on the machine the benchmark runs on."""
 
 import asyncio
 import json

@@ -37,7 +37,7 @@ class EventData(BaseModel):
     """Base of every `data` payload.
 
     Unknown fields are ignored rather than refused: additive changes keep the event type
-    (DESIGN.md §3), so an older consumer must accept a newer producer's extra fields.
+    (docs/architecture.md, "Contracts"), so an older consumer must accept a newer producer's extra fields.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")

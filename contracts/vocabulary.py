@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
-    """Administrative level of an agency (DESIGN.md §1)."""
+    """Administrative level of an agency (docs/domain.md)."""
 
     DEPARTMENT = "department"  # sở, ban, ngành
     DISTRICT = "district"  # UBND huyện, thị xã, thành phố

@@ -1,4 +1,4 @@
-"""API keys with roles (DESIGN.md §5): random, stored hashed, revocable.
+"""API keys with roles (docs/architecture.md): random, stored hashed, revocable.
 
 A key reads `eiso_<id>_<secret>`: the id finds the row, the secret is compared as a SHA-256 digest in
 constant time. SHA-256 suffices because the secret is 32 random bytes, not a password.
@@ -23,6 +23,7 @@ from contracts.fields import AgencyCode, Text
 from services.common.db import READ_ONLY, UTCDateTime, new_metadata
 from services.common.inputs import RequestBody, problem
 from services.common.ratelimit import RequestLimits
+from services.common.uow import UnitOfWork
 
 metadata = new_metadata()
 
@@ -255,53 +256,68 @@ class KeyOut(BaseModel):
 AgencyCheck = Callable[[AsyncSession, str], Awaitable[bool]]
 
 
-def keys_router(agency_exists: AgencyCheck) -> APIRouter:
-    """Operators issue, list and revoke keys. The key itself is shown once and stored only hashed.
+class KeyRefusedError(Exception):
+    """A key that cannot be issued as asked; `field` names the input at fault."""
 
-    An agency key is issued only for an agency the service knows, so no key waits for a code that
-    someone may register later.
-    """
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+async def issue_key(uow: UnitOfWork, body: KeyIn, agency_exists: AgencyCheck) -> KeyOut:
+    """A new key, shown once in what is returned and stored only hashed. An agency key is issued only
+    for an agency the service knows, so no key waits for a code someone may register later."""
+    if (body.role == Role.AGENCY) != (body.agency_code is not None):
+        raise KeyRefusedError("agency_code", "needed by, and only by, role agency")
+    if body.agency_code and not await agency_exists(uow.session, body.agency_code):
+        raise KeyRefusedError("agency_code", f"agency {body.agency_code} is unknown")
+    key_id, key, key_digest = new_key()
+    now = uow.clock.now()
+    await store_key(uow.session, key_id, key_digest, body.role, body.name, body.agency_code, now)
+    return KeyOut(
+        id=key_id, name=body.name, role=body.role, agency_code=body.agency_code, created_at=now, key=key
+    )
+
+
+async def all_keys(uow: UnitOfWork) -> list[KeyOut]:
+    rows = await uow.session.execute(select(api_keys).order_by(api_keys.c.created_at))
+    return [KeyOut.model_validate(dict(r._mapping)) for r in rows]
+
+
+async def revoke_key(uow: UnitOfWork, key_id: str, bootstrap_id: str | None) -> bool:
+    return await revoke(uow.session, key_id, uow.clock.now(), bootstrap_id)
+
+
+def keys_router(agency_exists: AgencyCheck) -> APIRouter:
+    """Operators issue, list and revoke keys."""
     router = APIRouter(prefix="/api-keys", tags=["access"])
 
     @router.post("", status_code=201, response_model=KeyOut)
     async def issue(body: KeyIn, caller: Caller, request: Request) -> KeyOut:
         require(caller, Role.OPERATOR)
-        if (body.role == Role.AGENCY) != (body.agency_code is not None):
-            raise HTTPException(422, detail=problem("agency_code", "needed by, and only by, role agency"))
-        key_id, key, key_digest = new_key()
-        service = request.app.state.service
-        async with service.uow() as uow:
-            if body.agency_code and not await agency_exists(uow.session, body.agency_code):
-                raise HTTPException(
-                    422, detail=problem("agency_code", f"agency {body.agency_code} is unknown")
-                )
-            now = uow.clock.now()
-            await store_key(uow.session, key_id, key_digest, body.role, body.name, body.agency_code, now)
-            await uow.commit()
-        return KeyOut(
-            id=key_id, name=body.name, role=body.role, agency_code=body.agency_code, created_at=now, key=key
-        )
+        try:
+            issued: KeyOut = await request.app.state.service.command(issue_key, body, agency_exists)
+        except KeyRefusedError as refused:
+            raise HTTPException(422, detail=problem(refused.field, str(refused))) from None
+        return issued
 
     @router.get("", response_model=list[KeyOut])
     async def list_keys(caller: Caller, request: Request) -> list[KeyOut]:
         require(caller, Role.OPERATOR)
-        async with request.app.state.service.reader() as uow:
-            rows = await uow.session.execute(select(api_keys).order_by(api_keys.c.created_at))
-        return [KeyOut.model_validate(dict(r._mapping)) for r in rows]
+        found: list[KeyOut] = await request.app.state.service.query(all_keys)
+        return found
 
     @router.delete("/{key_id}", status_code=204, responses={409: {"description": "The key must stay."}})
-    async def revoke_key(key_id: str, caller: Caller, request: Request) -> None:
+    async def revoke_one(key_id: str, caller: Caller, request: Request) -> None:
         require(caller, Role.OPERATOR)
         service = request.app.state.service
         bootstrap = service.settings.bootstrap_operator_key
         bootstrap_id = bootstrap_key_id(bootstrap.get_secret_value()) if bootstrap else None
-        async with service.uow() as uow:
-            try:
-                revoked = await revoke(uow.session, key_id, uow.clock.now(), bootstrap_id)
-            except RevocationRefusedError as refused:
-                raise HTTPException(409, detail=str(refused)) from None
-            if not revoked:
-                raise HTTPException(404, detail=f"no active key {key_id}")
-            await uow.commit()
+        try:
+            revoked = await service.command(revoke_key, key_id, bootstrap_id)
+        except RevocationRefusedError as refused:
+            raise HTTPException(409, detail=str(refused)) from None
+        if not revoked:
+            raise HTTPException(404, detail=f"no active key {key_id}")
 
     return router

@@ -1,4 +1,4 @@
-"""Consuming events with effectively-once effects (DESIGN.md §4).
+"""Consuming events with effectively-once effects (docs/architecture.md, "Delivery guarantees").
 
 A batch read from Kafka is applied in one database transaction: each event is parsed against the
 contracts, skipped if the inbox has it, applied by its handler inside a savepoint, and remembered in the

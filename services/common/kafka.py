@@ -1,7 +1,8 @@
 """The Kafka side of every service: the broker factory, topic creation, and the outbox's publisher.
 
-Producer settings are not negotiable (DESIGN.md §4): acks="all" and the idempotent producer, so a
-record the relay saw acknowledged is on every in-sync replica, in order, once.
+Producer settings are not negotiable (docs/architecture.md, "Delivery guarantees"): acks="all" and
+the idempotent producer, so a record the relay saw acknowledged is on every in-sync replica, in
+order, once.
 """
 
 import asyncio

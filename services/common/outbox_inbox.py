@@ -1,4 +1,5 @@
-"""The outbox and inbox tables that every service keeps in its own database (DESIGN.md §4).
+"""The outbox and inbox tables that every service keeps in its own database (docs/architecture.md,
+"Delivery guarantees").
 
 They live in their own MetaData; each service's migrations create them next to its own tables.
 """

@@ -1,5 +1,5 @@
 """The settings base every service extends: one `Settings` class per service, env prefix
-`EISO_<SERVICE>_`, no environment-name branches (DESIGN.md §5)."""
+`EISO_<SERVICE>_`, no environment-name branches (docs/architecture.md, "Runtime")."""
 
 from datetime import datetime
 from pathlib import Path

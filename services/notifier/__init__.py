@@ -1,1 +1,1 @@
-"""The notifier service (arrives with its issue)."""
+"""The notifier service: reminders by SMS and e-mail, one message per reason, escalation."""

@@ -1,1 +1,1 @@
-"""The training service (arrives with its issue)."""
+"""The training service: courses, sessions, enrolment, attendance, certificates."""

@@ -1,5 +1,5 @@
 """A real browser for the tests: Debian's headless Chromium driven by its chromedriver over the W3C
-WebDriver protocol (plain HTTP, so no client library), cut off from everything but this machine.
+WebDriver protocol (plain HTTP, so no client library), cut off from everything but the local host.
 
 Every request the browser would send anywhere but 127.0.0.1 goes to a proxy that does not exist and
 fails, so a page that renders here needs nothing from outside. What the page logged (CSP violations

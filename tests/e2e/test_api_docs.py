@@ -1,5 +1,5 @@
 """The API documentation of running services, as a person on a closed provincial network sees it: a
-real Chromium that can reach nothing but this machine opens `/docs` and `/redoc`, which must show
+real Chromium that can reach nothing but the local host opens `/docs` and `/redoc`, which must show
 every operation, ask for nothing outside and break none of the page's Content-Security-Policy."""
 
 import httpx

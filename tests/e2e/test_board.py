@@ -1,5 +1,5 @@
 """The operator board as people see it: opened in a real headless Chromium (Debian's `chromium`) that
-can reach nothing but this machine, its figures checked against the API, its Content-Security-Policy
+can reach nothing but the local host, its figures checked against the API, its Content-Security-Policy
 kept, and screenshots taken for a laptop and a phone."""
 
 import re

@@ -1,6 +1,6 @@
 """The fault suite's ledger: the inbound events the broker acknowledged, and what became of each in
 every consumer. A scenario publishes load through `Ledger.load`, does its damage, then calls
-`Ledger.settled`, which asserts what the issue asks of every scenario:
+`Ledger.settled`, which asserts what every scenario must show:
 
 - nothing acknowledged is missing: every valid inbound event has its canonical event on
   `eiso.registry.records`, applied by compliance and the notifier, and every score change it caused

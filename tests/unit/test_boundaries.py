@@ -1,4 +1,4 @@
-"""Service boundaries (DESIGN.md §6): a service imports only contracts and services.common."""
+"""Service boundaries (docs/architecture.md): a service imports only contracts and services.common."""
 
 import ast
 import sys
