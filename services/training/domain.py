@@ -1,7 +1,7 @@
 """Training rules, free of I/O: when a session may run, who gets a seat, who waits, who completed.
 
-A seat is decided under the session's lock (see store.lock_session), so these functions see every
-enrolment of the session and never sell one seat twice.
+A seat is decided under the session's lock (`store.TrainingSessions.get(..., lock=True)`), so these functions
+see every enrolment of the session and never sell one seat twice.
 """
 
 from collections.abc import Iterable, Sequence
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from contracts.training import EnrolmentStatus, SessionDay
 from contracts.vocabulary import LEVEL_TIER_VI, Level
 from services.common.workdays import WorkingDays, day_off_phrase
+from services.training.windows import Windows
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 #: Attendance marks that count as having attended the day.
@@ -25,6 +26,48 @@ class RefusalError(ValueError):
         super().__init__(message)
         self.field = field
         self.conflict = conflict
+
+
+class NotFoundError(LookupError):
+    """Nothing by that identifier (404); `field` names the path parameter, `what` the thing looked for."""
+
+    def __init__(self, field: str, what: str) -> None:
+        super().__init__(f"không có {what}")
+        self.field = field
+
+
+STATUS_VI = {
+    EnrolmentStatus.CONFIRMED: "đã xác nhận",
+    EnrolmentStatus.WAITLISTED: "đang chờ",
+    EnrolmentStatus.CANCELLED: "đã hủy",
+    EnrolmentStatus.COMPLETED: "đã hoàn thành khóa học",
+}
+#: Where an enrolment may go from each status: a place on the waiting list is confirmed (a seat freed)
+#: or given up; a confirmed seat is completed (enough days attended) or given up; a cancelled or
+#: completed enrolment stays as it is (a certificate was issued, or the seat went to someone else).
+TRANSITIONS: dict[EnrolmentStatus, frozenset[EnrolmentStatus]] = {
+    EnrolmentStatus.WAITLISTED: frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.CANCELLED}),
+    EnrolmentStatus.CONFIRMED: frozenset({EnrolmentStatus.COMPLETED, EnrolmentStatus.CANCELLED}),
+    EnrolmentStatus.CANCELLED: frozenset(),
+    EnrolmentStatus.COMPLETED: frozenset(),
+}
+#: Those who attend a session: with a seat, also once completed (a later day's attendance still counts,
+#: and the session stays on their agency's calendar).
+ATTENDING = frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED})
+#: Those who hold a place: a seat, or a place on the waiting list.
+HOLDING_A_PLACE = frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED})
+
+
+def may_become(current: EnrolmentStatus, new: EnrolmentStatus) -> bool:
+    """Whether an enrolment in `current` may move to `new`."""
+    return new in TRANSITIONS[current]
+
+
+def check_transition(enrolment_id: str, current: EnrolmentStatus, new: EnrolmentStatus) -> None:
+    """Refuse (409) moving an enrolment from `current` to `new` where that is not allowed, saying what
+    state it is in."""
+    if not may_become(current, new):
+        raise RefusalError("enrolment_id", f"đăng ký {enrolment_id} {STATUS_VI[current]}", conflict=True)
 
 
 @dataclass(frozen=True)
@@ -84,6 +127,26 @@ def check_days(days: Sequence[Day], window_start: date, window_end: date, calend
             )
     if len({d.on for d in days}) != len(days):
         raise RefusalError("days", "mỗi ngày chỉ ghi một lần")
+
+
+@dataclass(frozen=True)
+class Timetable:
+    """When sessions may run: each campaign year's training window and the province's days off."""
+
+    windows: Windows
+    calendar: WorkingDays
+
+    def check(self, days: Sequence[Day]) -> None:
+        """`check_days` against the window of the year of the first day."""
+        if days:
+            window = self.windows.of(min(d.on for d in days).year)
+            check_days(days, window.start, window.end, self.calendar)
+
+
+def check_enough_days(required_days: int | None, days: Sequence[Day]) -> None:
+    """A session must have enough days for its course to be completed (None: every day counts)."""
+    if required_days and required_days > len(days):
+        raise RefusalError("days", f"khóa học cần {required_days} ngày, lớp chỉ có {len(days)} ngày")
 
 
 def overlaps(a: Day, b: Day) -> bool:
@@ -177,7 +240,7 @@ def place(
 ) -> Placement:
     """A new enrolment: a confirmed seat if capacity and quotas allow, else the end of the waiting list.
     Refused when the agency already has its limit of people in the session."""
-    active = [s for s in seats if s.status in (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)]
+    active = [s for s in seats if s.status in HOLDING_A_PLACE]
     if rules.per_agency_limit is not None:
         mine = sum(s.agency_code == agency_code for s in active)
         if mine >= rules.per_agency_limit:

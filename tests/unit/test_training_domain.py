@@ -106,6 +106,24 @@ def test_a_freed_seat_goes_to_the_first_who_waits_and_fits_the_quota() -> None:
     assert domain.promotions(seats, rules) == ["E4"]
 
 
+def test_an_enrolment_moves_forward_only_and_a_cancelled_or_completed_one_stays_as_it_is() -> None:
+    cancelled, completed = EnrolmentStatus.CANCELLED, EnrolmentStatus.COMPLETED
+    allowed = {(a, b) for a in EnrolmentStatus for b in EnrolmentStatus if domain.may_become(a, b)}
+    assert allowed == {
+        (WAITLISTED, CONFIRMED),  # a seat freed
+        (WAITLISTED, cancelled),
+        (CONFIRMED, completed),  # enough days attended
+        (CONFIRMED, cancelled),
+    }
+    with pytest.raises(RefusalError) as refused:
+        domain.check_transition("E1", completed, cancelled)
+    assert (refused.value.field, str(refused.value), refused.value.conflict) == (
+        "enrolment_id",
+        "đăng ký E1 đã hoàn thành khóa học",
+        True,
+    )
+
+
 def test_completion_needs_the_required_days_attended_late_counts_absent_does_not() -> None:
     days = [day("2022-05-10"), day("2022-05-11"), day("2022-05-12")]
     marks = {date(2022, 5, 10): "present", date(2022, 5, 11): "absent", date(2022, 5, 12): "late"}

@@ -8,9 +8,9 @@ from contracts import Topic
 from contracts.agencies import AgencyMerged, AgencyMergedData
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
-from services.common.uow import UnitOfWork
-from services.training import store
 from services.training.handlers import HANDLERS
+from services.training.store import TrainingUnitOfWork
+from services.training.tables import replica
 from tests.factories import NOW, agency_registered, consumer_record, unique_code
 
 
@@ -33,10 +33,10 @@ async def test_a_merge_that_overtakes_a_sources_registration_still_ends_it(
         "training",
         [Topic.REGISTRY_AGENCIES],
         HANDLERS,
-        lambda: UnitOfWork(training_db, FixedClock(NOW), "/t"),
+        lambda: TrainingUnitOfWork(training_db, FixedClock(NOW), "/t"),
     )
     await consumer.apply_batch([consumer_record(merged, topic=Topic.REGISTRY_AGENCIES)])
     await consumer.apply_batch([consumer_record(agency_registered(source), topic=Topic.REGISTRY_AGENCIES)])
     async with training_db() as session:
-        ended = await store.replica.get(session, source)
+        ended = await replica.get(session, source)
     assert ended is not None and ended.valid_to == date(2022, 7, 1)

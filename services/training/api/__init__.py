@@ -1,0 +1,20 @@
+"""The training service's HTTP API: courses, sessions, enrolments, attendance, certificates, calendars,
+one module per resource; each route parses, runs a use case (`usecases`) and maps its refusals.
+
+Keys as in the registry: operators plan and mark attendance; an agency key enrols and cancels its own
+staff only; certificates are verified by anyone, without a key.
+"""
+
+from fastapi import APIRouter
+
+from services.training.api import attendance, calendars, certificates, courses, enrolments, sessions
+
+#: In the order the OpenAPI document lists them.
+ROUTERS: list[APIRouter] = [
+    courses.router,
+    sessions.router,
+    enrolments.router,
+    attendance.router,
+    certificates.router,
+    calendars.router,
+]
