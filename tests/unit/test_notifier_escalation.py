@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contracts.agencies import AgencyData, Contact, Contacts
 from contracts.vocabulary import Level
 from services.common.clock import FixedClock
-from services.notifier import store
-from services.notifier.runtime import NotifierService
+from services.notifier.app import NotifierService
 from services.notifier.settings import NotifierSettings
+from services.notifier.store import Escalations
+from services.notifier.tables import notifications, replica
 from tests.factories import agency_data
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -29,8 +30,8 @@ def agency(code: str, level: Level, parent: str | None, head: str) -> AgencyData
 async def heads_told(sessions: Sessions) -> list[tuple[str, str]]:
     async with sessions() as session:
         rows = await session.execute(
-            select(store.notifications.c.agency_code, store.notifications.c.period).where(
-                store.notifications.c.reason == "escalation"
+            select(notifications.c.agency_code, notifications.c.period).where(
+                notifications.c.reason == "escalation"
             )
         )
         return sorted((r.agency_code, r.period) for r in rows)
@@ -38,12 +39,13 @@ async def heads_told(sessions: Sessions) -> list[tuple[str, str]]:
 
 async def test_the_ladder_climbs_on_working_days_and_stops(notifier_db: Sessions, tmp_path: Path) -> None:
     async with notifier_db() as session, session.begin():
-        await store.replica.save(session, agency("HUYEN", Level.DISTRICT, None, "Chủ tịch huyện"))
-        await store.replica.save(session, agency("XA", Level.COMMUNE, "HUYEN", "Chủ tịch xã"))
-        await store.replica.save(session, agency("OTHER", Level.COMMUNE, "HUYEN", "Chủ tịch xã khác"))
-        await store.start_escalation(session, "XA", 2022, date(2022, 8, 26))  # a Friday
-        await store.start_escalation(session, "OTHER", 2022, date(2022, 8, 26))
-        await store.stop_escalations(session, "OTHER", date(2022, 8, 29), "internal-audit-completed")
+        await replica.save(session, agency("HUYEN", Level.DISTRICT, None, "Chủ tịch huyện"))
+        await replica.save(session, agency("XA", Level.COMMUNE, "HUYEN", "Chủ tịch xã"))
+        await replica.save(session, agency("OTHER", Level.COMMUNE, "HUYEN", "Chủ tịch xã khác"))
+        ladders = Escalations(session)
+        await ladders.start("XA", 2022, date(2022, 8, 26))  # a Friday
+        await ladders.start("OTHER", 2022, date(2022, 8, 26))
+        await ladders.stop("OTHER", date(2022, 8, 29), "internal-audit-completed")
     service = NotifierService(
         NotifierSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
     )
