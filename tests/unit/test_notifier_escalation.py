@@ -8,8 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.agencies import AgencyData, Contact, Contacts
+from contracts.deliveries import RecipientRole
 from contracts.vocabulary import Level
+from services.common import workdays
 from services.common.clock import FixedClock
+from services.common.replica import AgencyCopy
+from services.notifier import policy
 from services.notifier.app import NotifierService
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import Escalations
@@ -17,6 +21,7 @@ from services.notifier.tables import notifications, replica
 from tests.factories import agency_data
 
 Sessions = async_sessionmaker[AsyncSession]
+CALENDAR = workdays.load()
 
 
 def agency(code: str, level: Level, parent: str | None, head: str) -> AgencyData:
@@ -66,3 +71,27 @@ async def test_the_ladder_climbs_on_working_days_and_stops(notifier_db: Sessions
         assert await heads_told(notifier_db) == [("HUYEN", "XA:2022:step2"), ("XA", "XA:2022:step1")]
     finally:
         await service.engine.dispose()
+
+
+def test_the_supervisor_is_the_district_for_a_commune_and_the_department_for_the_others() -> None:
+    department = "000.00.14.H59"
+    commune = replica_copy("XA", Level.COMMUNE, "HUYEN")
+    assert policy.supervisor_of(commune, department) == "HUYEN"
+    assert policy.supervisor_of(replica_copy("HUYEN", Level.DISTRICT, None), department) == department
+    assert policy.supervisor_of(replica_copy("XA2", Level.COMMUNE, None), department) == department
+    assert policy.supervisor_of(None, department) == department, "an agency not read yet"
+
+
+def test_each_step_of_the_ladder_is_due_after_its_working_days_and_there_is_no_third() -> None:
+    ladder, started = policy.Ladder(5, 5), date(2022, 8, 26)  # a Friday; Quốc khánh 1–2/9
+    assert ladder.next_step(0, started, date(2022, 9, 5), CALENDAR) is None
+    assert ladder.next_step(0, started, date(2022, 9, 6), CALENDAR) == policy.Step(1, RecipientRole.HEAD, 5)
+    assert ladder.next_step(1, started, date(2022, 9, 12), CALENDAR) is None
+    assert ladder.next_step(1, started, date(2022, 9, 13), CALENDAR) == policy.Step(
+        2, RecipientRole.SUPERVISOR, 10
+    )
+    assert ladder.next_step(2, started, date(2030, 1, 1), CALENDAR) is None
+
+
+def replica_copy(code: str, level: Level, parent: str | None) -> AgencyCopy:
+    return AgencyCopy(code=code, name=code, level=level, parent_code=parent, valid_to=None)
