@@ -1,25 +1,28 @@
 """The notifier's HTTP API: what was sent to whom (masked), delivery callbacks, a cost preview."""
 
 import secrets
-from datetime import datetime, timedelta
-from typing import Annotated, Any
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import update
 
 from contracts.fields import Text
 from services.common.auth import Anonymous, Caller, Role, require
 from services.common.inputs import problem
 from services.common.logging import mask_text
 from services.common.service import service_of
-from services.notifier import store
-from services.notifier.runtime import NotifierService
+from services.notifier.lifecycle import Notification, NotificationStatus
+from services.notifier.usecases import callbacks, reports
+
+if TYPE_CHECKING:  # app.py wires these routes into the service
+    from services.notifier.app import NotifierService
 
 router = APIRouter(tags=["notifications"])
-ServiceDep = Annotated[NotifierService, Depends(service_of)]
-STATUSES = "^(pending|sending|sent|failed|cancelled)$"
+ServiceDep = Annotated["NotifierService", Depends(service_of)]
+STATUSES = f"^({'|'.join(NotificationStatus)})$"
 
 
 class NotificationOut(BaseModel):
@@ -41,9 +44,28 @@ class NotificationOut(BaseModel):
     sent_at: datetime | None
 
 
-def masked(row: dict[str, Any]) -> str:
-    """***678 for a phone, n***@example.vn for an e-mail: enough to recognise, not to reuse."""
-    return mask_text(str(row["address"]))
+def shown(notification: Notification) -> NotificationOut:
+    """As listed: the address masked — ***678 for a phone, n***@example.vn for an e-mail: enough to
+    recognise, not to reuse."""
+    n = notification
+    return NotificationOut(
+        request_id=n.request_id,
+        batch_id=n.batch_id,
+        agency_code=n.agency_code,
+        reason=n.reason,
+        period=n.period,
+        channel=n.channel.value,
+        role=n.role.value,
+        recipient=mask_text(n.address),
+        status=n.status.value,
+        due_at=n.due_at,
+        attempts=n.attempts,
+        gateway=n.gateway,
+        segments=n.segments,
+        delivery=None if n.delivery is None else n.delivery.value,
+        error=n.error,
+        sent_at=n.sent_at,
+    )
 
 
 @router.get("/notifications", response_model=list[NotificationOut])
@@ -59,12 +81,8 @@ async def list_notifications(
         if agency not in (None, caller.agency_code):
             raise HTTPException(404, detail=problem("agency", f"không có cơ quan {agency}", "query"))
         agency = caller.agency_code
-    async with service.reader() as uow:
-        rows = await store.listing(uow.session, agency, status, limit)
-    return [
-        NotificationOut(**{k: r[k] for k in NotificationOut.model_fields if k in r}, recipient=masked(r))
-        for r in rows
-    ]
+    wanted = None if status is None else NotificationStatus(status)
+    return [shown(n) for n in await service.query(reports.notifications, agency, wanted, limit)]
 
 
 class Summary(BaseModel):
@@ -85,10 +103,8 @@ async def summary(
     caller: Caller, service: ServiceDep, hours: Annotated[int, Query(ge=1, le=720)] = 24
 ) -> Summary:
     require(caller, Role.OPERATOR, Role.SYSTEM)
-    async with service.reader() as uow:
-        now = uow.clock.now()
-        counts = await store.summary(uow.session, now, now - timedelta(hours=hours))
-    return Summary(now=now, hours=hours, **counts)
+    recent = await service.query(reports.summary, hours)
+    return Summary(now=recent.now, hours=hours, **asdict(recent.counts))
 
 
 class CostLine(BaseModel):
@@ -109,22 +125,11 @@ class CostPreview(BaseModel):
 @router.get("/notifications/cost-preview", response_model=CostPreview)
 async def cost_preview(caller: Caller, service: ServiceDep) -> CostPreview:
     require(caller, Role.OPERATOR)
-    async with service.reader() as uow:
-        rows = await store.listing(uow.session, None, None, 1_000_000)
-    sent: dict[str, list[int]] = {}
-    seen: set[str] = set()
-    for row in rows:
-        if row["channel"] == "sms" and row["status"] == "sent" and row["batch_id"] not in seen:
-            seen.add(row["batch_id"])
-            line = sent.setdefault(row["gateway"] or "?", [0, 0])
-            line[0] += 1
-            line[1] += row["segments"] or 0
-    queued = [r for r in rows if r["channel"] == "sms" and r["status"] in ("pending", "sending")]
-    parts = sum(service.dispatcher.render([r]).sms_segments.count for r in queued)
+    cost = await service.query(reports.cost_preview, service.templates)
     return CostPreview(
-        sent=[CostLine(gateway=g, messages=m, segments=s) for g, (m, s) in sorted(sent.items())],
-        queued_messages=len(queued),
-        queued_segments=parts,
+        sent=[CostLine(gateway=c.gateway, messages=c.messages, segments=c.segments) for c in cost.sent],
+        queued_messages=cost.queued_messages,
+        queued_segments=cost.queued_segments,
     )
 
 
@@ -167,16 +172,7 @@ async def delivery_callback(
     if not (request_id or provider_id) or not status:
         missing = "SendStatus" if request_id or provider_id else "RequestId"
         raise HTTPException(422, detail=problem(missing, "need RequestId or SMSID/tranId, and a status"))
-    delivered = "delivered" if status.lower() in ("5", "delivered", "success", "2") else "undelivered"
-    where = (
-        store.notifications.c.batch_id == request_id
-        if request_id
-        else store.notifications.c.provider_id == str(provider_id)
-    )
-    async with service.uow() as uow:
-        result = await uow.session.execute(
-            update(store.notifications).where(where).values(delivery=delivered)
-        )
-        await uow.commit()
-    if not result.rowcount:  # type: ignore[attr-defined]
-        raise HTTPException(404, detail=problem("RequestId", "no message with this id"))
+    try:
+        await service.command(callbacks.delivery_reported, request_id, provider_id, status)
+    except callbacks.NoSuchMessageError:
+        raise HTTPException(404, detail=problem("RequestId", "no message with this id")) from None

@@ -2,6 +2,7 @@
 carriers: quiet hours, the throttle, digests, retries and failover, one message per key."""
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,12 +18,16 @@ from contracts.vocabulary import Element, Level, Obligation
 from services.common import workdays
 from services.common.clock import FixedClock
 from services.common.outbox_inbox import outbox
-from services.common.uow import UnitOfWork
-from services.notifier import policy, sms, store, templates
-from services.notifier.dispatcher import Dispatcher, SendingRules
+from services.notifier import policy, sms, templates
 from services.notifier.gateways import Outcome, Result
-from services.notifier.handlers import Delays, Handlers, notify
+from services.notifier.lifecycle import Notification
 from services.notifier.mailer import Mailer
+from services.notifier.policy import SendingRules
+from services.notifier.store import NotifierUnitOfWork
+from services.notifier.tables import notifications, replica
+from services.notifier.usecases import dispatch, messages
+from services.notifier.usecases.dispatch import Dispatcher
+from services.notifier.usecases.messages import Delays, queue
 
 Sessions = async_sessionmaker[AsyncSession]
 CALENDAR = workdays.load()
@@ -65,15 +70,22 @@ class World:
     fallback: ScriptedGateway
     dispatcher: Dispatcher
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock, "/eiso/notifier")
+    def uow(self) -> NotifierUnitOfWork:
+        return NotifierUnitOfWork(self.sessions, self.clock, "/eiso/notifier")
+
+    async def command(self, usecase: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        """What `Service.command` does: the use case in a unit of work of its own, committed."""
+        async with self.uow() as uow:
+            result = await usecase(uow, *args, **kwargs)
+            await uow.commit()
+        return result
 
     async def queue(
         self, reason: str = "audit-overdue", period: str = "2022", critical: bool = False
     ) -> None:
         context = {"year": 2022, "deadline": "30/10/2022", "missing": ["Đánh giá nội bộ"]}
         async with self.uow() as uow:
-            await notify(
+            await queue(
                 uow,
                 Delays(timedelta(0)),
                 "A1",
@@ -87,7 +99,7 @@ class World:
 
     async def rows(self) -> list[dict[str, object]]:
         async with self.sessions() as session:
-            return [dict(r) for r in (await session.execute(select(store.notifications))).mappings()]
+            return [dict(r) for r in (await session.execute(select(notifications))).mappings()]
 
     async def events(self) -> list[dict[str, Any]]:
         async with self.sessions() as session:
@@ -105,7 +117,7 @@ async def world(notifier_db: Sessions) -> World:
         contacts=Contacts(iso_officer=Contact(name="Nguyễn Thị Mai", phone=PHONE)),
     )
     async with notifier_db() as session, session.begin():
-        await store.replica.save(session, agency)
+        await replica.save(session, agency)
     primary, fallback = ScriptedGateway("esms"), ScriptedGateway("speedsms")
     mailer = Mailer("smtp", "127.0.0.1", 1, "eiso@localhost")
     dispatcher = Dispatcher(templates.load(), CALENDAR, RULES, [primary, fallback], mailer)
@@ -115,8 +127,8 @@ async def world(notifier_db: Sessions) -> World:
 async def test_one_message_per_key_however_often_the_finding_arrives(world: World) -> None:
     for _ in range(3):
         await world.queue()
-    await world.dispatcher.run_once(world.uow)
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1
     request_id, text = world.primary.calls[0]
     assert text.startswith("UBND xa Hoa Thuan: chua to chuc danh gia noi bo nam 2022") and text.isascii()
@@ -134,26 +146,26 @@ async def test_one_message_per_key_however_often_the_finding_arrives(world: Worl
 async def test_an_sms_due_at_night_waits_for_seven_oclock_on_the_next_working_day(world: World) -> None:
     world.clock.set(datetime(2022, 9, 30, 16, 0, tzinfo=UTC))  # 23:00 Friday giờ Việt Nam
     await world.queue()
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert world.primary.calls == []
     (row,) = await world.rows()
     assert row["due_at"] == datetime(2022, 10, 3, 0, 0, tzinfo=UTC)  # Monday 07:00
     world.clock.set(datetime(2022, 10, 3, 0, 0, tzinfo=UTC))
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1
 
 
 async def test_a_critical_message_goes_at_night(world: World) -> None:
     world.clock.set(datetime(2022, 9, 30, 16, 0, tzinfo=UTC))
     await world.queue(critical=True)
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1
 
 
 async def test_reasons_pending_together_are_one_digest(world: World) -> None:
     await world.queue("audit-overdue")
     await world.queue("review-overdue")
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     ((request_id, text),) = world.primary.calls
     assert text.startswith("UBND xa Hoa Thuan: 2 viec can lam ve HTQLCL")
     rows = await world.rows()
@@ -166,10 +178,10 @@ async def test_the_fourth_sms_in_a_day_waits_until_the_first_is_a_day_old(world:
     for hour in range(3):
         world.clock.set(FRIDAY_9AM + timedelta(hours=hour))
         await world.queue(period=f"2022-{hour}")
-        await world.dispatcher.run_once(world.uow)
+        await world.dispatcher.run_once(world.command)
     world.clock.set(FRIDAY_9AM + timedelta(hours=3))
     await world.queue(period="2022-3")
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 3
     held = [r for r in await world.rows() if r["status"] == "pending"]
     assert [r["due_at"] for r in held] == [FRIDAY_9AM + timedelta(hours=24)]
@@ -182,7 +194,7 @@ async def test_transient_failures_retry_then_fail_over_with_the_same_request_id(
     ]
     await world.queue()
     for _ in range(3):
-        await world.dispatcher.run_once(world.uow)
+        await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 2 and len(world.fallback.calls) == 1
     assert world.fallback.calls[0][0] == world.primary.calls[0][0], "same request id on every try"
     (event,) = await world.events()
@@ -193,7 +205,7 @@ async def test_a_permanent_refusal_is_not_retried_and_is_reported(world: World) 
     world.primary.script = [Result(Outcome.PERMANENT, detail="error 007: invalid phone")]
     await world.queue()
     for _ in range(3):
-        await world.dispatcher.run_once(world.uow)
+        await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1 and world.fallback.calls == []
     (event,) = await world.events()
     assert (event["type"], event["data"]["error"]) == ("notification-failed", "error 007: invalid phone")
@@ -207,20 +219,21 @@ async def test_a_batch_interrupted_after_the_gateway_call_is_resent_with_its_req
     class CrashError(Exception):
         pass
 
-    original = world.dispatcher._record
+    async def crash_before_the_outcome(
+        usecase: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any
+    ) -> Any:
+        if usecase is dispatch.record_outcome:  # the gateway was called; its answer is never recorded
+            raise CrashError
+        return await world.command(usecase, *args, **kwargs)
 
-    async def crash(*args: object, **kwargs: object) -> None:
-        raise CrashError
-
-    world.dispatcher._record = crash  # type: ignore[method-assign]
-    await world.dispatcher.run_once(world.uow)  # the round survives; the batch is left in flight
-    world.dispatcher._record = original  # type: ignore[method-assign]
+    # The round survives; the batch is left in flight.
+    await world.dispatcher.run_once(crash_before_the_outcome)
     (row,) = await world.rows()
     assert row["status"] == "sending"
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1, "not before the attempt's lease has run out"
     world.clock.set(FRIDAY_9AM + RULES.lease)
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert [c[0] for c in world.primary.calls] == [row["batch_id"]] * 2
     assert [r["status"] for r in await world.rows()] == ["sent"]
 
@@ -228,7 +241,7 @@ async def test_a_batch_interrupted_after_the_gateway_call_is_resent_with_its_req
 async def test_a_long_digest_lists_what_fits_in_three_parts_and_counts_the_rest(world: World) -> None:
     for n in range(20):
         await world.queue("audit-overdue", period=f"2022-{n}")
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     ((_, text),) = world.primary.calls
     assert sms.segments(text).count <= 3 and "viec khac" in text
 
@@ -241,7 +254,7 @@ async def test_free_text_that_is_not_gsm_is_left_out_rather_than_refused(world: 
         "reason": "Giảng viên ốm • ≥2 ngày 😷",
     }
     async with world.uow() as uow:
-        await notify(
+        await queue(
             uow,
             Delays(timedelta(0)),
             "A1",
@@ -251,7 +264,7 @@ async def test_free_text_that_is_not_gsm_is_left_out_rather_than_refused(world: 
             context,
         )
         await uow.commit()
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     ((_, text),) = world.primary.calls
     assert text.endswith("bi huy: Giang vien om 2 ngay.") and text.isascii()
 
@@ -260,9 +273,9 @@ async def test_a_retry_due_after_ten_at_night_waits_for_the_morning(world: World
     world.clock.set(datetime(2022, 9, 30, 14, 59, 50, tzinfo=UTC))  # 21:59:50 giờ Việt Nam
     world.primary.script = [Result(Outcome.TRANSIENT, detail="timeout")]
     await world.queue()
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     world.clock.set(datetime(2022, 9, 30, 15, 0, 30, tzinfo=UTC))  # 22:00:30
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1
     (row,) = await world.rows()
     assert (row["status"], row["due_at"]) == ("sending", datetime(2022, 10, 3, 0, 0, tzinfo=UTC))
@@ -273,18 +286,16 @@ async def test_a_rebuilt_notifier_does_not_send_what_its_own_topic_says_was_sent
     the replayed finding's messages a record of the past, not a second SMS."""
     await world.queue("audit-overdue")
     await world.queue("review-overdue")
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     (published,) = await world.events()
     async with world.sessions() as session, session.begin():
-        await session.execute(store.notifications.delete())  # the rebuilt notifier's empty database
+        await session.execute(notifications.delete())  # the rebuilt notifier's empty database
     async with world.uow() as uow:
-        await Handlers(Delays(timedelta(0)), CALENDAR).delivered(
-            uow, NotificationSent.model_validate(published)
-        )
+        await dispatch.outcome_read_back(uow, NotificationSent.model_validate(published))
         await uow.commit()
     await world.queue("audit-overdue")
     await world.queue("review-overdue")
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert len(world.primary.calls) == 1, "the digest went once, before the rebuild"
     assert sorted(str(r["status"]) for r in await world.rows()) == ["sent", "sent"]
 
@@ -306,11 +317,12 @@ async def deadline_messages(world: World, deadline: date) -> dict[str, Any]:
     event = DeadlineApproaching.create(source="/t", subject=code, time=FRIDAY_9AM, data=data)
     assert isinstance(event, DeadlineApproaching)
     async with world.uow() as uow:
-        await store.replica.save(uow.session, agency)
-        await Handlers(Delays(timedelta(0)), CALENDAR).deadline_approaching(uow, event)
+        await replica.save(uow.session, agency)
+        await messages.deadline_approaching(uow, event, Delays(timedelta(0)), CALENDAR)
         await uow.commit()
-    rows = [r for r in await world.rows() if r["agency_code"] == code]
-    return {str(r["channel"]): world.dispatcher.render([r]) for r in rows}
+    async with world.uow() as uow:
+        queued: list[Notification] = await uow.notifications.listing(code, None, 10)
+    return {str(n.channel): world.dispatcher.render([n]) for n in queued}
 
 
 async def test_a_deadline_on_a_sunday_is_called_a_day_off_by_sms_and_email(world: World) -> None:
@@ -349,12 +361,12 @@ async def test_a_phone_that_cannot_take_an_sms_gets_none_and_the_email_still_goe
         contacts=Contacts(iso_officer=Contact(name="Lê Văn Tư", phone=phone, email="tu@stc.vn")),
     )
     async with world.uow() as uow:
-        await store.replica.save(uow.session, agency)
+        await replica.save(uow.session, agency)
         context = {"year": 2022, "deadline": "30/10/2022", "missing": []}
-        await notify(
+        await queue(
             uow, Delays(timedelta(0)), "L1", "audit-overdue", "2022", (RecipientRole.ISO_OFFICER,), context
         )
         await uow.commit()
     assert [(r["channel"], r["address"]) for r in await world.rows()] == [("email", "tu@stc.vn")]
-    await world.dispatcher.run_once(world.uow)
+    await world.dispatcher.run_once(world.command)
     assert world.primary.calls == [] and world.fallback.calls == []

@@ -27,10 +27,11 @@ from contracts.vocabulary import Element, Level, Obligation
 from services.common import workdays
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
-from services.common.uow import UnitOfWork
-from services.notifier import store
-from services.notifier.handlers import Delays, Handlers
+from services.notifier.handlers import handlers
 from services.notifier.mailer import FolderMailer
+from services.notifier.store import NotifierUnitOfWork
+from services.notifier.tables import notifications
+from services.notifier.usecases.messages import Delays
 from services.training.domain import Day
 from tests.factories import NOW, consumer_record
 
@@ -83,19 +84,17 @@ async def test_a_session_reminder_is_made_moved_and_dropped_with_the_session(not
     consumer = EventConsumer(
         "notifier",
         [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
-        Handlers(Delays(digest=timedelta(0)), workdays.load()).table(),
-        lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
+        handlers(Delays(digest=timedelta(0)), workdays.load()),
+        lambda: NotifierUnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
     )
     await consumer.apply_batch([consumer_record(e, topic=t or Topic.TRAINING_SESSIONS) for e, t in events])
 
     async def queued() -> list[tuple[str, str, datetime]]:
         async with notifier_db() as db:
             rows = await db.execute(
-                select(
-                    store.notifications.c.reason, store.notifications.c.status, store.notifications.c.due_at
-                )
-                .where(store.notifications.c.channel == "sms")
-                .order_by(store.notifications.c.id)
+                select(notifications.c.reason, notifications.c.status, notifications.c.due_at)
+                .where(notifications.c.channel == "sms")
+                .order_by(notifications.c.id)
             )
             return [tuple(r) for r in rows]
 
@@ -177,12 +176,12 @@ async def statuses_after(
     consumer = EventConsumer(
         "notifier",
         [Topic.REGISTRY_AGENCIES, Topic.TRAINING_SESSIONS],
-        Handlers(Delays(digest=timedelta(0)), workdays.load()).table(),
-        lambda: UnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
+        handlers(Delays(digest=timedelta(0)), workdays.load()),
+        lambda: NotifierUnitOfWork(notifier_db, FixedClock(BEFORE), "/t"),
     )
     await consumer.apply_batch(list(records))
     async with notifier_db() as db:
-        query = select(store.notifications.c.status).where(store.notifications.c.agency_code == code)
+        query = select(notifications.c.status).where(notifications.c.agency_code == code)
         return list(await db.scalars(query))
 
 
@@ -225,9 +224,7 @@ async def test_a_finding_read_before_its_agency_waits_for_the_agency_and_is_not_
         "made once, whatever comes again"
     )
     async with notifier_db() as db:
-        sms = (
-            await db.execute(select(store.notifications).where(store.notifications.c.agency_code == "A4"))
-        ).one()
+        sms = (await db.execute(select(notifications).where(notifications.c.agency_code == "A4"))).one()
     assert (sms.address, sms.context["agency"], sms.context["days_left"]) == (
         "+84912000999",
         "UBND xã Đôn Xuân",
