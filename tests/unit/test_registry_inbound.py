@@ -19,9 +19,11 @@ from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.dlq import REASON
 from services.common.outbox_inbox import outbox
-from services.registry import store
 from services.registry.handlers import handlers
-from services.registry.lookup import RegistryUnitOfWork
+from services.registry.store.agencies import AgencyStore
+from services.registry.store.systems import SystemStore
+from services.registry.store.tables import records
+from services.registry.unit_of_work import RegistryUnitOfWork
 from tests.conftest import migrated
 from tests.factories import NOW, agency_data, consumer_record, inbound
 
@@ -86,8 +88,8 @@ async def applied(
             ("C3", "D2", None),
             ("C4", "D1", date(2022, 1, 1)),
         ]:
-            await store.save_versions(db, [agency(code, parent, ends)], now)
-        await store.add_system(db, SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
+            await AgencyStore(db).save([agency(code, parent, ends)], now)
+        await SystemStore(db).add(SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
         await db.commit()
     consumer = EventConsumer(
         "registry",
@@ -102,9 +104,7 @@ async def applied(
         )
     async with sessions() as db:
         rows = await db.execute(
-            select(store.records).order_by(
-                store.records.c.agency_code, store.records.c.element, store.records.c.version
-            )
+            select(records).order_by(records.c.agency_code, records.c.element, records.c.version)
         )
         stored = [
             (r.agency_code, r.element, r.version, r.channel, r.source_version, r.data["title"]) for r in rows
