@@ -7,11 +7,11 @@ from contracts import Topic
 from services.common.auth import keys_router
 from services.common.replay import Replay
 from services.common.service import Service
-from services.registry import store
-from services.registry.api import router
+from services.registry.api import agencies, agency_import, records, reorganisation, systems
 from services.registry.handlers import handlers
-from services.registry.lookup import RegistryUnitOfWork
 from services.registry.settings import RegistrySettings
+from services.registry.store.agencies import exists
+from services.registry.unit_of_work import RegistryUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 REPLAY = Replay.refused_because(
@@ -28,5 +28,7 @@ def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWor
         handlers(timedelta(seconds=settings.inbound_clock_skew_seconds)),
         refuse_reused_ids=True,  # outside publishers must learn that an id was reused
     )
-    service.routers += [router, keys_router(store.exists)]
+    # In this order, the routes' order in the OpenAPI document.
+    routes = [agencies, reorganisation, agency_import, records, systems]
+    service.routers += [*(module.router for module in routes), keys_router(exists)]
     return service

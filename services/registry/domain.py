@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from contracts.agencies import AgencyData, Contacts
@@ -27,6 +28,25 @@ class DomainError(Exception):
         super().__init__(message)
         self.field = field
         self.conflict = conflict
+
+
+class AgencyNotFoundError(Exception):
+    """A command or a query names an agency the registry does not have (on the day it asks about)."""
+
+    def __init__(self, code: str, on: date | None = None) -> None:
+        if on is None:
+            super().__init__(f"agency {code} is not registered")
+        else:
+            super().__init__(f"agency {code} did not exist on {on.isoformat()}")
+        self.code = code
+
+
+class Link(StrEnum):
+    """How one agency descends from another (from_code → to_code)."""
+
+    MERGED_INTO = "merged_into"  # from = a merged agency, to = its successor
+    SPLIT_FROM = "split_from"  # from = a new agency, to = the one it was split from
+    RENAMED_FROM = "renamed_from"  # from = the new code, to = the old one
 
 
 def default_obligation(level: Level) -> Obligation:

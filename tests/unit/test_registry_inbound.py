@@ -19,9 +19,11 @@ from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.dlq import REASON
 from services.common.outbox_inbox import outbox
-from services.registry import store
 from services.registry.handlers import handlers
-from services.registry.lookup import RegistryUnitOfWork
+from services.registry.store.agencies import AgencyStore
+from services.registry.store.systems import SystemStore
+from services.registry.store.tables import records
+from services.registry.unit_of_work import RegistryUnitOfWork
 from tests.conftest import migrated
 from tests.factories import NOW, agency_data, consumer_record, inbound
 
@@ -86,8 +88,8 @@ async def applied(
             ("C3", "D2", None),
             ("C4", "D1", date(2022, 1, 1)),
         ]:
-            await store.save_versions(db, [agency(code, parent, ends)], now)
-        await store.add_system(db, SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
+            await AgencyStore(db).save([agency(code, parent, ends)], now)
+        await SystemStore(db).add(SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
         await db.commit()
     consumer = EventConsumer(
         "registry",
@@ -102,9 +104,7 @@ async def applied(
         )
     async with sessions() as db:
         rows = await db.execute(
-            select(store.records).order_by(
-                store.records.c.agency_code, store.records.c.element, store.records.c.version
-            )
+            select(records).order_by(records.c.agency_code, records.c.element, records.c.version)
         )
         stored = [
             (r.agency_code, r.element, r.version, r.channel, r.source_version, r.data["title"]) for r in rows
@@ -145,3 +145,29 @@ async def test_reading_a_batch_ahead_stores_publishes_and_refuses_exactly_as_rea
     ):
         assert any(expected in reason for reason in reasons), (expected, reasons)
     assert any("already used for other content" in reason for reason in reasons)
+
+
+async def test_in_a_preloaded_batch_a_read_the_read_ahead_does_not_answer_sees_the_batch_s_records(
+    tmp_path: Path,
+) -> None:
+    """The current records of an agency, and its last record's date (what an agency may not end
+    before), count a record the batch holds back for its commit — and the commit stores it once."""
+    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}", "registry")
+    async with sessions() as db:
+        now = datetime(2022, 1, 1, tzinfo=UTC)
+        for code, parent in [("D1", None), ("C1", "D1")]:
+            await AgencyStore(db).save([agency(code, parent)], now)
+        await SystemStore(db).add(SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
+        await db.commit()
+    event = inbound("C1", SYSTEM)
+    async with RegistryUnitOfWork(sessions, FixedClock(NOW), "/eiso/registry") as uow:
+        await uow.preload([event])
+        await handlers(timedelta(minutes=5))[event.type](uow, event)
+        current = await uow.records.via.current("C1", Element.INTERNAL_AUDIT, 2022)
+        assert current is not None and current.record_id == event.data.record_id
+        assert [r.record_id for r in await uow.records.via.current_of("C1", 2022)] == [event.data.record_id]
+        assert await uow.records.via.last_date("C1") == event.data.occurred_on
+        await uow.commit()
+    async with sessions() as db:
+        assert [r.record_id for r in await db.execute(select(records))] == [str(event.data.record_id)]
+    await sessions.kw["bind"].dispose()

@@ -1,6 +1,6 @@
 from services.common.auth import metadata as keys
 from services.common.migrations import run_env
 from services.common.outbox_inbox import metadata as messaging
-from services.registry.store import metadata
+from services.registry.store.tables import metadata
 
 run_env([metadata, messaging, keys])
