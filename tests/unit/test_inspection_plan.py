@@ -14,10 +14,11 @@ from contracts.inspections import (
     Severity,
 )
 from services.common import workdays
-from services.compliance import inspections, report
-from services.compliance.inspection_api import PlanIn
-from services.compliance.inspections import Candidate, InspectorBusyError, SlotError
-from services.compliance.rules import Window
+from services.compliance.board import report
+from services.compliance.inspections import domain as inspections
+from services.compliance.inspections.api import PlanIn
+from services.compliance.inspections.domain import Candidate, InspectorBusyError, SlotError
+from services.compliance.scoring.rules import Window
 
 WINDOW = Window(start=date(2022, 6, 1), end=date(2022, 10, 31))
 CALENDAR = workdays.load()
