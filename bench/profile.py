@@ -43,7 +43,7 @@ def sampled(pid: int, name: str) -> Iterator[Path]:
 
 def hot_spots(collapsed: Path, top: int = 8) -> list[str]:
     """The `top` frames of our own code (and the libraries they call) by share of samples seen on the
-    stack, e.g. "38% services/compliance/store.py:facts"."""
+    stack, e.g. "38% services/compliance/scoring/store.py:facts"."""
     if not collapsed.exists():
         return []
     inclusive: Counter[str] = Counter()

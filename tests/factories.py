@@ -10,14 +10,13 @@ from contracts import CloudEvent, Topic, to_json
 from contracts.agencies import AgencyData, AgencyRegistered
 from contracts.records import InternalAuditCompleted, ObjectiveUpdated, RecordData
 from contracts.vocabulary import Element, Level, Obligation
-from services.compliance.handlers import Handlers
-from services.compliance.rules import load as load_rules
+from services.compliance import handlers
+from services.compliance.scoring.rules import load as load_rules
 
 NOW = datetime(2022, 6, 1, 3, 0, tzinfo=UTC)
 
 #: The compliance service's handlers under the rule set it ships with.
-COMPLIANCE_HANDLER_OBJECT = Handlers(load_rules())
-COMPLIANCE_HANDLERS = COMPLIANCE_HANDLER_OBJECT.table()
+COMPLIANCE_HANDLERS = handlers.table(load_rules())
 #: The score of an agency with one of the weighted rules met (R01–R07, R09, R10 weigh 1; R08, R11 0).
 ONE_RULE = round(1 / 9, 4)
 

@@ -4,7 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import ServiceSettings
-from services.compliance.rules import RULES_DIR
+from services.compliance.scoring.rules import RULES_DIR
 
 
 class ComplianceSettings(ServiceSettings):

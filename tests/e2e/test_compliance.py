@@ -11,7 +11,7 @@ import pytest
 
 from contracts import Topic
 from contracts.vocabulary import UPDATE_ELEMENTS
-from services.compliance.rules import RULES_DIR
+from services.compliance.scoring.rules import RULES_DIR
 from tests.e2e.stack import Stack, running
 from tests.factories import ONE_RULE, unique_code
 from tests.kafka_tools import eventually, read_until

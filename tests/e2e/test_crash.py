@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from contracts import Topic
 from services.common.db import create_engine
 from services.common.outbox_inbox import inbox
-from services.compliance.store import evidence, scores
+from services.compliance.scoring.tables import evidence, scores
 from tests.e2e.stack import running
 from tests.factories import objective_updated, unique_code
 from tests.kafka_tools import eventually, produce

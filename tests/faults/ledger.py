@@ -27,7 +27,7 @@ from contracts.records import InternalAuditCompleted
 from eiso_cli.kafka import caught_up
 from services.common.db import create_engine
 from services.common.outbox_inbox import inbox, outbox
-from services.compliance.store import evidence, scores
+from services.compliance.scoring.tables import evidence, scores
 from tests.e2e.stack import Stack
 from tests.factories import inbound, unique_code
 from tests.kafka_tools import read_to_end, read_until

@@ -33,7 +33,7 @@ def from_the_wheel() -> None:
 
 def data_files() -> None:
     from services.common.workdays import load as load_workdays
-    from services.compliance.rules import load as load_rules
+    from services.compliance.scoring.rules import load as load_rules
     from services.notifier.templates import load as load_templates
     from services.training.settings import WINDOWS_FILE
     from services.training.windows import load as load_windows

@@ -18,9 +18,9 @@ from services.common.consumer import EventConsumer, subscribe
 from services.common.kafka import RelayProducer, ensure_topics, make_broker
 from services.common.relay import OutboxRelay
 from services.common.uow import UnitOfWork
-from services.compliance import store
-from services.compliance.scorebook import ComplianceUnitOfWork
+from services.compliance.scoring import store
 from services.compliance.settings import ComplianceSettings
+from services.compliance.unit_of_work import ComplianceUnitOfWork
 from tests.conftest import migrated
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, ONE_RULE, agency_registered, objective_updated, unique_code
@@ -122,9 +122,9 @@ async def test_consumer_dead_letters_poison_and_applies_each_event_once(
 
         async def applied() -> int | None:
             async with pg() as session:
-                marker = await store.score_row(session, code, 2023)
-                row = await store.score_row(session, code, 2022)
-            return row["events_applied"] if marker and row else None
+                marker = await store.score(session, code, 2023)
+                row = await store.score(session, code, 2022)
+            return row.events_applied if marker and row else None
 
         assert await eventually(applied, what="marker applied") == 1
 
@@ -172,8 +172,8 @@ async def test_a_transient_failure_rewinds_the_batch_and_skips_nothing(
 
     async def applied() -> int:
         async with pg() as session:
-            row = await store.score_row(session, code, 2022)
-        return int(row["events_applied"]) if row else 0
+            row = await store.score(session, code, 2022)
+        return int(row.events_applied) if row else 0
 
     await eventually(lambda: outages == 0, what="both outages hit the consumer")
     assert await eventually(applied, what="events applied after the outage") == 3
@@ -212,8 +212,8 @@ async def test_records_faststream_would_choke_on_are_handled_not_skipped(
 
         async def applied() -> int:
             async with pg() as session:
-                row = await store.score_row(session, code, 2022)
-            return int(row["events_applied"]) if row else 0
+                row = await store.score(session, code, 2022)
+            return int(row.events_applied) if row else 0
 
         assert await eventually(applied, what="the event with a binary header applied") == 1
         [letter] = await read_until(

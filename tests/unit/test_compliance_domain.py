@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from contracts.vocabulary import UPDATE_ELEMENTS, ComplianceStatus, Element
-from services.compliance import domain
-from services.compliance.rules import RULES_DIR, RuleFileError, load
+from services.compliance.scoring import domain
+from services.compliance.scoring.rules import RULES_DIR, RuleFileError, load
 
 RULES = load()
 YEAR_END = date(2022, 12, 31)

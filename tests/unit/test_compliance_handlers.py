@@ -23,8 +23,14 @@ from contracts.vocabulary import Element
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.outbox_inbox import outbox
-from services.compliance import store
-from services.compliance.scorebook import ComplianceUnitOfWork
+from services.compliance.agencies import active_on
+from services.compliance.evaluation.domain import SentNotice
+from services.compliance.evaluation.store import Notices
+from services.compliance.inspections.store import Inspections
+from services.compliance.scoring import store
+from services.compliance.scoring.tables import scores as score_table
+from services.compliance.tables import agencies
+from services.compliance.unit_of_work import ComplianceUnitOfWork
 from tests.conftest import migrated
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
@@ -58,10 +64,10 @@ async def test_a_merge_ends_the_sources_and_keeps_the_successor_without_contacts
     )
     assert result.applied == 3
     async with compliance_db() as session:
-        rows = {r.code: r for r in await session.execute(select(store.agencies))}
+        rows = {r.code: r for r in await session.execute(select(agencies))}
     assert rows[a].valid_to == rows[b].valid_to == date(2025, 7, 1)
     assert rows[ab].valid_from == date(2025, 7, 1) and rows[ab].valid_to is None
-    assert "contacts" not in store.agencies.c
+    assert "contacts" not in agencies.c
 
 
 async def test_a_merge_that_arrives_before_the_sources_registrations_still_ends_them(
@@ -84,7 +90,7 @@ async def test_a_merge_that_arrives_before_the_sources_registrations_still_ends_
     await consumer.apply_batch([consumer_record(merged, topic=Topic.REGISTRY_AGENCIES)])
     await consumer.apply_batch([consumer_record(agency_registered(a), topic=Topic.REGISTRY_AGENCIES)])
     async with compliance_db() as session:
-        ended = await session.scalar(select(store.agencies.c.valid_to).where(store.agencies.c.code == a))
+        ended = await session.scalar(select(agencies.c.valid_to).where(agencies.c.code == a))
     assert ended == date(2025, 7, 1)
 
 
@@ -117,7 +123,7 @@ async def test_inspections_read_back_from_the_topic_keep_the_highest_revision(
     )
     await consumer.apply_batch([consumer_record(e, topic=Topic.COMPLIANCE_INSPECTIONS) for e in events])
     async with compliance_db() as session:
-        assert await store.inspections_in(session, 2022, code) == [moved]
+        assert await Inspections(session).in_year(2022, code) == [moved]
 
 
 async def test_all_facts_at_once_equal_each_agencys_facts(compliance_db: Sessions) -> None:
@@ -147,8 +153,7 @@ async def test_all_facts_at_once_equal_each_agencys_facts(compliance_db: Session
     await consumer.apply_batch([consumer_record(e, topic=t) for e, t in events])
     async with compliance_db() as session:
         together = {
-            agency["code"]: f
-            async for agency, f in store.active_facts(session, date(2022, 8, 1), 2022, chunk=1)
+            agency.code: f async for agency, f in store.active_facts(session, date(2022, 8, 1), 2022, chunk=1)
         }
         alone = await store.facts(session, ab)
         merged_in = await store.latest_merges(session)
@@ -187,12 +192,12 @@ async def test_a_rename_is_lineage_but_not_a_merger_and_compliant_notices_are_no
             ("agency-compliant", "2022"),
             ("agency-lagging", "2020"),
         ):
-            await store.add_notice(session, new, kind, period, str(uuid.uuid4()), date(2022, 11, 1))
+            await Notices(session).add(SentNotice(new, kind, period, str(uuid.uuid4()), date(2022, 11, 1)))
     async with compliance_db() as session:
         assert new not in await store.latest_merges(session)
         assert await store.lineage_of(session, new) == [new, old]
-        assert (await store.reminder_counts(session, [2021, 2022]))[new] == 2
-        assert new in await store.reminded_in(session, 2022)
+        assert (await Notices(session).reminder_counts([2021, 2022]))[new] == 2
+        assert new in await Notices(session).reminded_in(2022)
 
 
 async def test_an_update_starting_a_new_version_does_not_move_the_agencys_start(
@@ -220,7 +225,7 @@ async def test_an_update_starting_a_new_version_does_not_move_the_agencys_start(
         [consumer_record(e, topic=Topic.REGISTRY_AGENCIES) for e in (registered, updated)]
     )
     async with compliance_db() as session:
-        active = {a["code"] for a in await store.active_agencies(session, date(2022, 10, 30))}
+        active = {a.code for a in await active_on(session, date(2022, 10, 30))}
     assert code in active
 
 
@@ -273,7 +278,7 @@ async def test_reading_ahead_for_a_batch_gives_exactly_what_reading_as_it_goes_g
         result = await consumer.apply_batch(batch)
         async with sessions() as db:
             rows = await db.execute(
-                select(store.scores).order_by(store.scores.c.agency_code, store.scores.c.year)
+                select(score_table).order_by(score_table.c.agency_code, score_table.c.year)
             )
             scores = [(r.agency_code, r.year, r.score, r.status, r.breakdown, r.events_applied) for r in rows]
             published = [

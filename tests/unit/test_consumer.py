@@ -15,8 +15,8 @@ from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer, PermanentError, tolerant_parser
 from services.common.outbox_inbox import outbox
 from services.common.uow import Repository, UnitOfWork
-from services.compliance import store
-from services.compliance.scorebook import ComplianceUnitOfWork
+from services.compliance.scoring import store
+from services.compliance.unit_of_work import ComplianceUnitOfWork
 from tests.factories import COMPLIANCE_HANDLERS as HANDLERS
 from tests.factories import NOW, agency_registered, consumer_record, objective_updated, unique_code
 
@@ -34,8 +34,8 @@ def consumer(sessions: Sessions, handlers: dict[str, Any] | None = None) -> Even
 
 async def events_applied(sessions: Sessions, code: str, year: int = 2022) -> int:
     async with sessions() as session:
-        row = await store.score_row(session, code, year)
-    return int(row["events_applied"]) if row else 0
+        row = await store.score(session, code, year)
+    return int(row.events_applied) if row else 0
 
 
 async def outbox_rows(sessions: Sessions, topic: str) -> list[Any]:

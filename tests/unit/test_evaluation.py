@@ -4,8 +4,9 @@ caught-up agency closed — each once, however often the day is evaluated."""
 from datetime import date, timedelta
 
 from contracts.vocabulary import UPDATE_ELEMENTS, Element
-from services.compliance import domain, evaluation
-from services.compliance.rules import load
+from services.compliance.evaluation import domain as evaluation
+from services.compliance.scoring import domain
+from services.compliance.scoring.rules import load
 
 RULES = load()
 DEADLINE = date(2022, 10, 30)

@@ -14,10 +14,11 @@ from contracts.inspections import (
     Severity,
 )
 from services.common import workdays
-from services.compliance import inspections, report
-from services.compliance.inspection_api import PlanIn
-from services.compliance.inspections import Candidate, InspectorBusyError, SlotError
-from services.compliance.rules import Window
+from services.compliance.board import report
+from services.compliance.inspections import domain as inspections
+from services.compliance.inspections.api import PlanIn
+from services.compliance.inspections.domain import Candidate, InspectorBusyError, PlanConflictError, SlotError
+from services.compliance.scoring.rules import Window
 
 WINDOW = Window(start=date(2022, 6, 1), end=date(2022, 10, 31))
 CALENDAR = workdays.load()
@@ -197,3 +198,21 @@ def test_a_window_already_over_is_refused_naming_the_year() -> None:
 def test_an_inspector_named_twice_is_refused() -> None:
     with pytest.raises(ValidationError, match="có tên hai lần"):
         PlanIn(year=2022, inspectors=["Bà Lan", " bà lan"])
+
+
+def test_only_a_scheduled_inspection_changes_and_a_closed_one_is_refused_naming_its_state() -> None:
+    """A cancelled or completed inspection is the plan's history: moving it again is a conflict."""
+    scheduled = inspection("A")
+    assert inspections.revised(scheduled, scheduled_on=date(2022, 6, 8)).revision == 2
+    assert (
+        inspections.revised(scheduled, status=InspectionStatus.CANCELLED).status == InspectionStatus.CANCELLED
+    )
+    completed = inspection("B", status=InspectionStatus.COMPLETED, held_on=date(2022, 6, 1))
+    for closed, state in (
+        (inspection("C", status=InspectionStatus.CANCELLED), "đã hủy"),
+        (completed, "đã có kết quả"),
+    ):
+        with pytest.raises(PlanConflictError) as refused:
+            inspections.revised(closed, scheduled_on=date(2022, 6, 8))
+        assert str(refused.value) == f"cuộc kiểm tra {closed.inspection_id} {state}"
+        assert (refused.value.field, refused.value.location) == ("inspection_id", "path")

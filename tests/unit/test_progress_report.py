@@ -5,9 +5,10 @@ from datetime import date
 from contracts.vocabulary import ComplianceStatus, Level
 from eiso_cli import campaign
 from eiso_cli.processes import ROOT
-from services.compliance import domain, report
-from services.compliance.domain import Evidence, Facts
-from services.compliance.rules import load
+from services.compliance.board import report
+from services.compliance.scoring import domain
+from services.compliance.scoring.domain import AgencyStatus, Evidence, Facts
+from services.compliance.scoring.rules import load
 
 ARTICLE = (
     "100% sở, ngành đã cập nhật; có 02/09 huyện chưa cập nhật (huyện Duyên Hải, Châu Thành); "
@@ -17,7 +18,7 @@ DUYEN_HAI, CHAU_THANH = "000.00.39.H59", "000.00.36.H59"
 DEADLINE = date(2022, 10, 30)
 
 
-def campaign_2022() -> list[report.AgencyStatus]:
+def campaign_2022() -> list[AgencyStatus]:
     """The scripted 2022 campaign (what `eiso demo` publishes), scored by the shipped rules as of the
     deadline: the same pure path the compliance service takes."""
     province = campaign.read_province(ROOT / "deploy" / "data" / "agencies.csv")
@@ -32,7 +33,7 @@ def campaign_2022() -> list[report.AgencyStatus]:
         )
         scored = domain.score(Facts(agency.code, agency.uses_eiso_software, evidence), 2022, rules, DEADLINE)
         statuses.append(
-            report.AgencyStatus(
+            AgencyStatus(
                 agency.code, agency.name, agency.level, agency.uses_eiso_software, scored.status, scored.score
             )
         )
@@ -55,13 +56,11 @@ def test_the_sample_province_gives_the_article_sentence() -> None:
 
 def test_the_sentence_names_lagging_departments_and_mixes_district_kinds() -> None:
     statuses = [
-        report.AgencyStatus("D1", "Sở Y tế", Level.DEPARTMENT, True, ComplianceStatus.LAGGING, 0.3),
-        report.AgencyStatus("D2", "Sở Tư pháp", Level.DEPARTMENT, True, ComplianceStatus.UPDATED, 1.0),
-        report.AgencyStatus(
-            "H1", "UBND thị xã Duyên Hải", Level.DISTRICT, True, ComplianceStatus.NOT_UPDATED, 0.0
-        ),
-        report.AgencyStatus("H2", "UBND huyện Trà Cú", Level.DISTRICT, True, ComplianceStatus.LAGGING, 0.1),
-        report.AgencyStatus("H3", "UBND huyện Cầu Kè", Level.DISTRICT, True, ComplianceStatus.LAGGING, 0.4),
+        AgencyStatus("D1", "Sở Y tế", Level.DEPARTMENT, True, ComplianceStatus.LAGGING, 0.3),
+        AgencyStatus("D2", "Sở Tư pháp", Level.DEPARTMENT, True, ComplianceStatus.UPDATED, 1.0),
+        AgencyStatus("H1", "UBND thị xã Duyên Hải", Level.DISTRICT, True, ComplianceStatus.NOT_UPDATED, 0.0),
+        AgencyStatus("H2", "UBND huyện Trà Cú", Level.DISTRICT, True, ComplianceStatus.LAGGING, 0.1),
+        AgencyStatus("H3", "UBND huyện Cầu Kè", Level.DISTRICT, True, ComplianceStatus.LAGGING, 0.4),
     ]
     assert report.progress(2022, date(2022, 10, 30), statuses).text_vi == (
         "50% sở, ngành đã cập nhật; có 01/02 sở, ngành chưa cập nhật (Sở Y tế); "

@@ -22,8 +22,19 @@ from contracts.compliance import (
 )
 from contracts.envelope import CloudEvent
 from contracts.vocabulary import ComplianceStatus
-from services.compliance import domain
-from services.compliance.rules import Kind, RuleSet
+from services.compliance.scoring import domain
+from services.compliance.scoring.rules import Kind, RuleSet
+
+
+@dataclass(frozen=True)
+class SentNotice:
+    """A notice as the evaluation remembers it: sent once, ever, per (agency, kind, period)."""
+
+    agency_code: str
+    kind: str  # its event type
+    period: str
+    event_id: str
+    sent_on: date
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,10 @@ from pydantic import BaseModel
 
 from contracts.inspections import MODE_VI, InspectionData, InspectionMode, InspectionStatus, Severity
 from contracts.vocabulary import LEVEL_VI, ComplianceStatus, Level, Obligation
+from services.compliance.scoring.domain import AgencyStatus
 
 #: Administrative words that open a district's name, longest first.
 DISTRICT_KINDS = ("thành phố", "thị xã", "quận", "huyện")
-
-
-@dataclass(frozen=True)
-class AgencyStatus:
-    code: str
-    name: str
-    level: Level
-    uses_eiso_software: bool
-    status: ComplianceStatus
-    score: float
 
 
 class Named(BaseModel):

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from contracts.training import TrainingRole
 from contracts.vocabulary import Element
 
-RULES_DIR = Path(__file__).parent / "rules"
+#: The rule and campaign files ship beside the service's packages (services/compliance/rules/).
+RULES_DIR = Path(__file__).parent.parent / "rules"
 
 
 class Kind(StrEnum):

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from contracts.inspections import CorrectiveAction, InspectionData, InspectionStatus
 from services.common.workdays import WorkingDays, day_off_phrase
-from services.compliance.rules import Window
+from services.compliance.scoring.rules import Window
 
 #: Points per factor; the weights are policy, kept here in one place so a change is one edit.
 LOW_SCORE_POINTS = 40.0  # × (1 − score)
@@ -84,15 +85,32 @@ def working_days(window: Window, calendar: WorkingDays, start: date | None = Non
     return calendar.working_days_between(max(window.start, start or window.start), window.end)
 
 
-class SlotError(ValueError):
-    """No inspection can go there; the message says why, for the operator, and `field` what to change."""
+class PlanRefusedError(ValueError):
+    """A change the plan cannot take; the message says why, for the operator, `field` what to change,
+    and `location` where the field is (the body or the path)."""
 
-    def __init__(self, message: str, field: str = "scheduled_on") -> None:
+    def __init__(self, message: str, field: str, location: str = "body") -> None:
         super().__init__(message)
         self.field = field
+        self.location = location
 
 
-class InspectorBusyError(SlotError):
+class PlanConflictError(PlanRefusedError):
+    """The change conflicts with the plan as it stands (not a malformed request)."""
+
+
+class InspectionNotFoundError(PlanRefusedError):
+    """No such inspection."""
+
+
+class SlotError(PlanRefusedError):
+    """No inspection can go there."""
+
+    def __init__(self, message: str, field: str = "scheduled_on") -> None:
+        super().__init__(message, field)
+
+
+class InspectorBusyError(SlotError, PlanConflictError):
     """The inspector already has an inspection that day (a conflict, not a malformed request)."""
 
 
@@ -129,3 +147,60 @@ def check_slot(
         raise SlotError(day_off_phrase(day, reason))
     if (inspector, day) in set(booked):
         raise InspectorBusyError(f"cán bộ {inspector} đã có lịch kiểm tra ngày {day:%d/%m/%Y}", "inspector")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A year's inspection plan: the campaign's target and window, and every inspection in it
+    (cancelled ones too: the plan's history), by day and inspector."""
+
+    year: int
+    target: int
+    window: Window
+    inspections: list[InspectionData]
+
+
+#: What an inspection may become: a scheduled one is moved (still scheduled, a new revision), cancelled
+#: or completed; a cancelled or a completed one stays as it is.
+TRANSITIONS: dict[InspectionStatus, frozenset[InspectionStatus]] = {
+    InspectionStatus.SCHEDULED: frozenset(InspectionStatus),
+    InspectionStatus.CANCELLED: frozenset(),
+    InspectionStatus.COMPLETED: frozenset(),
+}
+#: An inspection's state, as a refusal to change it says it ("cuộc kiểm tra … đã hủy").
+STATE_VI = {
+    InspectionStatus.SCHEDULED: "đã lên lịch",
+    InspectionStatus.CANCELLED: "đã hủy",
+    InspectionStatus.COMPLETED: "đã có kết quả",
+}
+
+
+def may_become(current: InspectionStatus, new: InspectionStatus) -> bool:
+    return new in TRANSITIONS[current]
+
+
+def revised(current: InspectionData, **changes: object) -> InspectionData:
+    """The next revision of an inspection, validated like any event's data; a change its state does not
+    allow (a cancelled or completed inspection changed again) is refused."""
+    new = InspectionData.model_validate(current.model_dump() | changes | {"revision": current.revision + 1})
+    if not may_become(current.status, new.status):
+        message = f"cuộc kiểm tra {current.inspection_id} {STATE_VI[current.status]}"
+        raise PlanConflictError(message, "inspection_id", "path")
+    return new
+
+
+def active(plan: Iterable[InspectionData]) -> list[InspectionData]:
+    """The inspections of a plan not cancelled."""
+    return [i for i in plan if i.status != InspectionStatus.CANCELLED]
+
+
+def check_result(held_on: date, today: date, actions: Sequence[CorrectiveAction], findings: int) -> None:
+    """Refuse results held on a day still to come, or with a corrective action due before the
+    inspection or pointing at a finding that is not there."""
+    if held_on > today:
+        raise PlanRefusedError("ngày kiểm tra chưa tới", "held_on")
+    for index, action in enumerate(actions):
+        if action.due_on < held_on:
+            raise PlanRefusedError("hạn khắc phục trước ngày kiểm tra", f"corrective_actions.{index}.due_on")
+        if action.finding is not None and action.finding >= findings:
+            raise PlanRefusedError("không có phát hiện số này", f"corrective_actions.{index}.finding")

@@ -4,13 +4,15 @@ A score is a pure function of (facts, year, rule set, as-of date): replaying the
 same scores. Only records that happened on or before the as-of date count.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
 from contracts.compliance import RuleResult, ScoreData
-from contracts.vocabulary import UPDATE_ELEMENTS, ComplianceStatus, Element
-from services.compliance.rules import Campaign, Kind, Rule, RuleSet
+from contracts.vocabulary import UPDATE_ELEMENTS, ComplianceStatus, Element, Level
+from services.compliance.scoring.rules import Campaign, Kind, Rule, RuleSet
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,58 @@ class Facts:
     def records(self, element: Element, as_of: date) -> list[Evidence]:
         found = [e for e in self.evidence if e.element == element and e.occurred_on <= as_of]
         return sorted(found, key=lambda e: (e.occurred_on, e.event_id))
+
+
+class Succession(StrEnum):
+    """How one agency follows another in the lineage: both count the predecessor's records under the
+    successor; only a merger makes an agency "newly merged" for the inspection plan."""
+
+    MERGE = "merge"
+    RENAME = "rename"
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """A stored score of (agency, year), as of the year's end, with the record events it counts.
+
+    The breakdown is kept as it is stored (JSON): the next score is compared with it as it is, and a
+    replay compares thousands a batch; `rule_results` reads it for the API."""
+
+    agency_code: str
+    year: int
+    score: float
+    status: ComplianceStatus
+    breakdown: list[dict[str, Any]]
+    #: Record events applied to this score: one per event, ever (the inbox's promise, counted).
+    events_applied: int
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, data: ScoreData, events_applied: int, now: datetime) -> "ScoreRecord":
+        return cls(
+            agency_code=data.agency_code,
+            year=data.year,
+            score=data.score,
+            status=data.status,
+            breakdown=[r.model_dump(mode="json") for r in data.breakdown],
+            events_applied=events_applied,
+            updated_at=now,
+        )
+
+    def rule_results(self) -> list[RuleResult]:
+        return [RuleResult.model_validate(r) for r in self.breakdown]
+
+
+@dataclass(frozen=True)
+class AgencyStatus:
+    """An agency's standing for a year as of a day: what the reports, the board and the gauges count."""
+
+    code: str
+    name: str
+    level: Level
+    uses_eiso_software: bool
+    status: ComplianceStatus
+    score: float
 
 
 def months_before(day: date, months: int) -> date:
@@ -131,14 +185,14 @@ def score(facts: Facts, year: int, rules: RuleSet, as_of: date, previous: float 
     )
 
 
-def changed(new: ScoreData, old: Mapping[str, object] | None) -> bool:
+def changed(new: ScoreData, old: ScoreRecord | None) -> bool:
     """Publish only when what a reader sees changes: the value, the status or the breakdown."""
     if old is None:
         return True
     return bool(
-        old["score"] != new.score
-        or old["status"] != new.status.value
-        or old["breakdown"] != [r.model_dump(mode="json") for r in new.breakdown]
+        old.score != new.score
+        or old.status != new.status
+        or old.breakdown != [r.model_dump(mode="json") for r in new.breakdown]
     )
 
 
