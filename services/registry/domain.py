@@ -50,7 +50,10 @@ class Link(StrEnum):
 
 
 def default_obligation(level: Level) -> Obligation:
-    """Departments and districts must comply; communes and other units are encouraged (DESIGN.md §1)."""
+    """Departments and districts must comply; communes and other units are encouraged.
+
+    See docs/domain.md, "Agencies".
+    """
     return Obligation.MANDATORY if level in (Level.DEPARTMENT, Level.DISTRICT) else Obligation.ENCOURAGED
 
 

@@ -20,7 +20,7 @@ from services.common.kafka import TopicState, reconcile, topic_configs
 from services.registry.settings import RegistrySettings
 
 SEVEN_DAYS = str(7 * 86_400_000)
-#: What every rebuild reads (checked against each consumer in services/*/app.py and runtime.py).
+#: What every rebuild reads (checked against each consumer in services/*/app.py and handlers.py).
 EVENT_SOURCED = {
     Topic.REGISTRY_AGENCIES,
     Topic.REGISTRY_RECORDS,
