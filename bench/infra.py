@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer
 from contracts import CloudEvent, to_json
 from eiso_cli.kafka import caught_up
 from eiso_cli.processes import ROOT, ServiceProcess, run_script
-from tests.e2e.stack import OPERATOR_KEY, environment, free_ports
+from tests.e2e.stack import environment, free_ports, new_operator_key
 from tests.faults.ledger import unsent
 
 KAFKA_PORT = int(os.environ.get("EISO_BENCH_KAFKA_PORT", "39092"))
@@ -35,6 +35,10 @@ BOOTSTRAP = f"127.0.0.1:{KAFKA_PORT}"
 LOGS = ROOT / ".cache" / "bench-logs"
 #: Every service a benchmark started, stopped at the end of the run whatever happened.
 RUNNING: list[ServiceProcess] = []
+#: The identity service of the broker now running (each fresh broker needs its own: the topic its
+#: credentials are on starts empty), which gives every service the operator key.
+IDENTITY: list[ServiceProcess] = []
+OPERATOR_KEY = new_operator_key()
 #: Rows per CSV file the registry imports (it takes at most 5,000 rows a file).
 IMPORT_ROWS = 5_000
 
@@ -61,6 +65,9 @@ class Infra:
         """An empty broker for the next measurement. A service started with a fresh consumer group reads
         its topics from the beginning, so what an earlier measurement left there would be counted
         (and waited for) too."""
+        for identity in IDENTITY:
+            identity.stop()
+        IDENTITY.clear()
         run_script("deploy/kafka/kafka.sh", "reset", env=KAFKA_ENV)  # stops it first
         run_script("deploy/kafka/kafka.sh", "start", env=KAFKA_ENV)
 
@@ -83,15 +90,33 @@ class Infra:
 
 
 def service(name: str, database: str, **settings: str) -> ServiceProcess:
-    """A service on the bench broker with a fresh consumer group, started and ready."""
+    """A service on the bench broker with a fresh consumer group, started, ready, and taking the
+    operator key (from the broker's identity service, started with the first service)."""
+    if name != "identity" and not IDENTITY:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        IDENTITY.append(
+            service("identity", f"sqlite+aiosqlite:///{LOGS / f'identity-{uuid.uuid4().hex[:6]}.db'}")
+        )
     quiet = {"log_level": "WARNING", "rate_limit_per_second": "100000", "rate_limit_burst": "100000"}
-    env = environment(name, database, BOOTSTRAP, f"bench-{uuid.uuid4().hex[:8]}-{name}", **quiet | settings)
+    group = f"bench-{uuid.uuid4().hex[:8]}-{name}"
+    env = environment(name, database, BOOTSTRAP, group, OPERATOR_KEY, **quiet | settings)
     (port,) = free_ports(1)
     process = ServiceProcess(name, port, LOGS / f"{name}-{uuid.uuid4().hex[:6]}.log", env)
     RUNNING.append(process)
     process.start()
     process.wait_ready(timeout=120)
+    takes_key(process)
     return process
+
+
+def takes_key(process: ServiceProcess, timeout: float = 60) -> None:
+    """Wait until `process` accepts the operator key (its replica has read the identity topic)."""
+    deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+    while httpx.get(f"{process.url}/me", headers=headers, timeout=10).status_code != 200:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{process.name} does not take the operator key after {timeout:.0f}s")
+        time.sleep(0.2)
 
 
 async def produce(topic: str, events: Iterable[CloudEvent | tuple[str, bytes]]) -> int:

@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 
 from bench import ingest, workload
-from bench.infra import Infra, import_province, peak_rss_mb, service, until_caught_up
+from bench.infra import OPERATOR_KEY, Infra, import_province, peak_rss_mb, service, until_caught_up
 from contracts import Topic
 from eiso_cli.processes import ServiceProcess
-from tests.e2e.stack import OPERATOR_KEY
 
 Figures = dict[str, Any]
 #: Times the report is asked for (the first also warms the database's caches).

@@ -13,6 +13,7 @@ from contracts.agencies import AGENCY_EVENTS
 from contracts.compliance import STATUS_EVENTS
 from contracts.deliveries import DELIVERY_EVENTS
 from contracts.envelope import CloudEvent, EventError
+from contracts.identity import CREDENTIAL_EVENTS
 from contracts.inspections import INSPECTION_EVENTS
 from contracts.records import RECORD_EVENTS
 from contracts.topics import Topic
@@ -80,6 +81,13 @@ TOPICS: dict[Topic, TopicSpec] = {
             "notifier",
             "Outcomes of SMS and e-mail messages (no phone or e-mail address). Key: agency code.",
             DELIVERY_EVENTS,
+        ),
+        TopicSpec(
+            Topic.IDENTITY_CREDENTIALS,
+            "identity",
+            "API keys issued and revoked: what every service checks a caller against (digests, never "
+            "keys). Key: credential id.",
+            CREDENTIAL_EVENTS,
         ),
     )
 }

@@ -26,11 +26,17 @@ DEAD_LETTER = "dead-letter"
 SCRAM = "scramSha512"
 
 #: What `data.<subject_field>` is, in words, for the key's and the subject's descriptions.
-SUBJECT_MEANINGS = {"code": "agency code", "agency_code": "agency code", "session_id": "session id"}
+SUBJECT_MEANINGS = {
+    "code": "agency code",
+    "agency_code": "agency code",
+    "session_id": "session id",
+    "credential_id": "credential id",
+}
 
 PARTITIONING = (
     "**Key and partition.** Every record is keyed by its event's `subject`, UTF-8: the agency code, or "
-    "the session id for the session events (`training-scheduled`, `-rescheduled`, `-cancelled`); each "
+    "the session id for the session events (`training-scheduled`, `-rescheduled`, `-cancelled`), the "
+    "credential id for the credential events; each "
     "message's Kafka binding says which. The partition must be chosen from the key with murmur2, as the "
     "Java client and aiokafka do by default. librdkafka clients (confluent-kafka, kcat, node-rdkafka, "
     "Confluent.Kafka) must set `partitioner=murmur2_random`: their default, `consistent_random` (CRC32), "

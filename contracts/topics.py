@@ -18,6 +18,7 @@ class Topic(StrEnum):
     COMPLIANCE_INSPECTIONS = "eiso.compliance.inspections"
     TRAINING_SESSIONS = "eiso.training.sessions"
     NOTIFIER_DELIVERIES = "eiso.notifier.deliveries"
+    IDENTITY_CREDENTIALS = "eiso.identity.credentials"
 
 
 def dlq(topic: str) -> str:
@@ -91,6 +92,12 @@ RETENTION: dict[Topic, Kept] = {
         Retention.FOREVER,
         "The outcome of every message, by request id: what the notifier reads back so that nothing is "
         "sent twice, and what compliance's board rebuilds its reminder figures from.",
+    ),
+    Topic.IDENTITY_CREDENTIALS: Kept(
+        Retention.FOREVER,
+        "Every service checks callers against its replica of the credentials, built from this topic: "
+        "a rebuilt or new service must read every key ever issued, and every revocation, from the "
+        "first event (a key issued years ago is still valid until revoked).",
     ),
 }
 

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings
 from eiso_cli.processes import ROOT, env_prefix
 from services.common.settings import ServiceSettings
 from services.compliance.settings import ComplianceSettings
+from services.identity.settings import IdentitySettings
 from services.notifier.settings import NotifierSettings
 from services.registry.settings import RegistrySettings
 from services.training.settings import TrainingSettings
@@ -23,6 +24,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "compliance": ComplianceSettings,
     "training": TrainingSettings,
     "notifier": NotifierSettings,
+    "identity": IdentitySettings,
 }
 #: Read by every service under its own prefix (listed once, under "every service").
 COMMON = set(ServiceSettings.model_fields)
@@ -36,8 +38,8 @@ SHARED = {
 
 
 def unprefixed(cls: type[BaseSettings]) -> dict[str, str]:
-    """The settings every service reads under one unprefixed name (what they must agree on: the
-    bootstrap key, the topics' layout and retention), by field name."""
+    """The settings `cls` reads under one unprefixed name, by field name: for `ServiceSettings`, what
+    every service must agree on (the topics' layout and retention)."""
     return {
         name: str(field.validation_alias.choices[0])
         for name, field in cls.model_fields.items()
@@ -89,8 +91,9 @@ def render() -> str:
         "",
         "Generated from the settings classes by `make docs` (do not edit by hand). Every setting is an",
         "environment variable `EISO_<SERVICE>_<NAME>`, but for the few on which all services must agree",
-        "(the bootstrap key, the topics' layout and retention), read unprefixed by every service. Times",
-        "are UTC on the wire; dates and hours people see are giờ Việt Nam.",
+        "(the topics' layout and retention), read unprefixed by every service, and the identity",
+        "service's bootstrap key (`EISO_BOOTSTRAP_OPERATOR_KEY`). Times are UTC on the wire; dates and",
+        "hours people see are giờ Việt Nam.",
         "",
         "## Every service (`EISO_<SERVICE>_…`)",
         "",
@@ -112,12 +115,14 @@ def render() -> str:
         out.append(f"| `{variable}` | {_default(name, field)} | {meaning} |")
     for service, cls in SETTINGS.items():
         notes = _comments(cls)
+        own_names = unprefixed(cls)  # a service's own setting under a name of its own (none, mostly)
         out += ["", f"## {service}", "", "| variable | default | meaning |", "|---|---|---|"]
         for name, field in cls.model_fields.items():
             if name in COMMON and name not in ("service_name", "http_port", "database_url"):
                 continue
             meaning = _describe(field) or notes.get(name) or SHARED.get(name, "")
-            out.append(f"| `{env_prefix(service)}{name.upper()}` | {_default(name, field)} | {meaning} |")
+            variable = own_names.get(name, f"{env_prefix(service)}{name.upper()}")
+            out.append(f"| `{variable}` | {_default(name, field)} | {meaning} |")
     return "\n".join(out) + "\n"
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("registry", "compliance", "training", "notifier")
-DEFAULT_PORTS = {"registry": 8001, "compliance": 8002, "training": 8003, "notifier": 8004}
+SERVICES = ("identity", "registry", "compliance", "training", "notifier")
+DEFAULT_PORTS = {"registry": 8001, "compliance": 8002, "training": 8003, "notifier": 8004, "identity": 8005}
 
 
 class StackError(RuntimeError):

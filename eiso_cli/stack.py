@@ -50,8 +50,9 @@ def operator_key() -> str:
 
 
 def service_env(name: str) -> dict[str, str]:
-    """Point the services at the broker kafka.sh starts (unless told otherwise) and give them the key."""
-    env = {"EISO_BOOTSTRAP_OPERATOR_KEY": operator_key()}
+    """Point the services at the broker kafka.sh starts (unless told otherwise); the identity service
+    gets the operator key (the others learn it from its topic)."""
+    env = {"EISO_BOOTSTRAP_OPERATOR_KEY": operator_key()} if name == "identity" else {}
     group = group_file(name)
     if group.exists() and f"{env_prefix(name)}CONSUMER_GROUP" not in os.environ:
         env[f"{env_prefix(name)}CONSUMER_GROUP"] = group.read_text().strip()  # set by `eiso replay`
@@ -125,7 +126,24 @@ def up(say: "Say") -> dict[str, str]:
     for process in started:
         say(f"{process.name}: waiting until ready…")
         process.wait_ready(timeout=90)
+    await_key_accepted(operator_key(), timeout=60)
     return {name: url(name) for name in SERVICES}
+
+
+def await_key_accepted(key: str, timeout: float) -> None:
+    """Wait until every service takes `key` (each has it once its replica has read the identity
+    service's topic: within seconds of a start)."""
+    deadline = time.monotonic() + timeout
+    for name in SERVICES:
+        while (
+            httpx.get(f"{url(name)}/me", headers={"Authorization": f"Bearer {key}"}, timeout=10).status_code
+            != 200
+        ):
+            if time.monotonic() > deadline:
+                raise StackError(
+                    f"{name} does not accept the operator key after {timeout:.0f}s (see .run/logs/)"
+                )
+            time.sleep(0.2)
 
 
 def launch(name: str, settings: Mapping[str, str] | None = None) -> ServiceProcess:

@@ -45,6 +45,7 @@ from contracts.deliveries import (
     NotificationSent,
     RecipientRole,
 )
+from contracts.identity import CredentialData, CredentialIssued, CredentialRevoked, RevocationData, Role
 from contracts.inspections import (
     CorrectiveAction,
     Finding,
@@ -278,6 +279,28 @@ def _deliveries() -> Iterator[CloudEvent]:
     yield _event(NotificationHeld, CODE, held, "/eiso/notifier")
 
 
+def _credentials() -> Iterator[CloudEvent]:
+    issued = CredentialData(
+        credential_id="3f9a1c2b7d4e",
+        name="Cán bộ ISO – UBND xã Hòa Lợi",
+        role=Role.AGENCY,
+        agency_code=CODE,
+        digest="0" * 64,
+        created_at=NOW,
+    )
+    yield _event(CredentialIssued, issued.credential_id, issued, "/eiso/identity")
+    revoked = RevocationData(credential_id=issued.credential_id, revoked_at=NOW)
+    yield _event(CredentialRevoked, issued.credential_id, revoked, "/eiso/identity")
+
+
 def every_event_type() -> list[CloudEvent]:
     """One event of each type the catalogue knows."""
-    return [*_agencies(), *_records(), *_status(), *_inspections(), *_training(), *_deliveries()]
+    return [
+        *_agencies(),
+        *_records(),
+        *_status(),
+        *_inspections(),
+        *_training(),
+        *_deliveries(),
+        *_credentials(),
+    ]

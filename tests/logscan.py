@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-SERVICES = ("registry", "compliance", "training", "notifier")
+SERVICES = ("identity", "registry", "compliance", "training", "notifier")
 #: Vietnamese mobile numbers (+84/84/0 then 3, 5, 7, 8 or 9 and eight digits), not inside an id.
 PHONE = re.compile(r"(?<![\w*-])(?:\+?84|0)[35789]\d{8}(?![\w-])")
 EMAIL = re.compile(r"(?<![\w*])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -3,3 +3,4 @@ CREATE DATABASE registry;
 CREATE DATABASE compliance;
 CREATE DATABASE training;
 CREATE DATABASE notifier;
+CREATE DATABASE identity;

@@ -120,3 +120,10 @@ def add_inbox_digest() -> None:
 def drop_inbox_digest() -> None:
     with op.batch_alter_table("inbox") as batch:
         batch.drop_column("digest")
+
+
+def keys_from_identity() -> None:
+    """`api_keys` becomes the replica of the identity service's credentials. Keys a service issued
+    itself, before, could never be revoked everywhere: they go, and the replica fills again from
+    `eiso.identity.credentials` (operators issue new keys through the identity service)."""
+    op.execute("DELETE FROM api_keys")

@@ -4,8 +4,6 @@ what no topic carries."""
 
 from dataclasses import dataclass
 
-from services.common.auth import api_keys
-
 
 @dataclass(frozen=True)
 class Replay:
@@ -16,9 +14,9 @@ class Replay:
 
     @classmethod
     def from_topics(cls, *carried: str) -> "Replay":
-        """Rebuilt from the topics but for `carried`. API keys are carried always: keys are issued on
-        each service and published nowhere (until identity has a home of its own)."""
-        return cls(carried=(api_keys.name, *carried))
+        """Rebuilt from the topics but for `carried` (the credentials too: their replica is built from
+        `eiso.identity.credentials`)."""
+        return cls(carried=carried)
 
     @classmethod
     def refused_because(cls, why: str) -> "Replay":

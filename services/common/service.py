@@ -17,7 +17,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.common import auth, metrics, workdays
+from services.common import metrics, workdays
+from services.common.auth import me_router
 from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
@@ -171,23 +172,10 @@ class Service(Generic[U]):
         metrics.READY.set(1 if all(v == "ok" for v in checks.values()) else 0)
         return checks
 
-    async def _bootstrap_key(self) -> None:
-        key = self.settings.bootstrap_operator_key
-        if key is None:
-            return
-        async with self.uow() as uow:
-            done = await auth.ensure_bootstrap_key(uow.session, key.get_secret_value(), uow.clock.now())
-            await uow.commit()
-        if done:  # a restored key (revoked, or its role changed) is worth an operator's attention
-            say = log.warning if done == "restored" else log.info
-            key_id = auth.bootstrap_key_id(key.get_secret_value())
-            say(f"bootstrap operator key {done}", key_id=key_id, setting="EISO_BOOTSTRAP_OPERATOR_KEY")
-
     def app(self) -> FastAPI:
         @contextlib.asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             await asyncio.to_thread(upgrade, self.migrations, self.settings.database_url)
-            await self._bootstrap_key()
             for hook in self.on_start:
                 await hook()
             try:
@@ -227,7 +215,7 @@ class Service(Generic[U]):
         )
         app.state.service = self
         harden(app, self.settings.max_body_bytes)
-        routers = [health_router(), *self.routers]
+        routers = [health_router(), me_router(), *self.routers]
         for router in routers:
             app.include_router(router)
         serve_docs(app, self.static_dirs)

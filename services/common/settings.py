@@ -82,10 +82,6 @@ class ServiceSettings(BaseSettings):
     #: How often the relay looks for unpublished rows when not woken by a commit.
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
-    #: An operator key (eiso_<id>_<secret>) made valid at start, so a fresh install can be used at once.
-    bootstrap_operator_key: SecretStr | None = Field(
-        default=None, validation_alias=_everywhere("bootstrap_operator_key")
-    )
     #: The province's working-day calendar (days off and weekend days worked, on top of Vietnam's public
     #: holidays): one file for every service, so deadlines, inspections, training and SMS agree.
     workdays_file: Path = Field(default=WORKDAYS_FILE, validation_alias=_everywhere("workdays_file"))

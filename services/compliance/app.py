@@ -7,7 +7,6 @@ from pathlib import Path
 import structlog
 
 from contracts import Topic
-from services.common.auth import keys_router
 from services.common.clock import local_date
 from services.common.replay import Replay
 from services.common.service import Service
@@ -23,7 +22,6 @@ from services.compliance.scoring import api as scoring_api
 from services.compliance.scoring.rules import RuleSet, load
 from services.compliance.scoring.usecases import rescore_if_rules_changed
 from services.compliance.settings import ComplianceSettings
-from services.compliance.tables import replica
 from services.compliance.unit_of_work import ComplianceUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,6 +49,7 @@ class ComplianceService(Service[ComplianceUnitOfWork]):
                 Topic.TRAINING_SESSIONS,
                 Topic.COMPLIANCE_INSPECTIONS,
                 Topic.NOTIFIER_DELIVERIES,  # for the operator board
+                Topic.IDENTITY_CREDENTIALS,  # who may call
             ],
             handlers.table(self.rules),
         )
@@ -90,7 +89,6 @@ def build(settings: ComplianceSettings | None = None) -> ComplianceService:
         evaluation_api.router,
         inspections_api.router,
         board_api.router,
-        keys_router(replica.known),
     ]
     service.static_dirs.append(board_api.STATIC_DIR)
     return service

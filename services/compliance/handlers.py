@@ -16,6 +16,7 @@ from contracts.training import (
     TrainingScheduled,
 )
 from services.common.consumer import Handler
+from services.common.credentials import CREDENTIAL_HANDLERS
 from services.common.replica import AGENCY_EVENTS
 from services.compliance.board import usecases as board
 from services.compliance.inspections import usecases as inspections
@@ -54,4 +55,5 @@ def table(rules: RuleSet) -> dict[str, Handler]:
         NotificationSent.event_type: board.delivered,
         NotificationFailed.event_type: board.delivered,
         NotificationHeld.event_type: board.held,
+        **CREDENTIAL_HANDLERS,
     }

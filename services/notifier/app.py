@@ -8,7 +8,6 @@ from pathlib import Path
 import structlog
 
 from contracts import Topic
-from services.common.auth import keys_router
 from services.common.db import exclusive_turn
 from services.common.replay import Replay
 from services.common.service import Service
@@ -20,7 +19,6 @@ from services.notifier.mailer import FolderMailer, Mailer
 from services.notifier.settings import GatewayKind, NotifierSettings
 from services.notifier.sms import check_brandname
 from services.notifier.store import NotifierUnitOfWork
-from services.notifier.tables import replica
 from services.notifier.usecases.dispatch import Dispatcher
 from services.notifier.usecases.escalation import climb_ladders
 from services.notifier.usecases.messages import Delays
@@ -117,11 +115,12 @@ class NotifierService(Service[NotifierUnitOfWork]):
                 Topic.COMPLIANCE_INSPECTIONS,
                 Topic.TRAINING_SESSIONS,
                 Topic.NOTIFIER_DELIVERIES,  # its own, so that a rebuild sends nothing twice
+                Topic.IDENTITY_CREDENTIALS,  # who may call
             ],
             handlers(self.delays, self.calendar),
         )
         self.background.append(self.dispatch)
-        self.routers += [router, keys_router(replica.known)]
+        self.routers.append(router)
 
     async def dispatch(self) -> None:
         """Climb the ladders and send what is due, again and again; a failed round is retried."""

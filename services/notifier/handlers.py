@@ -16,6 +16,7 @@ from contracts.training import (
     TrainingScheduled,
 )
 from services.common.consumer import Handler
+from services.common.credentials import CREDENTIAL_HANDLERS
 from services.common.replica import AGENCY_EVENTS
 from services.common.workdays import WorkingDays
 from services.notifier.usecases import dispatch, escalation, messages
@@ -44,4 +45,5 @@ def handlers(delays: Delays, calendar: WorkingDays) -> dict[str, Handler]:
         # Its own outcomes read back, so that a rebuild sends nothing twice.
         NotificationSent.event_type: dispatch.outcome_read_back,
         NotificationFailed.event_type: dispatch.outcome_read_back,
+        **CREDENTIAL_HANDLERS,
     }

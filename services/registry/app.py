@@ -4,13 +4,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from contracts import Topic
-from services.common.auth import keys_router
 from services.common.replay import Replay
 from services.common.service import Service
 from services.registry.api import agencies, agency_import, records, reorganisation, systems
 from services.registry.handlers import handlers
 from services.registry.settings import RegistrySettings
-from services.registry.store.agencies import exists
 from services.registry.unit_of_work import RegistryUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,11 +22,11 @@ def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWor
     settings = settings or RegistrySettings()
     service = Service(settings, MIGRATIONS, RegistryUnitOfWork)
     service.consume(
-        [Topic.INBOUND_RECORDS],
+        [Topic.INBOUND_RECORDS, Topic.IDENTITY_CREDENTIALS],
         handlers(timedelta(seconds=settings.inbound_clock_skew_seconds)),
         refuse_reused_ids=True,  # outside publishers must learn that an id was reused
     )
     # In this order, the routes' order in the OpenAPI document.
     routes = [agencies, reorganisation, agency_import, records, systems]
-    service.routers += [*(module.router for module in routes), keys_router(exists)]
+    service.routers += [module.router for module in routes]
     return service

@@ -7,7 +7,6 @@ from pathlib import Path
 from prometheus_client import Gauge
 
 from contracts import Topic
-from services.common.auth import keys_router
 from services.common.metrics import REGISTRY
 from services.common.replay import Replay
 from services.common.service import Service
@@ -17,7 +16,6 @@ from services.training.domain import Timetable
 from services.training.handlers import HANDLERS
 from services.training.settings import TrainingSettings
 from services.training.store import TrainingUnitOfWork
-from services.training.tables import replica
 from services.training.usecases.sessions import seat_counts
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -50,7 +48,7 @@ class TrainingService(Service[TrainingUnitOfWork]):
 def build(settings: TrainingSettings | None = None) -> TrainingService:
     settings = settings or TrainingSettings()
     service = TrainingService(settings)
-    service.consume([Topic.REGISTRY_AGENCIES, Topic.COMPLIANCE_STATUS], HANDLERS)
+    service.consume([Topic.REGISTRY_AGENCIES, Topic.COMPLIANCE_STATUS, Topic.IDENTITY_CREDENTIALS], HANDLERS)
     service.every(settings.gauge_seconds, service.publish_seats)
-    service.routers += [*ROUTERS, keys_router(replica.known)]
+    service.routers += ROUTERS
     return service

@@ -3,6 +3,7 @@ agencies that compliance reports as lagging (after the deadline, or near it)."""
 
 from contracts.compliance import AgencyLagging, DeadlineApproaching
 from services.common.consumer import Handler
+from services.common.credentials import CREDENTIAL_HANDLERS
 from services.common.replica import AGENCY_EVENTS
 from services.training.usecases.agencies import apply_agency_event
 from services.training.usecases.invitations import invite_lagging, invite_near_deadline
@@ -11,4 +12,5 @@ HANDLERS: dict[str, Handler] = {
     **{event.event_type: apply_agency_event for event in AGENCY_EVENTS},
     AgencyLagging.event_type: invite_lagging,
     DeadlineApproaching.event_type: invite_near_deadline,
+    **CREDENTIAL_HANDLERS,
 }

@@ -4,11 +4,13 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,7 +42,14 @@ def eiso(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-OPERATOR_KEY = f"eiso_test_{secrets.token_urlsafe(24)}"
+def new_operator_key() -> str:
+    """A bootstrap operator key of its own for each stack: the stacks of a run share one broker, so
+    one's revocation must not reach another's services."""
+    return f"eiso_op-{secrets.token_hex(4)}_{secrets.token_urlsafe(24)}"
+
+
+#: How long a credential may take to reach every service (the issue's bound).
+PROPAGATION_SECONDS = 5.0
 
 
 @dataclass
@@ -51,6 +60,8 @@ class Stack:
     #: Fresh for each stack; each service consumes as `<group>-<service>` (services reading the same
     #: topic must not share a group, or they would split its partitions between them).
     group: str
+    #: The identity service's bootstrap operator key, accepted by every service of the stack.
+    operator_key: str
 
     def group_of(self, name: str) -> str:
         return f"{self.group}-{name}"
@@ -58,9 +69,52 @@ class Stack:
     def url(self, name: str) -> str:
         return self.processes[name].url
 
-    def client(self, name: str, key: str = OPERATOR_KEY) -> httpx.Client:
+    def client(self, name: str, key: str | None = None) -> httpx.Client:
         """An HTTP client for one service, with a bearer key (the operator's unless told)."""
-        return httpx.Client(base_url=self.url(name), headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        bearer = key or self.operator_key
+        return httpx.Client(
+            base_url=self.url(name), headers={"Authorization": f"Bearer {bearer}"}, timeout=30
+        )
+
+    def accepted_by(self, key: str) -> dict[str, int]:
+        """What each running service answers `GET /me` with `key`: 200 once its replica has it. Each
+        probe comes from an address of its own (198.18.0.0/15, for tests), so that a refused probe
+        does not spend the failed attempts of the callers under test."""
+        answers = {}
+        for name in self.processes:
+            probe = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+            with self.client(name, key) as client:
+                answers[name] = client.get("/me", headers={"X-Forwarded-For": probe}).status_code
+        return answers
+
+    def await_key(self, key: str, accepted: bool = True, timeout: float = 60.0) -> None:
+        """Poll until every service accepts `key` (or, `accepted=False`, refuses it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answers = self.accepted_by(key)
+            if all((status == 200) == accepted for status in answers.values()):
+                return
+            if time.monotonic() > deadline:
+                verb = "accepts" if accepted else "refuses"
+                raise AssertionError(f"after {timeout:.0f} s, not every service {verb} the key: {answers}")
+            time.sleep(0.1)
+
+    def issue_key(self, role: str, agency_code: str | None = None, name: str = "kiểm thử") -> dict[str, Any]:
+        """A key issued by the identity service (retried while it does not know the agency yet: its
+        copy of the agencies follows the registry's topic), once every service accepts it."""
+        body = {"name": name, "role": role, "agency_code": agency_code}
+        deadline = time.monotonic() + 60
+        with self.client("identity") as identity:
+            while (
+                response := identity.post("/api-keys", json=body)
+            ).status_code == 422 and "unknown" in response.text:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+        assert response.status_code == 201, response.text
+        issued: dict[str, Any] = response.json()
+        self.await_key(issued["key"])
+        return issued
 
     def restart(self, name: str, settings: Mapping[str, str | None] | None = None, wait: bool = True) -> None:
         """Start a stopped service again (and wait until ready); `settings` change its environment
@@ -89,19 +143,23 @@ class Stack:
         return second
 
 
-def environment(name: str, database: str, kafka: str, group: str, **settings: str) -> dict[str, str]:
+def environment(
+    name: str, database: str, kafka: str, group: str, operator_key: str, **settings: str
+) -> dict[str, str]:
     """A service's environment for a test or a benchmark: its database, the broker, its own consumer
-    group, the operator key, no daily evaluation (tests evaluate on the dates they choose, with
-    POST /evaluations), and `settings` (EISO_<SERVICE>_<NAME>)."""
+    group, the operator key (for the identity service), no daily evaluation (tests evaluate on the
+    dates they choose, with POST /evaluations), and `settings` (EISO_<SERVICE>_<NAME>)."""
     prefix = env_prefix(name)
-    return {
+    env = {
         f"{prefix}DATABASE_URL": database,
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": kafka,
         f"{prefix}CONSUMER_GROUP": group,
         f"{prefix}DAILY_EVALUATION": "false",
-        "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY,
         **{f"{prefix}{k.upper()}": v for k, v in settings.items()},
     }
+    if name == "identity":
+        env["EISO_BOOTSTRAP_OPERATOR_KEY"] = operator_key
+    return env
 
 
 @contextmanager
@@ -112,22 +170,32 @@ def running(
     names: tuple[str, ...] = ("registry", "compliance"),
     **settings: str,
 ) -> Iterator[Stack]:
-    """Start `names` (fresh databases, a fresh consumer group) and stop them cleanly afterwards."""
+    """Start the identity service and `names` (fresh databases, a fresh consumer group), wait until
+    every one accepts the stack's operator key, and stop them cleanly afterwards."""
     group = f"e2e-{uuid.uuid4().hex[:8]}"
+    names = ("identity", *(name for name in names if name != "identity"))
     databases = {name: database_url(name) for name in names}
     processes = {}
     ports = dict(zip(names, free_ports(len(names)), strict=True))
+    operator_key = new_operator_key()
     for name in names:
         env = environment(
-            name, databases[name], kafka, f"{group}-{name}", outbox_poll_seconds="0.2", **settings
+            name,
+            databases[name],
+            kafka,
+            f"{group}-{name}",
+            operator_key,
+            outbox_poll_seconds="0.2",
+            **settings,
         )
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
-    stack = Stack(kafka, processes, databases, group)
+    stack = Stack(kafka, processes, databases, group, operator_key)
     try:
         for process in processes.values():
             process.start()
         for process in processes.values():
             process.wait_ready()
+        stack.await_key(operator_key)
         yield stack
     finally:
         for process in processes.values():

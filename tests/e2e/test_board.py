@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.browser import chromium, csp_violations, outside
-from tests.e2e.stack import OPERATOR_KEY, Stack, running
+from tests.e2e.stack import Stack, running
 from tests.factories import unique_code
 from tests.kafka_tools import eventually
 
@@ -27,7 +27,7 @@ def stack(
 
 
 def board_url(stack: Stack) -> str:
-    return f"{stack.url('compliance')}/board?year=2022&key={OPERATOR_KEY}"
+    return f"{stack.url('compliance')}/board?year=2022&key={stack.operator_key}"
 
 
 async def test_the_board_shows_what_the_api_says_on_a_laptop_and_a_phone(

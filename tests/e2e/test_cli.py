@@ -70,7 +70,7 @@ def trained_rule_met(port: int, key: str) -> None:
 
 
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
-    kafka, controller, registry, compliance, training, notifier = free_ports(6)
+    kafka, controller, registry, compliance, training, notifier, identity = free_ports(7)
     env = {
         **os.environ,
         "EISO_KAFKA_PORT": str(kafka),
@@ -78,6 +78,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         "EISO_KAFKA_STATE_DIR": str(tmp_path / "kafka"),
         "EISO_RUN_DIR": str(tmp_path / "run"),
         "EISO_REGISTRY_HTTP_PORT": str(registry),
+        "EISO_IDENTITY_HTTP_PORT": str(identity),
         "EISO_COMPLIANCE_HTTP_PORT": str(compliance),
         "EISO_TRAINING_HTTP_PORT": str(training),
         "EISO_NOTIFIER_HTTP_PORT": str(notifier),
@@ -146,8 +147,10 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
     finally:
         down = eiso(env, "down")
     assert down.returncode == 0, down.stderr
-    assert not any(listening(p) for p in (kafka, registry, compliance, training, notifier))
+    assert not any(listening(p) for p in (kafka, registry, compliance, training, notifier, identity))
     assert eiso(env, "status").stdout.split() == [
+        "identity",
+        "stopped",
         "registry",
         "stopped",
         "compliance",

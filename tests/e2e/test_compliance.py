@@ -93,13 +93,8 @@ async def test_the_progress_report_lists_who_is_not_updated_by_level(stack: Stac
     assert annual.status_code == 200 and annual.headers["content-type"].startswith("text/markdown")
     assert "năm 2022" in annual.text and f"Sở Chậm Trễ ({behind})" in annual.text
 
-    agency_key = stack.client("compliance").post(
-        "/api-keys", json={"name": "x", "role": "agency", "agency_code": done}
-    )
-    assert agency_key.status_code == 201
-    denied = stack.client("compliance", agency_key.json()["key"]).get(
-        "/reports/progress", params={"year": 2022}
-    )
+    agency_key = stack.issue_key("agency", done)
+    denied = stack.client("compliance", agency_key["key"]).get("/reports/progress", params={"year": 2022})
     assert denied.status_code == 403
 
 
@@ -180,7 +175,5 @@ async def test_evaluations_send_each_notice_once_and_close_a_caught_up_agency(st
     ]
     reminder = next(json.loads(r.value)["data"] for r in notices if b"deadline-approaching" in r.value)
     assert (reminder["days_left"], len(reminder["missing"])) == (30, 5)
-    agency_key = compliance.post(
-        "/api-keys", json={"name": "x", "role": "agency", "agency_code": code}
-    ).json()["key"]
+    agency_key = stack.issue_key("agency", code)["key"]
     assert stack.client("compliance", agency_key).post("/evaluations", json={}).status_code == 403

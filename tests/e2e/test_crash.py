@@ -27,10 +27,10 @@ async def test_kill_9_mid_stream_then_restart_applies_every_event_exactly_once(
     codes = [unique_code("CRASH") for _ in range(AGENCIES)]
     stream = [objective_updated(codes[i % AGENCIES], version=i // AGENCIES + 1) for i in range(EVENTS)]
     ids = {str(e.id) for e in stream}
-    await produce(kafka, Topic.REGISTRY_RECORDS, [(e.subject, e) for e in stream])
-
-    # Small batches make many commits, so the kill lands between and inside them.
+    # Small batches make many commits, so the kill lands between and inside them. The stream goes out
+    # once the service is up (and takes the operator key), so that it is read while the test looks.
     with running(kafka, database_url, tmp_path, names=("compliance",), consumer_batch_max="25") as stack:
+        await produce(kafka, Topic.REGISTRY_RECORDS, [(e.subject, e) for e in stream])
 
         def applied() -> int:
             total = 0

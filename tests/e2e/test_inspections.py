@@ -182,9 +182,7 @@ async def test_an_inspection_is_moved_without_double_booking_then_its_results_re
     ]
     assert published[-1]["data"]["corrective_actions"][0]["due_on"] == "2022-12-15"
 
-    key = compliance.post("/api-keys", json={"name": "x", "role": "agency", "agency_code": behind}).json()[
-        "key"
-    ]
+    key = stack.issue_key("agency", behind)["key"]
     own = stack.client("compliance", key).get(f"/agencies/{behind}/inspections", params={"year": 2022})
     assert [i["status"] for i in own.json()] == ["completed"]
     other_agency = stack.client("compliance", key).get(

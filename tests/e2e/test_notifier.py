@@ -5,7 +5,7 @@ and a local carrier over HTTP that honours request ids. The clock starts at Frid
 import email
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from typing import Any
@@ -16,9 +16,9 @@ from aiosmtpd.controller import Controller
 
 from contracts import Topic
 from tests.carrier import Carrier, gateway_settings, serve
-from tests.e2e.stack import OPERATOR_KEY, Stack, free_ports, running
+from tests.e2e.stack import Stack, free_ports, running
 from tests.factories import unique_code
-from tests.kafka_tools import eventually, read_until
+from tests.kafka_tools import caught_up, eventually, read_until
 
 pytestmark = pytest.mark.e2e
 CALLBACK_TOKEN = "callback-secret"
@@ -83,14 +83,17 @@ async def agency_with_contacts(world: World, phone: str) -> str:
     }
     assert world.stack.client("registry").post("/agencies", json=body).status_code == 201
     for service in ("compliance", "notifier"):  # both must know it before a reminder can be sent
-        await eventually(knows(world.stack, service, code), what=f"{service} knows the agency")
+        await eventually(knows(world.stack, service), what=f"{service} knows the agency")
     return code
 
 
-def knows(stack: Stack, service: str, code: str) -> Callable[[], bool]:
-    """Whether `service` has the agency: it issues an agency key only for an agency it knows."""
-    key = {"name": "probe", "role": "agency", "agency_code": code}
-    return lambda: stack.client(service).post("/api-keys", json=key).status_code == 201
+def knows(stack: Stack, service: str) -> Callable[[], Awaitable[bool]]:
+    """Whether `service` has read every agency event published so far (the new agency's among them)."""
+
+    async def check() -> bool:
+        return await caught_up(stack.kafka, stack.group_of(service), [Topic.REGISTRY_AGENCIES])
+
+    return check
 
 
 def evaluate(world: World, day: str) -> None:
@@ -243,7 +246,7 @@ async def test_a_fourth_sms_in_a_day_waits_and_the_operator_board_counts_it(worl
     assert "agency-lagging" in event["data"]["reasons"] and phone not in json.dumps(event)
     assert len(world.carrier.to(phone)) == 3, "three SMS a day, no more"
 
-    board = f"{world.stack.url('compliance')}/board?year=2022&key={OPERATOR_KEY}"
+    board = f"{world.stack.url('compliance')}/board?year=2022&key={world.stack.operator_key}"
 
     def agree() -> bool:
         waiting = world.stack.client("notifier").get("/notifications/summary").json()["held"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.stack import OPERATOR_KEY, Stack, running
+from tests.e2e.stack import Stack, running
 
 pytestmark = pytest.mark.e2e
 SERVICES = ("registry", "compliance", "training", "notifier")
@@ -49,7 +49,7 @@ def stack(
 def test_the_fuzzer_finds_nothing_the_openapi_document_does_not_say(stack: Stack, service: str) -> None:
     command = [
         str(Path(sys.executable).parent / "schemathesis"), "run", f"{stack.url(service)}/openapi.json",
-        "-H", f"Authorization: Bearer {OPERATOR_KEY}",
+        "-H", f"Authorization: Bearer {stack.operator_key}",
         "--checks", "all", "--exclude-checks", "positive_data_acceptance",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", EXAMPLES, "--seed", SEED, "--workers", "1",

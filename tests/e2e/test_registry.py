@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from contracts import Topic
-from tests.e2e.stack import Stack
+from tests.e2e.stack import PROPAGATION_SECONDS, Stack
 from tests.factories import inbound, unique_code
 from tests.kafka_tools import produce, read_until
 
@@ -32,27 +32,30 @@ def register(registry: httpx.Client, code: str, name: str, level: str, parent: s
 
 
 def key_for(stack: Stack, role: str, agency_code: str | None = None) -> dict[str, Any]:
-    body = {"name": f"test {role}", "role": role, "agency_code": agency_code}
-    response = stack.client("registry").post("/api-keys", json=body)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+    return stack.issue_key(role, agency_code, name=f"test {role}")
 
 
-def test_every_call_needs_a_valid_unrevoked_key(stack: Stack) -> None:
+def test_every_call_needs_a_valid_unrevoked_key_issued_and_revoked_once_for_every_service(
+    stack: Stack,
+) -> None:
     url = stack.url("registry")
     assert httpx.get(f"{url}/agencies").status_code == 401
     assert httpx.get(f"{url}/agencies", headers={"Authorization": "Bearer eiso_nope_nope"}).status_code == 401
     assert httpx.get(f"{url}/agencies", headers={"Authorization": "Basic abc"}).status_code == 401
     assert httpx.get(f"{url}/health/live").status_code == 200, "probes stay open"
-    issued = key_for(stack, "system")
+    issued = key_for(stack, "system")  # returns once every service of the stack accepts it
     reader = stack.client("registry", issued["key"])
     assert reader.get("/agencies").status_code == 200
-    listed = stack.client("registry").get("/api-keys").json()
+    assert stack.client("compliance", issued["key"]).get("/me").json()["role"] == "system"
+    identity = stack.client("identity")
+    listed = identity.get("/api-keys").json()
     assert issued["id"] in {k["id"] for k in listed} and all(k["key"] is None for k in listed), (
         "never shown again"
     )
-    assert stack.client("registry").delete(f"/api-keys/{issued['id']}").status_code == 204
+    assert identity.delete(f"/api-keys/{issued['id']}").status_code == 204
+    stack.await_key(issued["key"], accepted=False, timeout=PROPAGATION_SECONDS)
     assert reader.get("/agencies").status_code == 401
+    assert stack.client("registry").get("/api-keys").status_code == 404, "no key store of its own"
 
 
 def test_an_agency_key_reaches_its_own_agency_only(stack: Stack) -> None:
@@ -410,7 +413,9 @@ def test_a_repeated_put_adds_no_version_and_keys_need_a_known_agency(stack: Stac
     assert again.json()["version"] == 1 and again.json()["record_id"] == first.json()["record_id"]
     changed = registry.put(f"/agencies/{code}/records/management_review", json={**RECORD, "title": "Lần 2"})
     assert (changed.status_code, changed.json()["version"]) == (201, 2)
-    unknown = registry.post("/api-keys", json={"name": "x", "role": "agency", "agency_code": "NOPE0"})
+    unknown = stack.client("identity").post(
+        "/api-keys", json={"name": "x", "role": "agency", "agency_code": "NOPE0"}
+    )
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "agency_code"]
 
 

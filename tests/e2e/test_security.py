@@ -16,7 +16,7 @@ from contracts import Topic, dlq
 from eiso_cli.processes import ServiceProcess
 from tests.brokers import broker_of_its_own
 from tests.conftest import KAFKA_PORT
-from tests.e2e.stack import OPERATOR_KEY, Stack, free_ports, running
+from tests.e2e.stack import PROPAGATION_SECONDS, Stack, free_ports, running
 from tests.factories import inbound, unique_code
 from tests.kafka_tools import eventually, produce, read_until
 
@@ -44,9 +44,8 @@ def stack(
 
 def test_a_burst_from_one_key_is_cut_with_429_and_other_keys_go_on(stack: Stack) -> None:
     registry = stack.client("registry")
-    issued = registry.post("/api-keys", json={"name": "tích hợp một cửa", "role": "system"})
-    assert issued.status_code == 201
-    noisy = stack.client("registry", key=issued.json()["key"])
+    issued = stack.issue_key("system", name="tích hợp một cửa")
+    noisy = stack.client("registry", key=issued["key"])
     answers = [noisy.get("/agencies", params={"limit": 1}) for _ in range(BURST + 5)]
     refused = [a for a in answers if a.status_code == 429]
     assert refused, "the burst went through"
@@ -188,24 +187,27 @@ def from_address(client: httpx.Client, address: str) -> httpx.Client:
 def test_the_bootstrap_key_and_the_last_operator_key_stay_and_a_restart_restores_the_bootstrap_key(
     guarded: Stack,
 ) -> None:
-    registry, bootstrap_id = guarded.client("registry"), OPERATOR_KEY.split("_")[1]
-    refused = registry.delete(f"/api-keys/{bootstrap_id}")
+    bootstrap, registry = guarded.operator_key, guarded.client("registry")
+    identity, bootstrap_id = guarded.client("identity"), bootstrap.split("_")[1]
+    refused = identity.delete(f"/api-keys/{bootstrap_id}")
     assert refused.status_code == 409 and "bootstrap operator key cannot be revoked" in refused.text
-    second = registry.post("/api-keys", json={"name": "Sở KH&CN – vận hành", "role": "operator"}).json()
+    second = guarded.issue_key("operator", name="Sở KH&CN – vận hành")
 
-    process = guarded.processes["registry"]
+    process = guarded.processes["identity"]
     process.stop()
     process.env = {k: v for k, v in process.env.items() if k != "EISO_BOOTSTRAP_OPERATOR_KEY"}
-    guarded.restart("registry")  # the bootstrap key is now an ordinary operator key
-    operator = guarded.client("registry", key=second["key"])
+    guarded.restart("identity")  # the bootstrap key is now an ordinary operator key
+    operator = guarded.client("identity", key=second["key"])
     assert operator.delete(f"/api-keys/{bootstrap_id}").status_code == 204
+    guarded.await_key(bootstrap, accepted=False, timeout=PROPAGATION_SECONDS)
     assert registry.get("/agencies").status_code == 401
     last = operator.delete(f"/api-keys/{second['id']}")
     assert last.status_code == 409 and "last active operator key" in last.text
 
     process.stop()
-    process.env = {**process.env, "EISO_BOOTSTRAP_OPERATOR_KEY": OPERATOR_KEY}
-    guarded.restart("registry")
+    process.env = {**process.env, "EISO_BOOTSTRAP_OPERATOR_KEY": bootstrap}
+    guarded.restart("identity")
+    guarded.await_key(bootstrap, timeout=PROPAGATION_SECONDS)
     assert registry.get("/agencies").status_code == 200, "valid again after a restart with the setting"
     said = [json.loads(line) for line in lines_of(process.log_path)]
     assert any(
@@ -216,18 +218,14 @@ def test_the_bootstrap_key_and_the_last_operator_key_stay_and_a_restart_restores
 def test_knowing_a_key_id_does_not_get_its_holder_refused_and_guessing_is_cut_per_address(
     guarded: Stack,
 ) -> None:
-    registry = guarded.client("registry")
-    holder = registry.post("/api-keys", json={"name": "một cửa", "role": "system"}).json()
+    holder = guarded.issue_key("system", name="một cửa")
     guess = f"eiso_{holder['id']}_not-the-secret"
     attacker = from_address(guarded.client("registry", key=guess), "203.0.113.9")
     answers = [attacker.get("/agencies").status_code for _ in range(3 * ATTEMPTS)]
     assert answers[:ATTEMPTS] == [401] * ATTEMPTS and set(answers[ATTEMPTS:]) == {429}, answers
     cut = attacker.get("/agencies")
     assert "too many failed attempts from this address" in cut.text and int(cut.headers["Retry-After"]) >= 1
-    assert (
-        from_address(guarded.client("registry", key=OPERATOR_KEY), "203.0.113.9").get("/agencies").status_code
-        == 429
-    )
+    assert from_address(guarded.client("registry"), "203.0.113.9").get("/agencies").status_code == 429
     real = guarded.client("registry", key=holder["key"])
     assert [real.get("/agencies").status_code for _ in range(20)] == [200] * 20, "the holder goes on"
     elsewhere = from_address(guarded.client("registry", key=holder["key"]), "198.51.100.7")

@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 
 from contracts import Topic
-from tests.e2e.stack import OPERATOR_KEY, Stack, running
+from tests.e2e.stack import Stack, running
 from tests.factories import unique_code
 from tests.kafka_tools import caught_up, eventually, read_until
 
@@ -85,7 +85,8 @@ async def test_concurrent_enrolments_sell_each_seat_once_and_a_freed_seat_goes_t
     url = f"{stack.url('training')}/sessions/{session['session_id']}/enrolments"
 
     async def enrol(code: str) -> httpx.Response:
-        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {OPERATOR_KEY}"}, timeout=60) as http:
+        bearer = {"Authorization": f"Bearer {stack.operator_key}"}
+        async with httpx.AsyncClient(headers=bearer, timeout=60) as http:
             return await http.post(
                 url, json={"agency_code": code, "person_name": f"Cán bộ {code}", "role": "iso_officer"}
             )
@@ -306,7 +307,7 @@ async def test_a_session_moved_then_cancelled_tells_everyone_and_agency_keys_sta
     mine, other = await agencies(stack, 2)
     training = stack.client("training")
     session = new_session(stack, capacity=1)
-    key = training.post("/api-keys", json={"name": "x", "role": "agency", "agency_code": mine}).json()["key"]
+    key = stack.issue_key("agency", mine)["key"]
     as_agency = stack.client("training", key)
     someone_else = {"agency_code": other, "person_name": "Lê Văn C", "role": "staff"}
     assert (

@@ -51,11 +51,16 @@ def data_files() -> None:
 
 
 async def each_service_migrates_and_serves_its_pages() -> None:
-    from services.common import auth
+    from datetime import UTC, datetime
+
+    from contracts.identity import CredentialData, Role
+    from services.common import credentials
     from services.common.migrations import upgrade
     from services.common.service import Service
     from services.compliance.app import build as compliance
     from services.compliance.settings import ComplianceSettings
+    from services.identity.app import build as identity
+    from services.identity.settings import IdentitySettings
     from services.notifier.app import build as notifier
     from services.notifier.settings import NotifierSettings
     from services.registry.app import build as registry
@@ -68,7 +73,16 @@ async def each_service_migrates_and_serves_its_pages() -> None:
         "compliance": lambda url: compliance(ComplianceSettings(database_url=url)),
         "training": lambda url: training(TrainingSettings(database_url=url)),
         "notifier": lambda url: notifier(NotifierSettings(database_url=url)),
+        "identity": lambda url: identity(IdentitySettings(database_url=url)),
     }
+    key_id, secret = KEY.split("_", 2)[1:]
+    operator = CredentialData(
+        credential_id=key_id,
+        name="operator",
+        role=Role.OPERATOR,
+        digest=credentials.digest(secret),
+        created_at=datetime.now(UTC),
+    )
     for name, build in builds.items():
         database = WORK / f"{name}.db"
         url = f"sqlite+aiosqlite:///{database}"
@@ -79,8 +93,8 @@ async def each_service_migrates_and_serves_its_pages() -> None:
                 row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
         assert {"alembic_version", "outbox", "inbox", "api_keys"} <= tables, f"{name}: {sorted(tables)}"
-        async with service.uow() as uow:
-            await auth.ensure_bootstrap_key(uow.session, KEY, uow.clock.now())
+        async with service.uow() as uow:  # as the replica applies the identity service's event
+            await credentials.save(uow.session, operator)
             await uow.commit()
         transport = httpx.ASGITransport(app=service.app())
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:

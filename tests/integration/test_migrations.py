@@ -6,11 +6,11 @@ from collections.abc import Callable
 import pytest
 from alembic import command
 
-from eiso_cli.processes import ROOT
+from eiso_cli.processes import ROOT, SERVICES
 from services.common.migrations import alembic_config, upgrade
 
 
-@pytest.mark.parametrize("service", ["registry", "compliance", "training", "notifier"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_the_migrations_build_the_schema_the_code_declares(
     service: str, database_url: Callable[[str], str]
 ) -> None:

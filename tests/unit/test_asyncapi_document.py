@@ -22,6 +22,7 @@ from eiso_cli.processes import ROOT
 
 TOOL = ROOT / "tools" / "asyncapi"
 SESSION_EVENTS = {"training-scheduled", "training-rescheduled", "training-cancelled"}
+CREDENTIAL_EVENTS = {"credential-issued", "credential-revoked"}
 #: Informational only: the document stays on AsyncAPI 3.0.0, which more tools read than 3.1.
 ACCEPTED = {"asyncapi-latest-version"}
 
@@ -81,12 +82,18 @@ def test_the_servers_say_how_to_connect_in_production_and_locally() -> None:
     assert (servers["local"]["host"], servers["local"]["protocol"]) == ("127.0.0.1:9092", "kafka")
 
 
+def key_of(event_type: str) -> str:
+    if event_type in SESSION_EVENTS:
+        return "session id"
+    return "credential id" if event_type in CREDENTIAL_EVENTS else "agency code"
+
+
 def test_each_message_says_its_key_session_events_by_session_id() -> None:
     for address, messages in parsed()["channels"].items():
         if address.endswith(".dlq"):
             continue
         for event_type, message in messages.items():
-            expected = "session id" if event_type in SESSION_EVENTS else "agency code"
+            expected = key_of(event_type)
             assert expected in message["key"]["description"], (address, event_type, message["key"])
             assert "murmur2" in message["key"]["description"]
 

@@ -4,9 +4,9 @@ import ast
 import sys
 from pathlib import Path
 
-from eiso_cli.processes import ROOT
+from eiso_cli.processes import ROOT, SERVICES
 
-SERVICE_NAMES = ("registry", "compliance", "training", "notifier")
+SERVICE_NAMES = SERVICES
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -19,6 +19,7 @@ from eiso_cli import configuration, operate
 from eiso_cli.processes import DEFAULT_PORTS, ROOT, SERVICES, env_prefix
 from services.common.settings import ServiceSettings
 from services.compliance.settings import ComplianceSettings
+from services.identity.settings import IdentitySettings
 from services.notifier.settings import NotifierSettings
 from services.registry.settings import RegistrySettings
 from services.training.settings import TrainingSettings
@@ -28,6 +29,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "compliance": ComplianceSettings,
     "training": TrainingSettings,
     "notifier": NotifierSettings,
+    "identity": IdentitySettings,
 }
 #: Read under one name by every service (what they must agree on), and the image's `PORT`.
 UNPREFIXED = {"PORT", *configuration.unprefixed(ServiceSettings).values()}
@@ -52,6 +54,7 @@ def test_each_service_runs_its_module_on_its_port_with_settings_its_code_reads(n
     environment: dict[str, str] = service["environment"]
     prefix = env_prefix(name)
     read = {f"{prefix}{field.upper()}" for field in SETTINGS[name].model_fields}
+    read |= set(configuration.unprefixed(SETTINGS[name]).values())
     unknown = sorted(k for k in environment if k not in read and k not in UNPREFIXED)
     assert unknown == [], f"{name}: variables its settings do not read"
     assert environment[f"{prefix}HTTP_PORT"] == environment["PORT"] == str(port)
@@ -155,6 +158,7 @@ def test_the_configuration_reference_is_current() -> None:
                 f"{env_prefix(service)}{name.upper()}" in committed
                 or f"<SERVICE>_{name.upper()}" in committed
                 or f"`{shared.get(name)}`" in committed
+                or f"`{configuration.unprefixed(settings).get(name)}`" in committed
             )
 
 

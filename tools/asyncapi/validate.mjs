@@ -51,8 +51,11 @@ try {
     message: d.message,
     path: d.path.join("."),
   }));
-  console.log(JSON.stringify({ diagnostics: found, document: document ? describe(document) : null }));
-  process.exit(document && diagnostics.every((d) => d.severity > 1) ? 0 : 1);
+  const status = document && diagnostics.every((d) => d.severity > 1) ? 0 : 1;
+  // Exit only once stdout has taken it all: to a pipe, writes are asynchronous, and an exit right
+  // after console.log cuts the report at 64 KiB.
+  const report = JSON.stringify({ diagnostics: found, document: document ? describe(document) : null });
+  process.stdout.write(`${report}\n`, () => process.exit(status));
 } catch (error) {
   console.error(`the AsyncAPI parser failed: ${error.stack || error}`);
   process.exit(2);

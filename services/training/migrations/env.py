@@ -1,4 +1,4 @@
-from services.common.auth import metadata as keys
+from services.common.credentials import metadata as keys
 from services.common.migrations import run_env
 from services.common.outbox_inbox import metadata as messaging
 from services.training.tables import metadata

@@ -1,0 +1,111 @@
+"""The credentials every service checks callers against (docs/architecture.md, "Identity").
+
+The identity service issues and revokes them and is the only writer of this table's rows there; every
+other service keeps the same table as a replica of `eiso.identity.credentials`, applied here. So a
+check never calls the owner, and a revocation reaches every service as fast as its events travel.
+
+A key reads `eiso_<id>_<secret>`: the id finds the row, the secret is compared as a SHA-256 digest in
+constant time. SHA-256 suffices because the secret is 32 random bytes, not a password.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Column, RowMapping, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import CloudEvent
+from contracts.identity import CREDENTIAL_EVENTS, CredentialData, CredentialIssued, CredentialRevoked, Role
+from services.common.db import UTCDateTime, new_metadata, upsert
+from services.common.uow import UnitOfWork
+
+metadata = new_metadata()
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("agency_code", String(64), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One API key as a check sees it."""
+
+    id: str
+    digest: str
+    role: Role
+    agency_code: str | None
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    def opens_with(self, secret: str) -> bool:
+        """Whether `secret` is this key's and the key is still valid."""
+        return self.revoked_at is None and hmac.compare_digest(self.digest, digest(secret))
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """(id, secret) of a key shaped `eiso_<id>_<secret>`, or None."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "eiso" or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+async def find(session: AsyncSession, key_id: str) -> Credential | None:
+    row = (await session.execute(select(api_keys).where(api_keys.c.id == key_id))).mappings().first()
+    return None if row is None else of_row(row)
+
+
+def of_row(row: RowMapping) -> Credential:
+    return Credential(**{**row, "role": Role(row["role"])})
+
+
+async def save(session: AsyncSession, data: CredentialData) -> None:
+    """The credential as `data` describes it, valid (an issue, or a restore of the bootstrap key)."""
+    values = {
+        "digest": data.digest,
+        "role": data.role.value,
+        "agency_code": data.agency_code,
+        "name": data.name,
+        "created_at": data.created_at,
+        "revoked_at": None,
+    }
+    stmt = upsert(session, api_keys).values(id=data.credential_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+
+
+async def mark_revoked(session: AsyncSession, key_id: str, when: datetime) -> bool:
+    """Revoke an active key; False if there is none by that id."""
+    result = await session.execute(
+        update(api_keys)
+        .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=when)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def apply_credential_event(uow: UnitOfWork, event: CloudEvent) -> None:
+    """One of identity's credential events, applied to this service's replica. A revocation of a key
+    the replica never saw changes nothing: its issue is earlier on the same partition (key: its id)."""
+    if isinstance(event, CredentialIssued):
+        await save(uow.session, event.data)
+    elif isinstance(event, CredentialRevoked):
+        await mark_revoked(uow.session, event.data.credential_id, event.data.revoked_at)
+
+
+#: What each service's consumer does with `eiso.identity.credentials`.
+CREDENTIAL_HANDLERS = {event.event_type: apply_credential_event for event in CREDENTIAL_EVENTS}

@@ -1,0 +1,20 @@
+"""API keys are the identity service's: this table becomes the replica of its credentials.
+
+Revision ID: 0012
+Revises: 0011
+"""
+
+from services.common.migrations import keys_from_identity
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    keys_from_identity()
+
+
+def downgrade() -> None:
+    """Nothing to restore: the keys that were deleted are unrecoverable (they were stored hashed)."""

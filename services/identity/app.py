@@ -1,0 +1,54 @@
+"""Wiring of the identity service: its settings, the bootstrap operator key, its copy of the agencies
+and the key routes."""
+
+from pathlib import Path
+
+import structlog
+
+from contracts import Topic
+from services.common.replay import Replay
+from services.common.service import Service
+from services.identity.api import keys
+from services.identity.handlers import HANDLERS
+from services.identity.keys import bootstrap_parts
+from services.identity.settings import IdentitySettings
+from services.identity.unit_of_work import IdentityUnitOfWork
+from services.identity.usecases.keys import ensure_bootstrap_key
+
+log = structlog.get_logger("eiso.identity")
+MIGRATIONS = Path(__file__).parent / "migrations"
+REPLAY = Replay.refused_because(
+    "it is the source of record of credentials: keys are issued through its API and stored in its "
+    "database (its topic carries digests for the replicas, and every replica is rebuilt from it)"
+)
+
+
+class IdentityService(Service[IdentityUnitOfWork]):
+    """The common runtime with the bootstrap operator key, checked at construction (a key that is not
+    shaped like one stops the service before it starts)."""
+
+    def __init__(self, settings: IdentitySettings) -> None:
+        super().__init__(settings, MIGRATIONS, IdentityUnitOfWork)
+        secret = settings.bootstrap_operator_key
+        self.bootstrap_key = secret.get_secret_value() if secret else None
+        self.bootstrap_id = bootstrap_parts(self.bootstrap_key)[0] if self.bootstrap_key else None
+        self.on_start.append(self.ensure_bootstrap_key)
+
+    async def ensure_bootstrap_key(self) -> None:
+        if self.bootstrap_key is None:
+            return
+        done = await self.command(ensure_bootstrap_key, self.bootstrap_key)
+        if done:  # a restored key (revoked, or its role changed) is worth an operator's attention
+            say = log.warning if done == "restored" else log.info
+            say(
+                f"bootstrap operator key {done}",
+                key_id=self.bootstrap_id,
+                setting="EISO_BOOTSTRAP_OPERATOR_KEY",
+            )
+
+
+def build(settings: IdentitySettings | None = None) -> IdentityService:
+    service = IdentityService(settings or IdentitySettings())
+    service.consume([Topic.REGISTRY_AGENCIES], HANDLERS)
+    service.routers.append(keys.router)
+    return service
