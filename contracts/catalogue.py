@@ -85,8 +85,10 @@ TOPICS: dict[Topic, TopicSpec] = {
         TopicSpec(
             Topic.IDENTITY_CREDENTIALS,
             "identity",
-            "API keys issued and revoked: what every service checks a caller against (digests, never "
-            "keys). Key: credential id.",
+            "API keys issued and revoked, people's accounts, the keys that sign session tokens and "
+            "sign-ins ended early: what every service checks a caller against (digests and public "
+            "keys, never a key, password or token). Key: the credential, account, signing key or "
+            "sign-in id.",
             CREDENTIAL_EVENTS,
         ),
     )

@@ -31,12 +31,15 @@ SUBJECT_MEANINGS = {
     "agency_code": "agency code",
     "session_id": "session id",
     "credential_id": "credential id",
+    "account_id": "account id",
+    "signing_key_id": "signing key id",
+    "sign_in_id": "sign-in id",
 }
 
 PARTITIONING = (
     "**Key and partition.** Every record is keyed by its event's `subject`, UTF-8: the agency code, or "
     "the session id for the session events (`training-scheduled`, `-rescheduled`, `-cancelled`), the "
-    "credential id for the credential events; each "
+    "credential, account, signing key or sign-in id for the identity events; each "
     "message's Kafka binding says which. The partition must be chosen from the key with murmur2, as the "
     "Java client and aiokafka do by default. librdkafka clients (confluent-kafka, kcat, node-rdkafka, "
     "Confluent.Kafka) must set `partitioner=murmur2_random`: their default, `consistent_random` (CRC32), "

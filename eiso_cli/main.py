@@ -122,6 +122,8 @@ def _print_urls(urls: dict[str, str]) -> None:
     for name, url in urls.items():
         print(f"  {name:<11} {url}  (API docs: {url}/docs, metrics: {url}/metrics)")
     print(f'  operator key: {stack.RUN / "operator.key"}  (curl -H "Authorization: Bearer $(cat …)")')
+    signing_in = f"{urls['identity']}/sign-in"
+    print(f"  đăng nhập (sign in): {signing_in} — thư điện tử và mật khẩu: {stack.OPERATOR_PASSWORD}")
     # The board is opened in a browser, which cannot send the header: the local key goes in the URL.
     print(f"  bảng điều hành (board): {urls['compliance']}/board?key={stack.operator_key()}")
 

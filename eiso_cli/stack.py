@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from eiso_cli.kafka import caught_up, kafka_bootstrap
+from eiso_cli.operator import ensure_operator_account
 from eiso_cli.processes import (
     DEFAULT_PORTS,
     ROOT,
@@ -26,6 +27,8 @@ from eiso_cli.processes import (
 
 RUN = Path(os.environ.get("EISO_RUN_DIR", ROOT / ".run"))
 KAFKA = "deploy/kafka/kafka.sh"
+#: The local operator's e-mail and password (made by `up`), beside the operator key.
+OPERATOR_PASSWORD = RUN / "operator.password"
 
 
 def port(name: str) -> int:
@@ -127,6 +130,8 @@ def up(say: "Say") -> dict[str, str]:
         say(f"{process.name}: waiting until ready…")
         process.wait_ready(timeout=90)
     await_key_accepted(operator_key(), timeout=60)
+    if ensure_operator_account(url("identity"), operator_key(), OPERATOR_PASSWORD):
+        say(f"identity: made the local operator account (e-mail and password in {OPERATOR_PASSWORD})")
     return {name: url(name) for name in SERVICES}
 
 

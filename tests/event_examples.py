@@ -45,7 +45,20 @@ from contracts.deliveries import (
     NotificationSent,
     RecipientRole,
 )
-from contracts.identity import CredentialData, CredentialIssued, CredentialRevoked, RevocationData, Role
+from contracts.identity import (
+    AccountChanged,
+    AccountData,
+    CredentialData,
+    CredentialIssued,
+    CredentialRevoked,
+    PublicKey,
+    RevocationData,
+    Role,
+    SignedOut,
+    SigningKeyData,
+    SigningKeyPublished,
+    SignOutData,
+)
 from contracts.inspections import (
     CorrectiveAction,
     Finding,
@@ -291,6 +304,23 @@ def _credentials() -> Iterator[CloudEvent]:
     yield _event(CredentialIssued, issued.credential_id, issued, "/eiso/identity")
     revoked = RevocationData(credential_id=issued.credential_id, revoked_at=NOW)
     yield _event(CredentialRevoked, issued.credential_id, revoked, "/eiso/identity")
+    account = AccountData(
+        account_id="acc-0123456789ab",
+        name="Trần Thị B",
+        role=Role.AGENCY,
+        agency_code=CODE,
+        active=True,
+        valid_after=NOW,
+    )
+    yield _event(AccountChanged, account.account_id, account, "/eiso/identity")
+    key = SigningKeyData(
+        signing_key_id="k-20220601-0a1b2c3d",
+        public_jwk=PublicKey(x="eTMAIwkgVjTbEoVfoxORunClpJw_ZlKEog3CEa_tfpI"),
+        created_at=NOW,
+    )
+    yield _event(SigningKeyPublished, key.signing_key_id, key, "/eiso/identity")
+    ended = SignOutData(sign_in_id="Qm9vdHN0cmFwU2lnbkluSWQ", account_id=account.account_id, expires_at=NOW)
+    yield _event(SignedOut, ended.sign_in_id, ended, "/eiso/identity")
 
 
 def every_event_type() -> list[CloudEvent]:

@@ -1,5 +1,6 @@
-"""What must never appear in a log: a whole phone number, an e-mail address, an API key, a password —
-and what every log line must be: one JSON object (so CR/LF in user input cannot forge a line).
+"""What must never appear in a log: a whole phone number, an e-mail address, an API key, a password, a
+session token — and what every log line must be: one JSON object (so CR/LF in user input cannot
+forge a line).
 
 `make test` scans every service log the run wrote (tests/conftest.py, at the end of the session) and
 fails the run, naming file and line, when one breaks these rules."""
@@ -15,7 +16,15 @@ PHONE = re.compile(r"(?<![\w*-])(?:\+?84|0)[35789]\d{8}(?![\w-])")
 EMAIL = re.compile(r"(?<![\w*])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 API_KEY = re.compile(r"eiso_[0-9a-z]+_[A-Za-z0-9_-]{16,}")
 PASSWORD = re.compile(r"(?i)\"?(?:password|passwd|pwd)\"?\s*[:=]\s*\"?(?!\*)[^\s\"',}]{3,}")
-RULES = {"phone number": PHONE, "e-mail address": EMAIL, "API key": API_KEY, "password": PASSWORD}
+#: A signed token (JWT: three base64url parts, the first two JSON objects).
+TOKEN = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
+RULES = {
+    "phone number": PHONE,
+    "e-mail address": EMAIL,
+    "API key": API_KEY,
+    "password": PASSWORD,
+    "session token": TOKEN,
+}
 
 
 def service_logs(folder: Path) -> list[Path]:

@@ -1,28 +1,59 @@
-"""Who is calling (docs/architecture.md, "Identity"): the holder of an API key, checked locally
+"""Who is calling (docs/architecture.md, "Identity"): the holder of an API key, or a person signed in
+(a session token, as `Authorization: Bearer` or in the `eiso_session` cookie), checked locally
 against this service's replica of the identity service's credentials (`services.common.credentials`),
 never by calling the owner; and what a route requires of them.
+
+A browser sends its cookie with every request, including one a hostile page makes it send: so a
+request that changes something and is signed in by cookie must also carry the sign-in's CSRF token
+(header `X-CSRF-Token`, or the form field `csrf_token` on the identity service's own forms).
 """
 
+import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.identity import Role
-from services.common import credentials
+from services.common import credentials, tokens
 from services.common.db import READ_ONLY
 from services.common.ratelimit import RequestLimits
 
-__all__ = ["Anonymous", "Caller", "PageCaller", "Principal", "Role", "Visitor", "me_router", "require"]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+__all__ = [
+    "Anonymous",
+    "Caller",
+    "FormCaller",
+    "PageCaller",
+    "Principal",
+    "Role",
+    "Visitor",
+    "check_csrf",
+    "me_router",
+    "require",
+]
 
 
 @dataclass(frozen=True)
 class Principal:
+    #: The API key's id, or the person's account id (`acc-…`).
     key_id: str
     role: Role
     agency_code: str | None = None
+    #: A person's name (None for a key).
+    name: str | None = None
+    #: A person's sign-in (None for a key): what sign-out ends, and its CSRF token.
+    sign_in_id: str | None = None
+    csrf: str | None = None
+
+    @property
+    def is_person(self) -> bool:
+        return self.sign_in_id is not None
 
     def may_read(self, agency_code: str) -> bool:
         return self.role != Role.AGENCY or self.agency_code == agency_code
@@ -34,16 +65,39 @@ class Principal:
 _bearer = HTTPBearer(auto_error=False)
 UNAUTHORISED = HTTPException(
     status.HTTP_401_UNAUTHORIZED,
-    detail="missing, unknown or revoked API key (send Authorization: Bearer <key>)",
+    detail="missing, unknown or revoked API key or sign-in (send Authorization: Bearer <key>, or sign in)",
     headers={"WWW-Authenticate": "Bearer"},
+)
+CSRF_MISSING = HTTPException(
+    status.HTTP_403_FORBIDDEN,
+    detail=f"a change made with a signed-in browser must carry its CSRF token ({tokens.CSRF_HEADER})",
 )
 
 
 async def authenticate(
     request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """FastAPI dependency: the caller behind the bearer key, or 401."""
+    """FastAPI dependency: the caller behind the bearer key or token, or the signed-in browser; or 401."""
+    principal = await _principal(request, bearer.credentials if bearer else None)
+    if principal.is_person and bearer is None and request.method not in SAFE_METHODS:
+        check_csrf(principal, request.headers.get(tokens.CSRF_HEADER))
+    return principal
+
+
+async def authenticate_form(
+    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    """For the identity service's own forms: the caller as `authenticate` finds them, the CSRF token
+    left for the route to check against the form's field (`check_csrf`)."""
     return await _principal(request, bearer.credentials if bearer else None)
+
+
+def check_csrf(principal: Principal, presented: str | None) -> None:
+    """403 unless `presented` is the sign-in's own CSRF token (API keys have none to check)."""
+    if principal.is_person and not (
+        presented and principal.csrf and hmac.compare_digest(presented, principal.csrf)
+    ):
+        raise CSRF_MISSING
 
 
 async def authenticate_page(
@@ -51,7 +105,7 @@ async def authenticate_page(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     key: str | None = None,
 ) -> Principal:
-    """For pages a browser opens (the operator board): the key may also come as `?key=`."""
+    """For pages a browser opens (the operator board): the sign-in's cookie, or a key as `?key=`."""
     return await _principal(request, bearer.credentials if bearer else key)
 
 
@@ -60,20 +114,39 @@ async def _principal(request: Request, presented: str | None) -> Principal:
     merely knows a key id must not get its holder refused); failed attempts are limited per client
     address (a request with no key is no attempt), and an address that has used its attempts up is
     refused before anything is checked."""
+    presented = presented or request.cookies.get(tokens.SESSION_COOKIE)
     if presented is None:
         raise UNAUTHORISED  # no key at all is not a guess: nothing to count
     limits: RequestLimits = request.app.state.service.limits
     limits.attempt(request)
-    parts = credentials.split_key(presented)
-    found = None
-    if parts is not None:
-        async with request.app.state.service.sessions(execution_options=READ_ONLY) as session:
-            found = await credentials.find(session, parts[0])
-    if parts is None or found is None or not found.opens_with(parts[1]):
+    service = request.app.state.service
+    async with service.sessions(execution_options=READ_ONLY) as session:
+        if tokens.looks_like_token(presented):
+            principal = await _person(session, presented, service.clock.now())
+        else:
+            principal = await _key_holder(session, presented)
+    if principal is None:
         raise UNAUTHORISED  # the attempt stays spent
     limits.succeeded(request)
-    limits.charge_key(found.id)
+    limits.charge_key(principal.key_id)
+    return principal
+
+
+async def _key_holder(session: AsyncSession, presented: str) -> Principal | None:
+    parts = credentials.split_key(presented)
+    found = None if parts is None else await credentials.find(session, parts[0])
+    if parts is None or found is None or not found.opens_with(parts[1]):
+        return None
     return Principal(found.id, found.role, found.agency_code)
+
+
+async def _person(session: AsyncSession, token: str, now: datetime) -> Principal | None:
+    found = await tokens.check_token(session, token, now)
+    if found is None:
+        return None
+    return Principal(
+        found.account_id, found.role, found.agency_code, found.name, found.sign_in_id, found.csrf
+    )
 
 
 @dataclass(frozen=True)
@@ -97,6 +170,7 @@ async def visitor(request: Request) -> Visitor:
 
 
 Caller = Annotated[Principal, Depends(authenticate)]
+FormCaller = Annotated[Principal, Depends(authenticate_form)]
 PageCaller = Annotated[Principal, Depends(authenticate_page)]
 Anonymous = Annotated[Visitor, Depends(visitor)]
 
@@ -110,6 +184,7 @@ class CallerOut(BaseModel):
     key_id: str
     role: Role
     agency_code: str | None
+    name: str | None = None
 
 
 def me_router() -> APIRouter:
@@ -119,6 +194,8 @@ def me_router() -> APIRouter:
 
     @router.get("/me", response_model=CallerOut)
     async def me(caller: Caller) -> CallerOut:
-        return CallerOut(key_id=caller.key_id, role=caller.role, agency_code=caller.agency_code)
+        return CallerOut(
+            key_id=caller.key_id, role=caller.role, agency_code=caller.agency_code, name=caller.name
+        )
 
     return router

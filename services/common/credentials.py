@@ -1,8 +1,9 @@
 """The credentials every service checks callers against (docs/architecture.md, "Identity").
 
-The identity service issues and revokes them and is the only writer of this table's rows there; every
-other service keeps the same table as a replica of `eiso.identity.credentials`, applied here. So a
-check never calls the owner, and a revocation reaches every service as fast as its events travel.
+The identity service issues and revokes them; every service, identity included, keeps the same
+tables as a replica of `eiso.identity.credentials`, applied here: API keys, people's accounts, the
+public keys that sign session tokens and the sign-ins ended early. So a check never calls the owner,
+and a revocation reaches every service as fast as its events travel.
 
 A key reads `eiso_<id>_<secret>`: the id finds the row, the secret is compared as a SHA-256 digest in
 constant time. SHA-256 suffices because the secret is 32 random bytes, not a password.
@@ -13,11 +14,20 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, RowMapping, String, Table, select, update
+from sqlalchemy import JSON, Boolean, Column, RowMapping, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import CloudEvent
-from contracts.identity import CREDENTIAL_EVENTS, CredentialData, CredentialIssued, CredentialRevoked, Role
+from contracts.identity import (
+    CREDENTIAL_EVENTS,
+    AccountChanged,
+    CredentialData,
+    CredentialIssued,
+    CredentialRevoked,
+    Role,
+    SignedOut,
+    SigningKeyPublished,
+)
 from services.common.db import UTCDateTime, new_metadata, upsert
 from services.common.uow import UnitOfWork
 
@@ -33,6 +43,33 @@ api_keys = Table(
     Column("name", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+)
+#: People's accounts as a check needs them (no e-mail, no password: those stay with identity).
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("agency_code", String(64), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("valid_after", UTCDateTime, nullable=False),
+)
+#: The public keys session tokens are signed with, by `kid`.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("public_jwk", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+#: Sign-ins ended before their token expired (a row can go once `expires_at` has passed).
+signed_out = Table(
+    "signed_out",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(16), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 
@@ -98,13 +135,31 @@ async def mark_revoked(session: AsyncSession, key_id: str, when: datetime) -> bo
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def _put(session: AsyncSession, table: Table, key: str, values: dict[str, object]) -> None:
+    stmt = upsert(session, table).values(id=key, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+
+
 async def apply_credential_event(uow: UnitOfWork, event: CloudEvent) -> None:
     """One of identity's credential events, applied to this service's replica. A revocation of a key
     the replica never saw changes nothing: its issue is earlier on the same partition (key: its id)."""
+    session = uow.session
     if isinstance(event, CredentialIssued):
-        await save(uow.session, event.data)
+        await save(session, event.data)
     elif isinstance(event, CredentialRevoked):
-        await mark_revoked(uow.session, event.data.credential_id, event.data.revoked_at)
+        await mark_revoked(session, event.data.credential_id, event.data.revoked_at)
+    elif isinstance(event, AccountChanged):
+        account = event.data
+        values = account.model_dump(include={"name", "agency_code", "active", "valid_after"})
+        await _put(session, accounts, account.account_id, {**values, "role": account.role.value})
+    elif isinstance(event, SigningKeyPublished):
+        key = event.data
+        values = {"public_jwk": key.public_jwk.model_dump(), "created_at": key.created_at}
+        await _put(session, signing_keys, key.signing_key_id, values)
+    elif isinstance(event, SignedOut):
+        ended = event.data
+        values = {"account_id": ended.account_id, "expires_at": ended.expires_at}
+        await _put(session, signed_out, ended.sign_in_id, values)
 
 
 #: What each service's consumer does with `eiso.identity.credentials`.

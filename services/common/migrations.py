@@ -127,3 +127,37 @@ def keys_from_identity() -> None:
     itself, before, could never be revoked everywhere: they go, and the replica fills again from
     `eiso.identity.credentials` (operators issue new keys through the identity service)."""
     op.execute("DELETE FROM api_keys")
+
+
+def create_people_replica_tables() -> None:
+    """The replica of people's accounts, the token signing keys and the sign-ins ended early
+    (`services.common.credentials`), for each service's migration that introduces them."""
+    op.create_table(
+        "accounts",
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("agency_code", sa.String(length=64), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("valid_after", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_accounts"),
+    )
+    op.create_table(
+        "signing_keys",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("public_jwk", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_signing_keys"),
+    )
+    op.create_table(
+        "signed_out",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("account_id", sa.String(length=16), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_signed_out"),
+    )
+
+
+def drop_people_replica_tables() -> None:
+    for table in ("signed_out", "signing_keys", "accounts"):
+        op.drop_table(table)

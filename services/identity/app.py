@@ -1,6 +1,7 @@
 """Wiring of the identity service: its settings, the bootstrap operator key, its copy of the agencies
 and the key routes."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
@@ -8,12 +9,15 @@ import structlog
 from contracts import Topic
 from services.common.replay import Replay
 from services.common.service import Service
-from services.identity.api import keys
+from services.identity.api import accounts, jwks, keys, signing_in
 from services.identity.handlers import HANDLERS
 from services.identity.keys import bootstrap_parts
+from services.identity.people import Throttle
 from services.identity.settings import IdentitySettings
 from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases.keys import ensure_bootstrap_key
+from services.identity.usecases.people import ensure_signing_key
+from services.identity.usecases.signing_in import Policy
 
 log = structlog.get_logger("eiso.identity")
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,14 +29,29 @@ REPLAY = Replay.refused_because(
 
 class IdentityService(Service[IdentityUnitOfWork]):
     """The common runtime with the bootstrap operator key, checked at construction (a key that is not
-    shaped like one stops the service before it starts)."""
+    shaped like one stops the service before it starts), and the sign-in policy."""
 
     def __init__(self, settings: IdentitySettings) -> None:
         super().__init__(settings, MIGRATIONS, IdentityUnitOfWork)
+        self.identity_settings = settings
         secret = settings.bootstrap_operator_key
         self.bootstrap_key = secret.get_secret_value() if secret else None
         self.bootstrap_id = bootstrap_parts(self.bootstrap_key)[0] if self.bootstrap_key else None
-        self.on_start.append(self.ensure_bootstrap_key)
+        self.policy = Policy(
+            lifetime=timedelta(hours=settings.sign_in_hours),
+            throttle=Throttle(
+                lock_after=settings.sign_in_lock_after,
+                window=timedelta(seconds=settings.sign_in_failure_window_seconds),
+                lock_for=timedelta(seconds=settings.sign_in_lock_seconds),
+                delay_step=timedelta(seconds=settings.sign_in_delay_step_seconds),
+            ),
+            rotate_every=timedelta(days=settings.signing_key_days),
+        )
+        self.on_start += [self.ensure_bootstrap_key, self.ensure_signing_key]
+
+    async def ensure_signing_key(self) -> None:
+        """A signing key published before the first sign-in, so every replica has it by then."""
+        await self.command(ensure_signing_key, self.policy.rotate_every)
 
     async def ensure_bootstrap_key(self) -> None:
         if self.bootstrap_key is None:
@@ -50,5 +69,6 @@ class IdentityService(Service[IdentityUnitOfWork]):
 def build(settings: IdentitySettings | None = None) -> IdentityService:
     service = IdentityService(settings or IdentitySettings())
     service.consume([Topic.REGISTRY_AGENCIES], HANDLERS)
-    service.routers.append(keys.router)
+    service.routers += [keys.router, accounts.router, signing_in.router, jwks.router]
+    service.static_dirs.append(signing_in.STATIC_DIR)
     return service

@@ -15,3 +15,22 @@ class IdentitySettings(ServiceSettings):
     bootstrap_operator_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("EISO_BOOTSTRAP_OPERATOR_KEY")
     )
+    #: The address people open the sign-in pages at, e.g. https://iso.sokhcn.travinh.gov.vn (links in
+    #: e-mails point there); unset, the address the request came to.
+    public_url: str | None = None
+    #: Hours a sign-in lasts (a working day); signing out, or a password change, ends it sooner.
+    sign_in_hours: float = Field(default=8, gt=0, le=24 * 7)
+    #: Wrong passwords within `sign_in_failure_window_seconds` that lock an account: the last of
+    #: them is refused without the password being checked.
+    sign_in_lock_after: int = Field(default=10, ge=2, le=100)
+    sign_in_failure_window_seconds: float = Field(default=60, gt=0)
+    #: How long a locked account stays locked.
+    sign_in_lock_seconds: float = Field(default=900, gt=0)
+    #: Each wrong password after the second waits this much longer before its answer (at most 3 s).
+    sign_in_delay_step_seconds: float = Field(default=0.5, ge=0)
+    #: Days a token signing key signs new tokens before the next one takes over.
+    signing_key_days: float = Field(default=30, gt=0)
+    #: Hours a one-time link to set a password stays valid.
+    password_link_hours: float = Field(default=72, gt=0)
+    #: Send the sign-in cookie only over HTTPS (set it behind the province's TLS proxy).
+    cookie_secure: bool = False

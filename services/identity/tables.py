@@ -1,10 +1,12 @@
-"""The identity service's tables: its copy of the registry's agencies (an agency key is issued only
-for an agency that exists). The credentials themselves are `services.common.credentials.api_keys`,
-the table every service has; here it is the original, elsewhere a replica."""
+"""The identity service's tables: people (with their e-mail and password hash, which never leave it),
+their sign-ins, the private halves of the token signing keys, and its copy of the registry's agencies
+(an account or key is made only for an agency that exists). The credentials every service checks
+(`services.common.credentials`) are here too: for API keys the original, for the rest a replica that
+its use cases write as they publish."""
 
-from sqlalchemy import Column, Date, String, Table
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
 
-from services.common.db import new_metadata
+from services.common.db import UTCDateTime, new_metadata
 from services.common.replica import AgencyReplica, agency_ends
 
 metadata = new_metadata()
@@ -19,3 +21,50 @@ agencies = Table(
     Column("valid_to", Date, nullable=True),
 )
 replica = AgencyReplica(agencies, agency_ends(metadata))
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("agency_code", String(64), nullable=True),
+    #: Argon2id (PHC string); None until the person has set one (an invitation not yet taken up).
+    Column("password_hash", String(200), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("valid_after", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("failures_since", UTCDateTime, nullable=True),
+    Column("locked_until", UTCDateTime, nullable=True),
+)
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(16), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("address", String(64), nullable=True),
+)
+#: The private signing keys (JWK); the public halves are published and replicated.
+signing_secrets = Table(
+    "signing_secrets",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("private_jwk", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+#: One-time links that let a person set their password (an invitation, or a reset).
+password_links = Table(
+    "password_links",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("account_id", String(16), nullable=False, index=True),
+    Column("digest", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+)

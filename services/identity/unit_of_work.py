@@ -1,8 +1,9 @@
-"""The identity service's unit of work: its credentials and its copy of the agencies."""
+"""The identity service's unit of work: credentials, people, sign-ins and its copy of the agencies."""
 
 from collections.abc import Sequence
 
 from services.common.uow import Repository, UnitOfWork
+from services.identity.people_store import PasswordLinks, People, SigningSecrets, SignIns
 from services.identity.store import Agencies, Keys
 
 
@@ -10,6 +11,10 @@ class IdentityUnitOfWork(UnitOfWork):
     def _open(self) -> None:
         self.keys = Keys(self.session)
         self.agencies = Agencies(self.session)
+        self.people = People(self.session)
+        self.sign_ins = SignIns(self.session)
+        self.password_links = PasswordLinks(self.session)
+        self.signing_secrets = SigningSecrets(self.session)
 
     def repositories(self) -> Sequence[Repository]:
         return (self.keys, self.agencies)

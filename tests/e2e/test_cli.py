@@ -69,6 +69,21 @@ def trained_rule_met(port: int, key: str) -> None:
         assert r09(province[0].code) and not r09(province[19].code)
 
 
+def local_operator_signs_in(credentials: Path, printed: str, identity: int, registry: int) -> None:
+    """The operator account `eiso up` made: its password kept for its owner only, said where, and it
+    signs in; the registry takes the sign-in."""
+    assert credentials.stat().st_mode & 0o777 == 0o600, "the operator's password is for its owner only"
+    assert f"{credentials}" in printed, "the demo says where the operator's password is"
+    email, password = credentials.read_text().split()
+    signed = httpx.post(
+        f"http://127.0.0.1:{identity}/tokens", json={"email": email, "password": password}, timeout=30
+    )
+    assert signed.status_code == 200, signed.text
+    as_person = {"Authorization": f"Bearer {signed.json()['token']}"}
+    me = httpx.get(f"http://127.0.0.1:{registry}/me", headers=as_person, timeout=30).json()
+    assert me["role"] == "operator"
+
+
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
     kafka, controller, registry, compliance, training, notifier, identity = free_ports(7)
     env = {
@@ -125,6 +140,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         operator_commands(env, tmp_path)
 
         key = (tmp_path / "run" / "operator.key").read_text().strip()
+        local_operator_signs_in(tmp_path / "run" / "operator.password", table, identity, registry)
         with httpx.Client(
             base_url=f"http://127.0.0.1:{registry}", headers={"Authorization": f"Bearer {key}"}
         ) as api:

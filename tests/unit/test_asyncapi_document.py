@@ -22,7 +22,13 @@ from eiso_cli.processes import ROOT
 
 TOOL = ROOT / "tools" / "asyncapi"
 SESSION_EVENTS = {"training-scheduled", "training-rescheduled", "training-cancelled"}
-CREDENTIAL_EVENTS = {"credential-issued", "credential-revoked"}
+IDENTITY_KEYS = {
+    "credential-issued": "credential id",
+    "credential-revoked": "credential id",
+    "account-changed": "account id",
+    "signing-key-published": "signing key id",
+    "signed-out": "sign-in id",
+}
 #: Informational only: the document stays on AsyncAPI 3.0.0, which more tools read than 3.1.
 ACCEPTED = {"asyncapi-latest-version"}
 
@@ -85,7 +91,7 @@ def test_the_servers_say_how_to_connect_in_production_and_locally() -> None:
 def key_of(event_type: str) -> str:
     if event_type in SESSION_EVENTS:
         return "session id"
-    return "credential id" if event_type in CREDENTIAL_EVENTS else "agency code"
+    return IDENTITY_KEYS.get(event_type, "agency code")
 
 
 def test_each_message_says_its_key_session_events_by_session_id() -> None:

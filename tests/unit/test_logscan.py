@@ -17,9 +17,12 @@ def test_phone_numbers_e_mails_keys_and_passwords_are_found() -> None:
         entry("key eiso_0a1b2c3d4e5f_abcdefghijklmnopqrstuvwx"),
         '{"event": "x", "password": "hunter22"}',
         entry("the run's secret s3cr3t-value"),
+        entry(
+            "token eyJ0eXAiOiJKV1QiLCJhbGciOiJFZDI1NTE5In0.eyJzdWIiOiJhY2MtMDEyMyJ9.0vHLhQ7vZZfIvOAGaJsouVfMZ"
+        ),
     ]
     found = list(problems(lines, secrets=["s3cr3t-value"]))
-    assert [p.split(":")[0] for p in found] == [f"line {n}" for n in range(1, 7)]
+    assert [p.split(":")[0] for p in found] == [f"line {n}" for n in range(1, 8)]
     assert "+84912345678" not in " ".join(found), "the report masks what it found"
 
 

@@ -2,25 +2,21 @@
 and refuses it within seconds of its revocation (their replicas read `eiso.identity.credentials`)."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from contracts.fields import AgencyCode, Text
 from contracts.identity import CREDENTIAL_ID, Role
 from services.common.auth import Caller, require
 from services.common.credentials import Credential
-from services.common.inputs import RequestBody, problem
-from services.common.service import service_of
-from services.identity.keys import KeyRefusedError, RevocationRefusedError
+from services.common.inputs import RequestBody
+from services.identity.api.shared import ServiceDep, refusals
+from services.identity.keys import RevocationRefusedError
 from services.identity.usecases import keys
 
-if TYPE_CHECKING:
-    from services.identity.app import IdentityService
-
 router = APIRouter(prefix="/api-keys", tags=["access"])
-ServiceDep = Annotated["IdentityService", Depends(service_of)]
 
 
 class KeyIn(RequestBody):
@@ -56,10 +52,8 @@ class KeyOut(BaseModel):
 @router.post("", status_code=201, response_model=KeyOut)
 async def issue(body: KeyIn, caller: Caller, service: ServiceDep) -> KeyOut:
     require(caller, Role.OPERATOR)
-    try:
+    with refusals():
         issued = await service.command(keys.issue_key, body.name, body.role, body.agency_code)
-    except KeyRefusedError as refused:
-        raise HTTPException(422, detail=problem(refused.field, str(refused))) from None
     return KeyOut.of(issued.credential, issued.key)
 
 

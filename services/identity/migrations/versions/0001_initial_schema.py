@@ -1,4 +1,5 @@
-"""initial schema: the credentials (the original every service replicates), agencies (copy)
+"""initial schema: people, sign-ins, signing keys, password links, the credentials (the original every
+service replicates), agencies (copy)
 
 Revision ID: 0001
 Revises:
@@ -11,7 +12,9 @@ from services.common.migrations import (
     add_inbox_digest,
     create_api_keys_table,
     create_messaging_tables,
+    create_people_replica_tables,
     drop_messaging_tables,
+    drop_people_replica_tables,
 )
 
 revision = "0001"
@@ -24,6 +27,53 @@ def upgrade() -> None:
     create_messaging_tables()
     add_inbox_digest()
     create_api_keys_table()
+    create_people_replica_tables()
+    op.create_table(
+        "people",
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("agency_code", sa.String(length=64), nullable=True),
+        sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("valid_after", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("failures_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_people"),
+        sa.UniqueConstraint("email", name="uq_people_email"),
+    )
+    op.create_table(
+        "sign_ins",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("account_id", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_sign_ins"),
+    )
+    op.create_index("ix_sign_ins_account_id", "sign_ins", ["account_id"])
+    op.create_table(
+        "signing_secrets",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("private_jwk", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_signing_secrets"),
+    )
+    op.create_table(
+        "password_links",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.String(length=16), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_password_links"),
+    )
+    op.create_index("ix_password_links_account_id", "password_links", ["account_id"])
     op.create_table(
         "agencies",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -42,6 +92,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("agency_ends", "agencies", "api_keys"):
+    for table in (
+        "agency_ends",
+        "agencies",
+        "password_links",
+        "signing_secrets",
+        "sign_ins",
+        "people",
+        "api_keys",
+    ):
         op.drop_table(table)
+    drop_people_replica_tables()
     drop_messaging_tables()

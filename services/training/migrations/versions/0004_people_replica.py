@@ -1,0 +1,20 @@
+"""The replica of people's accounts, the token signing keys and the sign-ins ended early.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from services.common.migrations import create_people_replica_tables, drop_people_replica_tables
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_people_replica_tables()
+
+
+def downgrade() -> None:
+    drop_people_replica_tables()
