@@ -10,13 +10,14 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter, ValidationError
 
 from contracts.agencies import AGENCY_EVENTS
+from contracts.audit import AUDIT_EVENTS
 from contracts.compliance import STATUS_EVENTS
 from contracts.deliveries import DELIVERY_EVENTS
 from contracts.envelope import CloudEvent, EventError
 from contracts.identity import CREDENTIAL_EVENTS
 from contracts.inspections import INSPECTION_EVENTS
 from contracts.records import RECORD_EVENTS
-from contracts.topics import Topic
+from contracts.topics import AUDIT_TOPICS, Topic
 from contracts.training import TRAINING_EVENTS
 
 
@@ -90,6 +91,16 @@ TOPICS: dict[Topic, TopicSpec] = {
             "keys, never a key, password or token). Key: the credential, account, signing key or "
             "sign-in id.",
             CREDENTIAL_EVENTS,
+        ),
+        *(
+            TopicSpec(
+                topic,
+                service,
+                f"The {service} service's audit trail: each change made through its API, who made it "
+                "(account or key, role), when, from which address and request. Key: entry id.",
+                AUDIT_EVENTS,
+            )
+            for service, topic in AUDIT_TOPICS.items()
         ),
     )
 }

@@ -34,6 +34,7 @@ SUBJECT_MEANINGS = {
     "account_id": "account id",
     "signing_key_id": "signing key id",
     "sign_in_id": "sign-in id",
+    "entry_id": "audit entry id",
 }
 
 PARTITIONING = (

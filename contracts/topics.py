@@ -19,6 +19,21 @@ class Topic(StrEnum):
     TRAINING_SESSIONS = "eiso.training.sessions"
     NOTIFIER_DELIVERIES = "eiso.notifier.deliveries"
     IDENTITY_CREDENTIALS = "eiso.identity.credentials"
+    IDENTITY_AUDIT = "eiso.identity.audit"
+    REGISTRY_AUDIT = "eiso.registry.audit"
+    COMPLIANCE_AUDIT = "eiso.compliance.audit"
+    TRAINING_AUDIT = "eiso.training.audit"
+    NOTIFIER_AUDIT = "eiso.notifier.audit"
+
+
+#: Each service's own audit topic, by service name.
+AUDIT_TOPICS = {
+    "identity": Topic.IDENTITY_AUDIT,
+    "registry": Topic.REGISTRY_AUDIT,
+    "compliance": Topic.COMPLIANCE_AUDIT,
+    "training": Topic.TRAINING_AUDIT,
+    "notifier": Topic.NOTIFIER_AUDIT,
+}
 
 
 def dlq(topic: str) -> str:
@@ -99,6 +114,15 @@ RETENTION: dict[Topic, Kept] = {
         "a rebuilt or new service must read every key ever issued, and every revocation, from the "
         "first event (a key issued years ago is still valid until revoked).",
     ),
+    **{
+        topic: Kept(
+            Retention.FOREVER,
+            f"The audit trail of the {service} service: who changed what, when, from where. It is "
+            "kept as long as the province keeps its records of the programme (forever here), and the "
+            "identity service's trail is rebuilt from it.",
+        )
+        for service, topic in AUDIT_TOPICS.items()
+    },
 }
 
 DEAD_LETTERS = Kept(

@@ -21,6 +21,7 @@ from contracts.agencies import (
     Contact,
     Contacts,
 )
+from contracts.audit import ActorKind, AuditData, AuditRecorded
 from contracts.compliance import (
     AgencyCompliant,
     AgencyLagging,
@@ -323,6 +324,23 @@ def _credentials() -> Iterator[CloudEvent]:
     yield _event(SignedOut, ended.sign_in_id, ended, "/eiso/identity")
 
 
+def _audit() -> Iterator[CloudEvent]:
+    entry = AuditData(
+        entry_id=str(uuid.uuid4()),
+        service="registry",
+        actor_id="acc-0123456789ab",
+        actor_kind=ActorKind.ACCOUNT,
+        actor_name="Trần Thị B",
+        role=Role.OPERATOR,
+        action="reorganisation.merge_agencies",
+        target=f"agency:{CODE}",
+        at=NOW,
+        address="203.0.113.5",
+        request_id="req-2022-0001",
+    )
+    yield _event(AuditRecorded, entry.entry_id, entry, "/eiso/registry")
+
+
 def every_event_type() -> list[CloudEvent]:
     """One event of each type the catalogue knows."""
     return [
@@ -333,4 +351,5 @@ def every_event_type() -> list[CloudEvent]:
         *_training(),
         *_deliveries(),
         *_credentials(),
+        *_audit(),
     ]

@@ -17,7 +17,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from contracts.topics import AUDIT_TOPICS
 from services.common import metrics, workdays
+from services.common.audit import Audited, action_of
 from services.common.auth import me_router
 from services.common.clock import Clock, make_clock
 from services.common.consumer import EventConsumer, Handler, subscribe
@@ -103,6 +105,25 @@ class Service(Generic[U]):
         does with a command)."""
         async with self.uow() as uow:
             result = await usecase(uow, *args, **kwargs)
+            await uow.commit()
+        return result
+
+    async def act(
+        self,
+        audited: Audited,
+        usecase: Callable[Concatenate[U, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """`command`, recording who did it in the same transaction (on `eiso.<service>.audit`): what a
+        route does with a change a person or a system asks for. A change refused (an exception)
+        leaves no entry, as it leaves no change."""
+        async with self.uow() as uow:
+            result = await usecase(uow, *args, **kwargs)
+            entry = audited.event(
+                self.settings.service_name, self.settings.source, action_of(usecase), uow.clock.now()
+            )
+            uow.emit(AUDIT_TOPICS[self.settings.service_name], entry)
             await uow.commit()
         return result
 

@@ -68,3 +68,20 @@ password_links = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime, nullable=True),
 )
+#: The audit trail of every service, read from their audit topics. Written only by the consumer;
+#: no route changes or deletes an entry.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("service", String(20), nullable=False),
+    Column("actor_id", String(32), nullable=False, index=True),
+    Column("actor_kind", String(10), nullable=False),
+    Column("actor_name", String(200), nullable=True),
+    Column("role", String(20), nullable=False),
+    Column("action", String(101), nullable=False),
+    Column("target", String(300), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("address", String(64), nullable=True),
+    Column("request_id", String(100), nullable=False),
+)

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from services.common.uow import Repository, UnitOfWork
+from services.identity.audit_store import AuditTrail
 from services.identity.people_store import PasswordLinks, People, SigningSecrets, SignIns
 from services.identity.store import Agencies, Keys
 
@@ -15,6 +16,7 @@ class IdentityUnitOfWork(UnitOfWork):
         self.sign_ins = SignIns(self.session)
         self.password_links = PasswordLinks(self.session)
         self.signing_secrets = SigningSecrets(self.session)
+        self.audit = AuditTrail(self.session)
 
     def repositories(self) -> Sequence[Repository]:
         return (self.keys, self.agencies)

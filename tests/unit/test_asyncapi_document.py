@@ -28,6 +28,7 @@ IDENTITY_KEYS = {
     "account-changed": "account id",
     "signing-key-published": "signing key id",
     "signed-out": "sign-in id",
+    "audit-recorded": "audit entry id",
 }
 #: Informational only: the document stays on AsyncAPI 3.0.0, which more tools read than 3.1.
 ACCEPTED = {"asyncapi-latest-version"}

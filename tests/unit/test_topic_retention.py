@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.topics import (
+    AUDIT_TOPICS,
     DEAD_LETTERS,
     RETENTION,
     Retention,
@@ -29,6 +30,7 @@ EVENT_SOURCED = {
     Topic.TRAINING_SESSIONS,
     Topic.NOTIFIER_DELIVERIES,
     Topic.IDENTITY_CREDENTIALS,
+    *AUDIT_TOPICS.values(),
 }
 
 

@@ -2,9 +2,10 @@
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.clock import local_date
 from services.common.inputs import Day, RequestBody
@@ -24,8 +25,12 @@ class EvaluationOut(BaseModel):
 
 
 @router.post("/evaluations", response_model=EvaluationOut, tags=["deadlines"])
-async def run_evaluation(body: EvaluationIn, caller: Caller, service: ServiceDep) -> EvaluationOut:
+async def run_evaluation(
+    body: EvaluationIn, caller: Caller, request: Request, service: ServiceDep
+) -> EvaluationOut:
     """Evaluate deadlines and overdue findings for one day now (the daily run does the same by itself)."""
     require(caller, Role.OPERATOR)
     day = body.on or local_date(service.clock.now())
-    return EvaluationOut(on=day, notices=await service.command(evaluate, service.rules, day))
+    return EvaluationOut(
+        on=day, notices=await service.act(by(caller, request, "evaluations"), evaluate, service.rules, day)
+    )

@@ -3,11 +3,12 @@ Each route parses, runs its use case (`inspections.usecases`) and maps the plan'
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.fields import AgencyCode, Text, clean_line
 from contracts.inspections import CorrectiveAction, Finding, InspectionData, InspectionMode
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import CampaignYear, Day, RequestBody, problem
 from services.compliance.dependencies import ServiceDep
@@ -94,12 +95,13 @@ def refused(refusal: PlanRefusedError) -> HTTPException:
 
 
 @router.post("/inspection-plans", response_model=PlanOut, status_code=201)
-async def make_plan(body: PlanIn, caller: Caller, service: ServiceDep) -> PlanOut:
+async def make_plan(body: PlanIn, caller: Caller, request: Request, service: ServiceDep) -> PlanOut:
     """Choose the year's agencies by risk (each with its reasons) and schedule them over the working
     days of the inspection window, one inspection per inspector per day, spread across the window."""
     require(caller, Role.OPERATOR)
     try:
-        plan = await service.command(
+        plan = await service.act(
+            by(caller, request, f"inspection-plan:{body.year}"),
             usecases.make_plan,
             service.rules,
             service.calendar,
@@ -134,23 +136,36 @@ async def agency_inspections(
 
 
 @router.post("/inspection-plans/{year}/swaps", response_model=PlanOut)
-async def swap(year: YearPath, body: SwapIn, caller: Caller, service: ServiceDep) -> PlanOut:
+async def swap(
+    year: YearPath, body: SwapIn, caller: Caller, request: Request, service: ServiceDep
+) -> PlanOut:
     """Take one agency out of the plan and put another in its place, on the same day with the same
     inspector; the removed inspection is cancelled (and its agency told so)."""
     require(caller, Role.OPERATOR)
     try:
-        plan = await service.command(usecases.swap, service.rules, year, body.remove, body.add, body.reason)
+        plan = await service.act(
+            by(caller, request, f"inspection-plan:{year}"),
+            usecases.swap,
+            service.rules,
+            year,
+            body.remove,
+            body.add,
+            body.reason,
+        )
     except PlanRefusedError as refusal:
         raise refused(refusal) from None
     return PlanOut.of(plan)
 
 
 @router.patch("/inspections/{inspection_id}", response_model=InspectionData)
-async def change(inspection_id: str, body: ChangeIn, caller: Caller, service: ServiceDep) -> InspectionData:
+async def change(
+    inspection_id: str, body: ChangeIn, caller: Caller, request: Request, service: ServiceDep
+) -> InspectionData:
     """Move an inspection to another day or inspector, or change its mode; the agency is told again."""
     require(caller, Role.OPERATOR)
     try:
-        return await service.command(
+        return await service.act(
+            by(caller, request, f"inspection:{inspection_id}"),
             usecases.move,
             service.rules,
             service.calendar,
@@ -165,13 +180,18 @@ async def change(inspection_id: str, body: ChangeIn, caller: Caller, service: Se
 
 @router.post("/inspections/{inspection_id}/results", response_model=InspectionData)
 async def record_result(
-    inspection_id: str, body: ResultIn, caller: Caller, service: ServiceDep
+    inspection_id: str, body: ResultIn, caller: Caller, request: Request, service: ServiceDep
 ) -> InspectionData:
     """The inspection was held: its findings and corrective actions (each with a due date)."""
     require(caller, Role.OPERATOR)
     try:
-        return await service.command(
-            usecases.record_result, inspection_id, body.held_on, body.findings, body.corrective_actions
+        return await service.act(
+            by(caller, request, f"inspection:{inspection_id}"),
+            usecases.record_result,
+            inspection_id,
+            body.held_on,
+            body.findings,
+            body.corrective_actions,
         )
     except PlanRefusedError as refusal:
         raise refused(refusal) from None

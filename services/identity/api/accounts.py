@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from contracts.agencies import EMAIL
 from contracts.fields import AgencyCode, Text
 from contracts.identity import ACCOUNT_ID, Role
+from services.common.audit import by
 from services.common.auth import Caller, require
 from services.common.inputs import RequestBody
 from services.identity.api.shared import ServiceDep, refusals
@@ -68,8 +69,14 @@ async def create(body: AccountIn, caller: Caller, service: ServiceDep, request: 
     require(caller, Role.OPERATOR)
     valid_for = timedelta(hours=service.identity_settings.password_link_hours)
     with refusals():
-        made = await service.command(
-            people.create_account, body.email, body.name, body.role, body.agency_code, valid_for
+        made = await service.act(
+            by(caller, request, f"account:{body.email}"),
+            people.create_account,
+            body.email,
+            body.name,
+            body.role,
+            body.agency_code,
+            valid_for,
         )
     public = service.identity_settings.public_url or str(request.base_url)
     return AccountOut.of(made.account, f"{public.rstrip('/')}/password-links/{made.link}")
@@ -83,12 +90,17 @@ async def list_accounts(caller: Caller, service: ServiceDep) -> list[AccountOut]
 
 @router.patch("/{account_id}", response_model=AccountOut)
 async def change(
-    account_id: AccountId, body: AccountChange, caller: Caller, service: ServiceDep
+    account_id: AccountId, body: AccountChange, caller: Caller, request: Request, service: ServiceDep
 ) -> AccountOut:
     require(caller, Role.OPERATOR)
     with refusals():
-        changed = await service.command(
-            people.change_account, account_id, body.role, body.agency_code, body.active
+        changed = await service.act(
+            by(caller, request, f"account:{account_id}"),
+            people.change_account,
+            account_id,
+            body.role,
+            body.agency_code,
+            body.active,
         )
     if changed is None:
         raise HTTPException(404, detail=f"no account {account_id}")

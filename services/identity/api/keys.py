@@ -4,11 +4,12 @@ and refuses it within seconds of its revocation (their replicas read `eiso.ident
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
 from contracts.fields import AgencyCode, Text
 from contracts.identity import CREDENTIAL_ID, Role
+from services.common.audit import by
 from services.common.auth import Caller, require
 from services.common.credentials import Credential
 from services.common.inputs import RequestBody
@@ -50,10 +51,12 @@ class KeyOut(BaseModel):
 
 
 @router.post("", status_code=201, response_model=KeyOut)
-async def issue(body: KeyIn, caller: Caller, service: ServiceDep) -> KeyOut:
+async def issue(body: KeyIn, caller: Caller, request: Request, service: ServiceDep) -> KeyOut:
     require(caller, Role.OPERATOR)
     with refusals():
-        issued = await service.command(keys.issue_key, body.name, body.role, body.agency_code)
+        issued = await service.act(
+            by(caller, request, "api-keys"), keys.issue_key, body.name, body.role, body.agency_code
+        )
     return KeyOut.of(issued.credential, issued.key)
 
 
@@ -65,11 +68,13 @@ async def list_keys(caller: Caller, service: ServiceDep) -> list[KeyOut]:
 
 @router.delete("/{key_id}", status_code=204, responses={409: {"description": "The key must stay."}})
 async def revoke_one(
-    key_id: Annotated[str, Path(pattern=CREDENTIAL_ID)], caller: Caller, service: ServiceDep
+    key_id: Annotated[str, Path(pattern=CREDENTIAL_ID)], caller: Caller, request: Request, service: ServiceDep
 ) -> None:
     require(caller, Role.OPERATOR)
     try:
-        revoked = await service.command(keys.revoke_key, key_id, service.bootstrap_id)
+        revoked = await service.act(
+            by(caller, request, f"api-key:{key_id}"), keys.revoke_key, key_id, service.bootstrap_id
+        )
     except RevocationRefusedError as refused:
         raise HTTPException(409, detail=str(refused)) from None
     if not revoked:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from contracts.agencies import EMAIL
 from contracts.identity import ROLE_VI
+from services.common.audit import by
 from services.common.auth import Anonymous, FormCaller, PageCaller, check_csrf
 from services.common.clock import VIETNAM
 from services.common.docs import static_url
@@ -154,13 +155,17 @@ async def account(request: Request, caller: PageCaller) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(
-    caller: FormCaller, service: ServiceDep, csrf_token: Annotated[str, Form(max_length=100)] = ""
+    request: Request,
+    caller: FormCaller,
+    service: ServiceDep,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """End this sign-in everywhere (every service refuses its token within seconds)."""
     if caller.sign_in_id is None:
         raise HTTPException(400, detail="an API key is not a sign-in: revoke it instead")
     check_csrf(caller, csrf_token)
-    await service.command(signing_in.sign_out, caller.key_id, caller.sign_in_id)
+    audited = by(caller, request, f"account:{caller.key_id}")
+    await service.act(audited, signing_in.sign_out, caller.key_id, caller.sign_in_id)
     return _signed_out(RedirectResponse("/sign-in", status_code=303))
 
 
@@ -196,8 +201,14 @@ async def change_password(
         "min_length": MIN_PASSWORD,
     }
     try:
-        minted = await service.command(
-            signing_in.change_password, caller.key_id, current, new, service.policy, address
+        minted = await service.act(
+            by(caller, request, f"account:{caller.key_id}"),
+            signing_in.change_password,
+            caller.key_id,
+            current,
+            new,
+            service.policy,
+            address,
         )
     except PasswordRefusedError as refused:
         return page(request, "password.html", 422, error=str(refused), csrf=caller.csrf, **form)

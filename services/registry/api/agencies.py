@@ -2,12 +2,13 @@
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from contracts.agencies import AgencyData
 from contracts.fields import AGENCY_CODE
 from contracts.vocabulary import Level, Obligation
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import Day
 from services.registry.api.shared import Code, ServiceDep, refusals, visible
@@ -28,10 +29,12 @@ class Page(BaseModel, Generic[T]):
 
 
 @router.post("/agencies", status_code=201, response_model=AgencyData, tags=["agencies"])
-async def register_agency(body: AgencyIn, caller: Caller, service: ServiceDep) -> AgencyData:
+async def register_agency(
+    body: AgencyIn, caller: Caller, request: Request, service: ServiceDep
+) -> AgencyData:
     require(caller, Role.OPERATOR)
     with refusals():
-        return await service.command(agencies.register_agency, body)
+        return await service.act(by(caller, request, f"agency:{body.code}"), agencies.register_agency, body)
 
 
 @router.get("/agencies", response_model=Page[AgencyData], tags=["agencies"])
@@ -65,7 +68,9 @@ async def get_agency(
 
 
 @router.patch("/agencies/{code:agency}", response_model=AgencyData, tags=["agencies"])
-async def update_agency(code: Code, body: AgencyPatch, caller: Caller, service: ServiceDep) -> AgencyData:
+async def update_agency(
+    code: Code, body: AgencyPatch, caller: Caller, request: Request, service: ServiceDep
+) -> AgencyData:
     require(caller, Role.OPERATOR)
     with refusals():
-        return await service.command(agencies.update_agency, code, body)
+        return await service.act(by(caller, request, f"agency:{code}"), agencies.update_agency, code, body)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import problem
 from services.registry import csvimport
@@ -37,7 +38,7 @@ async def import_agencies(request: Request, caller: Caller, service: ServiceDep)
         rows = csvimport.read(await request.body())
     except csvimport.CsvError as error:
         raise HTTPException(422, detail=problem("file", str(error))) from None
-    outcomes = await service.command(agency_import.import_agencies, rows)
+    outcomes = await service.act(by(caller, request, "agencies:import"), agency_import.import_agencies, rows)
     counts = {status.value: sum(1 for o in outcomes if o.status == status) for status in RowStatus}
     return ImportReport(
         **counts,

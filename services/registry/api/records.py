@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from contracts.records import RecordData
 from contracts.vocabulary import Element
+from services.common.audit import by
 from services.common.auth import Caller
 from services.common.inputs import CampaignYear
 from services.registry.api.shared import Code, ServiceDep, refusals, visible
@@ -19,14 +20,22 @@ router = APIRouter()
     "/agencies/{code:agency}/records/{element}", status_code=201, response_model=RecordData, tags=["records"]
 )
 async def put_record(
-    code: Code, element: Element, body: RecordIn, caller: Caller, service: ServiceDep, response: Response
+    code: Code,
+    element: Element,
+    body: RecordIn,
+    caller: Caller,
+    request: Request,
+    service: ServiceDep,
+    response: Response,
 ) -> RecordData:
     """Store a new version of the agency's record for `element` and year; the latest is current."""
     visible(caller, code)
     if not caller.may_write(code):
         raise HTTPException(403, detail="a system key may read, not write")
     with refusals():
-        appended = await service.command(records.put_record, code, element, body)
+        appended = await service.act(
+            by(caller, request, f"agency:{code}/records/{element}"), records.put_record, code, element, body
+        )
     if not appended.added:
         response.status_code = status.HTTP_200_OK  # PUT is idempotent: a retry adds no version
     return appended.record

@@ -3,10 +3,11 @@ they leave."""
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from contracts.agencies import AgencyData
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import problem
 from services.registry.api.shared import Code, ServiceDep, refusals, visible
@@ -22,24 +23,36 @@ class Lineage(BaseModel):
 
 
 @router.post("/agencies/{code:agency}:reparent", response_model=AgencyData, tags=["reorganisation"])
-async def reparent_agency(code: Code, body: ReparentIn, caller: Caller, service: ServiceDep) -> AgencyData:
+async def reparent_agency(
+    code: Code, body: ReparentIn, caller: Caller, request: Request, service: ServiceDep
+) -> AgencyData:
     require(caller, Role.OPERATOR)
     with refusals():
-        return await service.command(reorganisation.reparent_agency, code, body)
+        return await service.act(
+            by(caller, request, f"agency:{code}"), reorganisation.reparent_agency, code, body
+        )
 
 
 @router.post("/agencies/{code:agency}:rename", response_model=AgencyData, tags=["reorganisation"])
-async def rename_agency(code: Code, body: RenameIn, caller: Caller, service: ServiceDep) -> AgencyData:
+async def rename_agency(
+    code: Code, body: RenameIn, caller: Caller, request: Request, service: ServiceDep
+) -> AgencyData:
     require(caller, Role.OPERATOR)
     with refusals():
-        return await service.command(reorganisation.rename_agency, code, body)
+        return await service.act(
+            by(caller, request, f"agency:{code}"), reorganisation.rename_agency, code, body
+        )
 
 
 @router.post("/agencies/{code:agency}:dissolve", response_model=AgencyData, tags=["reorganisation"])
-async def dissolve_agency(code: Code, body: DissolveIn, caller: Caller, service: ServiceDep) -> AgencyData:
+async def dissolve_agency(
+    code: Code, body: DissolveIn, caller: Caller, request: Request, service: ServiceDep
+) -> AgencyData:
     require(caller, Role.OPERATOR)
     with refusals():
-        return await service.command(reorganisation.dissolve_agency, code, body)
+        return await service.act(
+            by(caller, request, f"agency:{code}"), reorganisation.dissolve_agency, code, body
+        )
 
 
 @router.post(
@@ -48,20 +61,32 @@ async def dissolve_agency(code: Code, body: DissolveIn, caller: Caller, service:
     tags=["reorganisation"],
     responses={404: {"description": "A source (or `into`) is not registered."}},
 )
-async def merge_agencies(body: MergeIn, caller: Caller, service: ServiceDep) -> AgencyData:
+async def merge_agencies(body: MergeIn, caller: Caller, request: Request, service: ServiceDep) -> AgencyData:
     """Merge `sources` into an existing agency (`into`) or a new one (`new`) from `effective_on`."""
     require(caller, Role.OPERATOR)
     if (body.into is None) == (body.new is None):
         raise HTTPException(422, detail=problem("into", "give either `into` (an existing code) or `new`"))
     with refusals():
-        return await service.command(reorganisation.merge_agencies, body)
+        return await service.act(
+            by(
+                caller,
+                request,
+                f"agency:{body.into or (body.new.code if body.new else '')}<-{','.join(body.sources)}",
+            ),
+            reorganisation.merge_agencies,
+            body,
+        )
 
 
 @router.post("/agencies/{code:agency}:split", response_model=list[AgencyData], tags=["reorganisation"])
-async def split_agency(code: Code, body: SplitIn, caller: Caller, service: ServiceDep) -> list[AgencyData]:
+async def split_agency(
+    code: Code, body: SplitIn, caller: Caller, request: Request, service: ServiceDep
+) -> list[AgencyData]:
     require(caller, Role.OPERATOR)
     with refusals():
-        return await service.command(reorganisation.split_agency, code, body)
+        return await service.act(
+            by(caller, request, f"agency:{code}"), reorganisation.split_agency, code, body
+        )
 
 
 @router.get("/agencies/{code:agency}/lineage", response_model=Lineage, tags=["reorganisation"])

@@ -1,8 +1,9 @@
 """Outside systems that may publish records on the inbound topic."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.registry.api.shared import ServiceDep, refusals
 from services.registry.commands import SystemIn
@@ -23,11 +24,13 @@ class SystemOut(BaseModel):
 
 
 @router.post("/systems", status_code=201, response_model=SystemOut, tags=["systems"])
-async def register_system(body: SystemIn, caller: Caller, service: ServiceDep) -> SystemOut:
+async def register_system(body: SystemIn, caller: Caller, request: Request, service: ServiceDep) -> SystemOut:
     """An outside system (e-ISO software, one-stop-shop) that may publish records for `scope`."""
     require(caller, Role.OPERATOR)
     with refusals():
-        return SystemOut.of(await service.command(systems.register_system, body))
+        return SystemOut.of(
+            await service.act(by(caller, request, f"system:{body.id}"), systems.register_system, body)
+        )
 
 
 @router.get("/systems", response_model=list[SystemOut], tags=["systems"])

@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from contracts.fields import Text
 from contracts.training import CompletionData
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import Day as Date
 from services.common.inputs import RequestBody
@@ -34,12 +35,18 @@ class AttendanceOut(BaseModel):
 
 @router.post("/sessions/{session_id}/attendance", response_model=AttendanceOut, tags=["attendance"])
 async def record_attendance(
-    session_id: str, body: AttendanceIn, caller: Caller, service: ServiceDep
+    session_id: str, body: AttendanceIn, caller: Caller, request: Request, service: ServiceDep
 ) -> AttendanceOut:
     """One day's attendance; those who have attended the required days complete the course, get a
     certificate, and compliance hears of it (training-completed)."""
     require(caller, Role.OPERATOR)
     marks = {m.enrolment_id: m.mark for m in body.marks}
     with answering():
-        completed = await service.command(attendance.record_attendance, session_id, body.on, marks)
+        completed = await service.act(
+            by(caller, request, f"session:{session_id}"),
+            attendance.record_attendance,
+            session_id,
+            body.on,
+            marks,
+        )
     return AttendanceOut(on=body.on, recorded=len(marks), completed=completed)

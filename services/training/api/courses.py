@@ -1,8 +1,9 @@
 """Courses: what sessions teach (operators add them; anyone with a key lists them)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import RequestBody
 from services.training.api.common import ServiceDep, Title, answering
@@ -29,10 +30,16 @@ class CourseOut(BaseModel):
 
 
 @router.post("/courses", response_model=CourseOut, status_code=201, tags=["courses"])
-async def add_course(body: CourseIn, caller: Caller, service: ServiceDep) -> CourseOut:
+async def add_course(body: CourseIn, caller: Caller, request: Request, service: ServiceDep) -> CourseOut:
     require(caller, Role.OPERATOR)
     with answering():
-        course = await service.command(courses.add_course, body.code, body.title_vi, body.required_days)
+        course = await service.act(
+            by(caller, request, f"course:{body.code}"),
+            courses.add_course,
+            body.code,
+            body.title_vi,
+            body.required_days,
+        )
     return CourseOut.of(course)
 
 

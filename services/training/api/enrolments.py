@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
 from contracts.fields import AgencyCode
 from contracts.training import EnrolmentData, TrainingRole
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import RequestBody, problem
 from services.training.api.common import Name, ServiceDep, answering
@@ -23,14 +24,21 @@ class EnrolmentIn(RequestBody):
 @router.post(
     "/sessions/{session_id}/enrolments", response_model=EnrolmentData, status_code=201, tags=["enrolments"]
 )
-async def enrol(session_id: str, body: EnrolmentIn, caller: Caller, service: ServiceDep) -> EnrolmentData:
+async def enrol(
+    session_id: str, body: EnrolmentIn, caller: Caller, request: Request, service: ServiceDep
+) -> EnrolmentData:
     """A confirmed seat, or a place on the waiting list (promoted automatically when a seat frees).
     An agency key enrols its own staff only."""
     if not caller.may_write(body.agency_code):
         raise HTTPException(404, detail=problem("agency_code", f"không có cơ quan {body.agency_code}"))
     with answering():
-        return await service.command(
-            enrolments.enrol, session_id, body.agency_code, body.person_name, body.role
+        return await service.act(
+            by(caller, request, f"session:{session_id}"),
+            enrolments.enrol,
+            session_id,
+            body.agency_code,
+            body.person_name,
+            body.role,
         )
 
 
@@ -51,8 +59,15 @@ async def session_enrolments(session_id: str, caller: Caller, service: ServiceDe
 
 
 @router.delete("/enrolments/{enrolment_id}", tags=["enrolments"])
-async def cancel_enrolment(enrolment_id: str, caller: Caller, service: ServiceDep) -> dict[str, list[str]]:
+async def cancel_enrolment(
+    enrolment_id: str, caller: Caller, request: Request, service: ServiceDep
+) -> dict[str, list[str]]:
     """Cancel a place; the first on the waiting list who fits gets it (and is told)."""
     with answering():
-        promoted = await service.command(enrolments.cancel_enrolment, enrolment_id, caller.may_write)
+        promoted = await service.act(
+            by(caller, request, f"enrolment:{enrolment_id}"),
+            enrolments.cancel_enrolment,
+            enrolment_id,
+            caller.may_write,
+        )
     return {"promoted": promoted}

@@ -3,12 +3,13 @@
 from datetime import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import Field, model_validator
 
 from contracts.fields import AgencyCode
 from contracts.training import SessionData
 from contracts.vocabulary import Level
+from services.common.audit import by
 from services.common.auth import Caller, Role, require
 from services.common.inputs import Day as Date
 from services.common.inputs import RequestBody
@@ -67,7 +68,7 @@ def days_in(days: list[DayIn]) -> list[Day]:
 
 @router.post("/sessions", response_model=SessionData, status_code=201, tags=["sessions"])
 async def add_session(
-    body: SessionIn, caller: Caller, service: ServiceDep, timetable: TimetableDep
+    body: SessionIn, caller: Caller, request: Request, service: ServiceDep, timetable: TimetableDep
 ) -> SessionData:
     """Plan a session; refused outside the campaign's training window, on a public holiday or a
     province day off (a weekend is allowed), or when its venue or trainer is already taken at that
@@ -85,7 +86,7 @@ async def add_session(
         enrol_closes_on=body.enrol_closes_on,
     )
     with answering():
-        return await service.command(sessions.create_session, timetable, plan)
+        return await service.act(by(caller, request, "sessions"), sessions.create_session, timetable, plan)
 
 
 @router.get("/sessions", response_model=list[SessionData], tags=["sessions"])
@@ -108,7 +109,12 @@ async def get_session(session_id: str, caller: Caller, service: ServiceDep) -> S
 
 @router.patch("/sessions/{session_id}", response_model=SessionData, tags=["sessions"])
 async def change_session(
-    session_id: str, body: SessionChange, caller: Caller, service: ServiceDep, timetable: TimetableDep
+    session_id: str,
+    body: SessionChange,
+    caller: Caller,
+    request: Request,
+    service: ServiceDep,
+    timetable: TimetableDep,
 ) -> SessionData:
     require(caller, Role.OPERATOR)
     changes = SessionChanges(
@@ -118,13 +124,17 @@ async def change_session(
         capacity=body.capacity,
     )
     with answering():
-        return await service.command(sessions.reschedule, timetable, session_id, changes)
+        return await service.act(
+            by(caller, request, f"session:{session_id}"), sessions.reschedule, timetable, session_id, changes
+        )
 
 
 @router.post("/sessions/{session_id}/cancellation", response_model=SessionData, tags=["sessions"])
 async def cancel_session(
-    session_id: str, body: CancellationIn, caller: Caller, service: ServiceDep
+    session_id: str, body: CancellationIn, caller: Caller, request: Request, service: ServiceDep
 ) -> SessionData:
     require(caller, Role.OPERATOR)
     with answering():
-        return await service.command(sessions.cancel_session, session_id, body.reason)
+        return await service.act(
+            by(caller, request, f"session:{session_id}"), sessions.cancel_session, session_id, body.reason
+        )

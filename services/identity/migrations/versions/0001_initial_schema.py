@@ -1,5 +1,5 @@
-"""initial schema: people, sign-ins, signing keys, password links, the credentials (the original every
-service replicates), agencies (copy)
+"""initial schema: people, sign-ins, signing keys, password links, the audit trail, the credentials
+(the original every service replicates), agencies (copy)
 
 Revision ID: 0001
 Revises:
@@ -74,6 +74,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_password_links"),
     )
     op.create_index("ix_password_links_account_id", "password_links", ["account_id"])
+    op.create_table(
+        "audit",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("service", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.String(length=32), nullable=False),
+        sa.Column("actor_kind", sa.String(length=10), nullable=False),
+        sa.Column("actor_name", sa.String(length=200), nullable=True),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=101), nullable=False),
+        sa.Column("target", sa.String(length=300), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("request_id", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit"),
+    )
+    for column in ("actor_id", "target", "at"):
+        op.create_index(f"ix_audit_{column}", "audit", [column])
     op.create_table(
         "agencies",
         sa.Column("code", sa.String(length=64), nullable=False),
