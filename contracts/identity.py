@@ -20,6 +20,8 @@ from contracts.fields import AgencyCode, Text
 
 #: A credential id: the `<id>` of an `eiso_<id>_<secret>` key.
 CREDENTIAL_ID = r"^[A-Za-z0-9-]{1,32}$"
+#: An outside system's id, as the registry registers it (also the `source` of what it publishes).
+SYSTEM_ID = r"^[a-z0-9][a-z0-9.\-]{2,63}$"
 
 
 class Role(StrEnum):
@@ -53,6 +55,11 @@ class CredentialData(EventData):
         pattern=r"^[0-9a-f]{64}$", description="SHA-256 (hex) of the key's secret part, never the key."
     )
     created_at: AwareDatetime
+    system_id: str | None = Field(
+        default=None,
+        pattern=SYSTEM_ID,
+        description="With role system: the system it publishes as (the `source` is bound to the key).",
+    )
 
 
 class CredentialIssued(CloudEvent):

@@ -50,6 +50,8 @@ class Principal:
     #: A person's sign-in (None for a key): what sign-out ends, and its CSRF token.
     sign_in_id: str | None = None
     csrf: str | None = None
+    #: A system key's system: what it publishes as.
+    system_id: str | None = None
 
     @property
     def is_person(self) -> bool:
@@ -137,7 +139,7 @@ async def _key_holder(session: AsyncSession, presented: str) -> Principal | None
     found = None if parts is None else await credentials.find(session, parts[0])
     if parts is None or found is None or not found.opens_with(parts[1]):
         return None
-    return Principal(found.id, found.role, found.agency_code)
+    return Principal(found.id, found.role, found.agency_code, system_id=found.system_id)
 
 
 async def _person(session: AsyncSession, token: str, now: datetime) -> Principal | None:

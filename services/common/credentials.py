@@ -43,6 +43,8 @@ api_keys = Table(
     Column("name", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    #: With role system: the system whose events the key publishes (their `source`).
+    Column("system_id", String(64), nullable=True),
 )
 #: People's accounts as a check needs them (no e-mail, no password: those stay with identity).
 accounts = Table(
@@ -84,6 +86,7 @@ class Credential:
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    system_id: str | None = None
 
     def opens_with(self, secret: str) -> bool:
         """Whether `secret` is this key's and the key is still valid."""
@@ -120,6 +123,7 @@ async def save(session: AsyncSession, data: CredentialData) -> None:
         "name": data.name,
         "created_at": data.created_at,
         "revoked_at": None,
+        "system_id": data.system_id,
     }
     stmt = upsert(session, api_keys).values(id=data.credential_id, **values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))

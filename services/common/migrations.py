@@ -122,6 +122,17 @@ def drop_inbox_digest() -> None:
         batch.drop_column("digest")
 
 
+def add_api_key_system() -> None:
+    """A system key's system (`services.common.credentials.api_keys.system_id`)."""
+    with op.batch_alter_table("api_keys") as batch:
+        batch.add_column(sa.Column("system_id", sa.String(length=64), nullable=True))
+
+
+def drop_api_key_system() -> None:
+    with op.batch_alter_table("api_keys") as batch:
+        batch.drop_column("system_id")
+
+
 def keys_from_identity() -> None:
     """`api_keys` becomes the replica of the identity service's credentials. Keys a service issued
     itself, before, could never be revoked everywhere: they go, and the replica fills again from

@@ -46,9 +46,11 @@ class RevocationRefusedError(Exception):
     """A key that must stay: the message says why and what to do instead."""
 
 
-def check_issue(role: Role, agency_code: str | None) -> None:
+def check_issue(role: Role, agency_code: str | None, system_id: str | None = None) -> None:
     if (role == Role.AGENCY) != (agency_code is not None):
         raise KeyRefusedError("agency_code", "needed by, and only by, role agency")
+    if system_id is not None and role != Role.SYSTEM:
+        raise KeyRefusedError("system_id", "only a key of role system publishes as a system")
 
 
 def check_revocation(key_id: str, bootstrap_id: str | None, active_operators: list[str]) -> None:

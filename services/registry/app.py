@@ -6,7 +6,7 @@ from pathlib import Path
 from contracts import Topic
 from services.common.replay import Replay
 from services.common.service import Service
-from services.registry.api import agencies, agency_import, records, reorganisation, systems
+from services.registry.api import agencies, agency_import, intake, records, reorganisation, systems
 from services.registry.handlers import handlers
 from services.registry.settings import RegistrySettings
 from services.registry.unit_of_work import RegistryUnitOfWork
@@ -27,6 +27,6 @@ def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWor
         refuse_reused_ids=True,  # outside publishers must learn that an id was reused
     )
     # In this order, the routes' order in the OpenAPI document.
-    routes = [agencies, reorganisation, agency_import, records, systems]
+    routes = [agencies, reorganisation, agency_import, records, systems, intake]
     service.routers += [module.router for module in routes]
     return service

@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from contracts.agencies import EMAIL, Contacts
 from contracts.fields import AGENCY_CODE, Paragraph, Text
+from contracts.identity import SYSTEM_ID
 from contracts.vocabulary import Level, Obligation
 from services.common.inputs import CampaignYear, Day, RequestBody
 from services.common.phones import PHONE_PATTERN, normalise_phone
@@ -100,7 +101,7 @@ class RecordIn(RequestBody):
 
 
 class SystemIn(RequestBody):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]{2,63}$", examples=["vn.travinh.eiso"])
+    id: str = Field(pattern=SYSTEM_ID, examples=["vn.travinh.eiso"])
     name: Text = Field(min_length=1, max_length=200)
     scope: list[Annotated[str, Field(pattern=AGENCY_CODE)]] = Field(
         min_length=1,

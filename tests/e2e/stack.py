@@ -48,8 +48,19 @@ def new_operator_key() -> str:
     return f"eiso_op-{secrets.token_hex(4)}_{secrets.token_urlsafe(24)}"
 
 
-#: How long a credential may take to reach every service (the issue's bound).
+#: How long a credential may take to reach every service (the acceptance bound).
 PROPAGATION_SECONDS = 5.0
+
+
+def until(check: Callable[[], Any], what: str, timeout: float = 60.0, every: float = 0.1) -> Any:
+    """Poll `check` every `every` seconds until it is truthy (and return that); fail saying `what`
+    at the deadline. The synchronous twin of `tests.kafka_tools.eventually`."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(every)
+    return found
 
 
 @dataclass
@@ -99,10 +110,12 @@ class Stack:
                 raise AssertionError(f"after {timeout:.0f} s, not every service {verb} the key: {answers}")
             time.sleep(0.1)
 
-    def issue_key(self, role: str, agency_code: str | None = None, name: str = "kiểm thử") -> dict[str, Any]:
+    def issue_key(
+        self, role: str, agency_code: str | None = None, name: str = "kiểm thử", system_id: str | None = None
+    ) -> dict[str, Any]:
         """A key issued by the identity service (retried while it does not know the agency yet: its
         copy of the agencies follows the registry's topic), once every service accepts it."""
-        body = {"name": name, "role": role, "agency_code": agency_code}
+        body = {"name": name, "role": role, "agency_code": agency_code, "system_id": system_id}
         deadline = time.monotonic() + 60
         with self.client("identity") as identity:
             while (

@@ -3,14 +3,13 @@ merges two agencies, revokes a key, swaps an inspection and cancels a training s
 is on the one trail (`GET /audit` on the identity service) with who made it, in which role, from
 which address and under which request id — and nothing can edit the trail."""
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.stack import Stack, running
+from tests.e2e.stack import Stack, running, until
 from tests.e2e.test_people import PASSWORD, invite
 from tests.factories import unique_code
 
@@ -25,15 +24,6 @@ def stack(
     names = ("registry", "compliance", "training", "notifier")
     with running(kafka, database_url, tmp_path_factory.mktemp("logs"), names=names) as stack:
         yield stack
-
-
-def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.2)
-    return found
 
 
 def test_each_change_is_traceable_to_the_person_who_made_it(stack: Stack) -> None:

@@ -6,14 +6,13 @@ Guessing a password is slowed, then locked."""
 
 import re
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running
+from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running, until
 from tests.factories import unique_code
 
 pytestmark = pytest.mark.e2e
@@ -43,16 +42,6 @@ def register(stack: Stack, code: str) -> None:
     assert stack.client("registry").post("/agencies", json=body).status_code == 201
 
 
-def until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.1) -> Any:
-    """Poll `check` every `every` seconds until it is truthy; fail saying `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(every)
-    return found
-
-
 def invite(stack: Stack, code: str | None, role: str = "agency") -> tuple[str, str]:
     """An account made by the operator, its password set through its link: (account id, e-mail)."""
     email = f"{unique_code('iso').lower()}@travinh.gov.vn"
@@ -60,7 +49,6 @@ def invite(stack: Stack, code: str | None, role: str = "agency") -> tuple[str, s
     identity = stack.client("identity")
     made = until(
         lambda: (answer := identity.post("/accounts", json=body)).status_code == 201 and answer.json(),
-        60,
         "the identity service knows the agency",
     )
     with httpx.Client(timeout=30) as browser:
@@ -112,7 +100,6 @@ def test_one_sign_in_is_taken_by_every_service_sees_its_own_agency_and_its_end_r
     bearer = {"Authorization": f"Bearer {token}"}
     until(
         lambda: set(me_everywhere(stack, headers=bearer).values()) == {200},
-        60,
         "every service takes the token",
     )
     me = httpx.get(f"{stack.url('notifier')}/me", timeout=30, headers=bearer).json()
@@ -154,8 +141,8 @@ def test_one_sign_in_is_taken_by_every_service_sees_its_own_agency_and_its_end_r
     assert out.status_code == 303 and out.headers["location"] == "/sign-in"
     until(
         lambda: set(me_everywhere(stack, cookies=jar).values()) == {401},
-        PROPAGATION_SECONDS,
         "every service refuses the signed-out browser",
+        PROPAGATION_SECONDS,
     )
     assert set(me_everywhere(stack, headers=bearer).values()) == {200}
 
@@ -165,8 +152,8 @@ def test_one_sign_in_is_taken_by_every_service_sees_its_own_agency_and_its_end_r
     )
     until(
         lambda: set(me_everywhere(stack, headers=bearer).values()) == {401},
-        PROPAGATION_SECONDS,
         "every service refuses the disabled account",
+        PROPAGATION_SECONDS,
     )
     _, refused_page = sign_in_browser(stack, email, PASSWORD)
     assert refused_page.status_code == 403 and "đã bị khóa" in refused_page.text
@@ -185,8 +172,8 @@ def test_guessing_is_slowed_then_locked_and_the_right_password_works_after_the_l
     assert page.status_code == 423 and "tạm bị khóa" in page.text, "the page says the same, in Vietnamese"
     until(
         lambda: identity.post("/tokens", json={"email": email, "password": PASSWORD}).status_code == 200,
-        LOCK_SECONDS + 30,
         "the right password works once the lock ends",
+        LOCK_SECONDS + 30,
         every=1.0,  # each refused try is a failed attempt of this address: a few, not dozens
     )
 

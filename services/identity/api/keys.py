@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
 from contracts.fields import AgencyCode, Text
-from contracts.identity import CREDENTIAL_ID, Role
+from contracts.identity import CREDENTIAL_ID, SYSTEM_ID, Role
 from services.common.audit import by
 from services.common.auth import Caller, require
 from services.common.credentials import Credential
@@ -26,6 +26,12 @@ class KeyIn(RequestBody):
     )
     role: Role
     agency_code: AgencyCode | None = Field(default=None, description="Required for role agency.")
+    system_id: str | None = Field(
+        default=None,
+        pattern=SYSTEM_ID,
+        description="Role system only: the registered system the key publishes as (`POST /events` on "
+        "the registry); without it, the key reads.",
+    )
 
 
 class KeyOut(BaseModel):
@@ -35,6 +41,7 @@ class KeyOut(BaseModel):
     agency_code: str | None
     created_at: datetime
     revoked_at: datetime | None = None
+    system_id: str | None = None
     key: str | None = Field(default=None, description="The secret key, shown once, at creation.")
 
     @classmethod
@@ -46,6 +53,7 @@ class KeyOut(BaseModel):
             agency_code=credential.agency_code,
             created_at=credential.created_at,
             revoked_at=credential.revoked_at,
+            system_id=credential.system_id,
             key=key,
         )
 
@@ -55,7 +63,12 @@ async def issue(body: KeyIn, caller: Caller, request: Request, service: ServiceD
     require(caller, Role.OPERATOR)
     with refusals():
         issued = await service.act(
-            by(caller, request, "api-keys"), keys.issue_key, body.name, body.role, body.agency_code
+            by(caller, request, "api-keys"),
+            keys.issue_key,
+            body.name,
+            body.role,
+            body.agency_code,
+            body.system_id,
         )
     return KeyOut.of(issued.credential, issued.key)
 

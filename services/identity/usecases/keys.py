@@ -27,10 +27,13 @@ async def _publish(uow: IdentityUnitOfWork, data: CredentialData) -> None:
     )
 
 
-async def issue_key(uow: IdentityUnitOfWork, name: str, role: Role, agency_code: str | None) -> Issued:
+async def issue_key(
+    uow: IdentityUnitOfWork, name: str, role: Role, agency_code: str | None, system_id: str | None = None
+) -> Issued:
     """A new key, returned once and stored only hashed. An agency key is issued only for an agency
-    the registry has published, so no key waits for a code someone may register later."""
-    check_issue(role, agency_code)
+    the registry has published, so no key waits for a code someone may register later. A system key
+    with a `system_id` publishes as that system, and as no other."""
+    check_issue(role, agency_code, system_id)
     if agency_code and not await uow.agencies.known(agency_code):
         raise KeyRefusedError("agency_code", f"agency {agency_code} is unknown")
     made = new_key()
@@ -41,6 +44,7 @@ async def issue_key(uow: IdentityUnitOfWork, name: str, role: Role, agency_code:
         agency_code=agency_code,
         digest=made.digest,
         created_at=uow.clock.now(),
+        system_id=system_id,
     )
     await _publish(uow, data)
     found = await uow.keys.get(made.id)

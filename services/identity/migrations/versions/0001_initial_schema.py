@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from services.common.migrations import (
+    add_api_key_system,
     add_inbox_digest,
     create_api_keys_table,
     create_messaging_tables,
@@ -27,6 +28,7 @@ def upgrade() -> None:
     create_messaging_tables()
     add_inbox_digest()
     create_api_keys_table()
+    add_api_key_system()
     create_people_replica_tables()
     op.create_table(
         "people",

@@ -1,10 +1,16 @@
-"""The replica of people's accounts, the token signing keys and the sign-ins ended early.
+"""The replica of people's accounts, the token signing keys and the sign-ins ended early; a system
+key's system.
 
 Revision ID: 0004
 Revises: 0003
 """
 
-from services.common.migrations import create_people_replica_tables, drop_people_replica_tables
+from services.common.migrations import (
+    add_api_key_system,
+    create_people_replica_tables,
+    drop_api_key_system,
+    drop_people_replica_tables,
+)
 
 revision = "0004"
 down_revision = "0003"
@@ -14,7 +20,9 @@ depends_on = None
 
 def upgrade() -> None:
     create_people_replica_tables()
+    add_api_key_system()
 
 
 def downgrade() -> None:
+    drop_api_key_system()
     drop_people_replica_tables()
