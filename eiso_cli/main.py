@@ -124,8 +124,7 @@ def _print_urls(urls: dict[str, str]) -> None:
     print(f'  operator key: {stack.RUN / "operator.key"}  (curl -H "Authorization: Bearer $(cat …)")')
     signing_in = f"{urls['identity']}/sign-in"
     print(f"  đăng nhập (sign in): {signing_in} — thư điện tử và mật khẩu: {stack.OPERATOR_PASSWORD}")
-    # The board is opened in a browser, which cannot send the header: the local key goes in the URL.
-    print(f"  bảng điều hành (board): {urls['compliance']}/board?key={stack.operator_key()}")
+    print(f"  bảng điều hành (board): {urls['compliance']}/board  (đăng nhập bằng tài khoản điều hành)")
 
 
 if __name__ == "__main__":

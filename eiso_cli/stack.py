@@ -56,6 +56,7 @@ def service_env(name: str) -> dict[str, str]:
     """Point the services at the broker kafka.sh starts (unless told otherwise); the identity service
     gets the operator key (the others learn it from its topic)."""
     env = {"EISO_BOOTSTRAP_OPERATOR_KEY": operator_key()} if name == "identity" else {}
+    env["EISO_SIGN_IN_URL"] = os.environ.get("EISO_SIGN_IN_URL", f"{url('identity')}/sign-in")
     group = group_file(name)
     if group.exists() and f"{env_prefix(name)}CONSUMER_GROUP" not in os.environ:
         env[f"{env_prefix(name)}CONSUMER_GROUP"] = group.read_text().strip()  # set by `eiso replay`

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -103,12 +104,23 @@ def check_csrf(principal: Principal, presented: str | None) -> None:
 
 
 async def authenticate_page(
-    request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    key: str | None = None,
+    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """For pages a browser opens (the operator board): the sign-in's cookie, or a key as `?key=`."""
-    return await _principal(request, bearer.credentials if bearer else key)
+    """For pages a browser opens (the operator board): the sign-in's cookie (or a bearer key or token,
+    for scripts). A browser not signed in, or whose sign-in has ended, is sent to the identity
+    service's sign-in page, and back here once signed in. A key never goes in a URL: a URL stays in
+    the browser's history and in proxies' logs."""
+    try:
+        return await _principal(request, bearer.credentials if bearer else None)
+    except HTTPException as refused:
+        if refused.status_code != status.HTTP_401_UNAUTHORIZED or bearer is not None:
+            raise
+        sign_in = request.app.state.service.settings.sign_in_url
+        raise HTTPException(
+            status.HTTP_303_SEE_OTHER,
+            detail="sign in first",
+            headers={"Location": f"{sign_in}?{urlencode({'next': str(request.url)})}"},
+        ) from None
 
 
 async def _principal(request: Request, presented: str | None) -> Principal:

@@ -119,6 +119,15 @@ PAGE_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def page_policy(form_targets: list[str]) -> str:
+    """`PAGE_POLICY` for a page whose form leads on to other origins (the sign-in form, which goes
+    back to the page the person came from: the board, on another eiso service of the same host).
+    A page that sets its own Content-Security-Policy keeps it."""
+    return PAGE_POLICY.replace("form-action 'self'", " ".join(["form-action 'self'", *form_targets]))
+
+
 #: Anything else (JSON, metrics, assets) is no document: if a browser ever renders one, it may load
 #: nothing and not be framed.
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -155,6 +164,8 @@ class SecurityHeaders(HttpMiddleware):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 found = security_headers(path, headers.get("content-type", ""), headers.get("cache-control"))
+                if "content-security-policy" in headers:  # a page's own (`page_policy`)
+                    del found["Content-Security-Policy"]
                 headers.update(found)
             await send(message)
 

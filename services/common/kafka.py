@@ -23,6 +23,7 @@ from aiokafka.errors import (
     OutOfOrderSequenceNumber,
     ProducerFenced,
     TopicAlreadyExistsError,
+    UnknownTopicOrPartitionError,
     for_code,
 )
 from faststream.kafka import KafkaBroker
@@ -257,7 +258,12 @@ async def _align(admin: AIOKafkaAdminClient, names: list[str], settings: Service
 async def _describe(admin: AIOKafkaAdminClient, names: list[str]) -> list[TopicState]:
     resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
     described = [
-        r for response in await admin.describe_configs(resources) for r in response.to_object()["resources"]
+        r
+        for response in await admin.describe_configs(resources)
+        for r in response.to_object()["resources"]
+        # Created by another service this very moment (with these settings), and not known to every
+        # broker yet: nothing to align.
+        if r["error_code"] != UnknownTopicOrPartitionError.errno
     ]
     _raise_errors(described, "cannot read the configs of")
     layout = {t["topic"]: t["partitions"] for t in await admin.describe_topics(names)}

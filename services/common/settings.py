@@ -82,6 +82,10 @@ class ServiceSettings(BaseSettings):
     #: How often the relay looks for unpublished rows when not woken by a commit.
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
+    #: The identity service's sign-in page, where a page sends a browser that is not signed in.
+    sign_in_url: str = Field(
+        default="http://127.0.0.1:8005/sign-in", validation_alias=_everywhere("sign_in_url")
+    )
     #: The province's working-day calendar (days off and weekend days worked, on top of Vietnam's public
     #: holidays): one file for every service, so deadlines, inspections, training and SMS agree.
     workdays_file: Path = Field(default=WORKDAYS_FILE, validation_alias=_everywhere("workdays_file"))

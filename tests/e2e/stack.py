@@ -201,6 +201,7 @@ def running(
             outbox_poll_seconds="0.2",
             **settings,
         )
+        env["EISO_SIGN_IN_URL"] = f"http://127.0.0.1:{ports['identity']}/sign-in"
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
     stack = Stack(kafka, processes, databases, group, operator_key)
     try:

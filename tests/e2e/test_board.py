@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.browser import chromium, csp_violations, outside
+from tests.e2e.browser import Browser, chromium, csp_violations, outside
 from tests.e2e.stack import Stack, running
+from tests.e2e.test_people import PASSWORD, invite
 from tests.factories import unique_code
 from tests.kafka_tools import eventually
 
@@ -27,7 +28,19 @@ def stack(
 
 
 def board_url(stack: Stack) -> str:
-    return f"{stack.url('compliance')}/board?year=2022&key={stack.operator_key}"
+    return f"{stack.url('compliance')}/board?year=2022"
+
+
+def sign_in_in_the_browser(browser: Browser, email: str, password: str) -> None:
+    """Fill the identity service's sign-in form, as a person would, and send it."""
+    browser.wait_for("return document.getElementById('sign-in') !== null", "the sign-in form")
+    browser.run(
+        "document.getElementById('email').value = arguments[0];"
+        "document.getElementById('password').value = arguments[1];"
+        "document.getElementById('sign-in').requestSubmit();",
+        email,
+        password,
+    )
 
 
 async def test_the_board_shows_what_the_api_says_on_a_laptop_and_a_phone(
@@ -75,20 +88,28 @@ async def test_the_board_shows_what_the_api_says_on_a_laptop_and_a_phone(
     )
 
     def page() -> str | None:
-        html = httpx.get(board_url(stack), timeout=30).text
+        html = stack.client("compliance").get("/board", params={"year": 2022}).text
         ready = 'data-free="29"' in html and behind in str(
             stack.client("compliance").get("/reports/progress", params={"year": 2022}).json()
         )
         return html if ready else None
 
     await eventually(page, what="the board shows the session with one seat taken")
-    assert httpx.get(f"{stack.url('compliance')}/board").status_code == 401, "a key is needed"
+    unsigned = httpx.get(board_url(stack), timeout=30)
+    assert unsigned.status_code == 303, "a browser not signed in is sent to sign in first"
+    assert unsigned.headers["location"].startswith(f"{stack.url('identity')}/sign-in?next=")
+    _, email = invite(stack, None, role="viewer")  # the People's Committee: reads the board
 
     origin = stack.url("compliance")
     progress = stack.client("compliance").get("/reports/progress", params={"year": 2022}).json()
     with chromium() as browser:
         browser.open(board_url(stack))
-        browser.wait_for("return document.getElementById('notifier') !== null", "the whole board")
+        sign_in_in_the_browser(browser, email, PASSWORD)
+        browser.wait_for(
+            "return document.getElementById('notifier') !== null", "the whole board, once signed in"
+        )
+        assert browser.run("return location.href") == board_url(stack), "back where the person was going"
+        browser.requested()  # what the sign-in pages asked for: the identity service's own
         dom = browser.source()
         for level, figures in progress["levels"].items():
             found = re.search(rf'id="level-{level}" data-total="(\d+)" data-updated="(\d+)"', dom)

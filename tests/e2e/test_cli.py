@@ -3,6 +3,7 @@ its own Kafka, the services in the background, the scenario's result, then every
 
 import json
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -69,9 +70,9 @@ def trained_rule_met(port: int, key: str) -> None:
         assert r09(province[0].code) and not r09(province[19].code)
 
 
-def local_operator_signs_in(credentials: Path, printed: str, identity: int, registry: int) -> None:
+def local_operator_signs_in(credentials: Path, printed: str, identity: int, registry: int) -> dict[str, str]:
     """The operator account `eiso up` made: its password kept for its owner only, said where, and it
-    signs in; the registry takes the sign-in."""
+    signs in; the registry takes the sign-in. Its bearer header."""
     assert credentials.stat().st_mode & 0o777 == 0o600, "the operator's password is for its owner only"
     assert f"{credentials}" in printed, "the demo says where the operator's password is"
     email, password = credentials.read_text().split()
@@ -82,6 +83,18 @@ def local_operator_signs_in(credentials: Path, printed: str, identity: int, regi
     as_person = {"Authorization": f"Bearer {signed.json()['token']}"}
     me = httpx.get(f"http://127.0.0.1:{registry}/me", headers=as_person, timeout=30).json()
     assert me["role"] == "operator"
+    return as_person
+
+
+def printed_board_opens_signed_in(printed: str, as_person: dict[str, str]) -> None:
+    """The board's printed address sends a browser not signed in to the sign-in page; it opens for
+    the signed-in operator."""
+    board = re.search(r"bảng điều hành \(board\): (\S+)", printed)
+    assert board, "the board's address is printed"
+    unsigned = httpx.get(board.group(1), timeout=30)
+    assert unsigned.status_code == 303 and "/sign-in?next=" in unsigned.headers["location"]
+    opened = httpx.get(board.group(1), headers=as_person, timeout=30)
+    assert "Bảng điều hành ISO điện tử" in opened.text, "the printed board opens for the operator"
 
 
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
@@ -112,8 +125,8 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         assert "Cấp huyện          9            7    78%  huyện Duyên Hải, huyện Châu Thành" in table
         assert "tháng 10/2022" in demo.stderr, "progress is shown month by month"
         assert f"http://127.0.0.1:{registry}" in table
-        board = next(line.split()[-1] for line in table.splitlines() if "bảng điều hành" in line)
-        assert "Bảng điều hành ISO điện tử" in httpx.get(board, timeout=30).text, "the printed board opens"
+        as_person = local_operator_signs_in(tmp_path / "run" / "operator.password", table, identity, registry)
+        printed_board_opens_signed_in(table, as_person)
         assert "eiso.inbound.records.dlq: 3, lý do:" in table
         assert "  - unknown agency 000.99.99.H59" in table
         assert "Kế hoạch kiểm tra năm 2022: 20 cơ quan" in table
@@ -140,7 +153,6 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         operator_commands(env, tmp_path)
 
         key = (tmp_path / "run" / "operator.key").read_text().strip()
-        local_operator_signs_in(tmp_path / "run" / "operator.password", table, identity, registry)
         with httpx.Client(
             base_url=f"http://127.0.0.1:{registry}", headers={"Authorization": f"Bearer {key}"}
         ) as api:

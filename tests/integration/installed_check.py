@@ -104,7 +104,9 @@ async def each_service_migrates_and_serves_its_pages() -> None:
                     answer = await client.get(asset)
                     assert answer.status_code == 200 and answer.content, f"{name}: {asset}"
             if name == "compliance":
-                board = await client.get("/board", params={"year": 2022, "key": KEY})
+                board = await client.get(
+                    "/board", params={"year": 2022}, headers={"Authorization": f"Bearer {KEY}"}
+                )
                 assert board.status_code == 200, board.text
                 assert "Bảng điều hành ISO điện tử — năm 2022" in board.text
                 assert (await client.get("/static/board.css")).status_code == 200

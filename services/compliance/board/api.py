@@ -41,8 +41,9 @@ async def board(
     service: ServiceDep,
     year: Annotated[CampaignYear | None, Query()] = None,
 ) -> HTMLResponse:
-    """Open it as /board?key=… (a browser cannot send the bearer header)."""
-    require(caller, Role.OPERATOR, Role.SYSTEM)
+    """For the department (and the People's Committee, read-only): a browser not signed in is sent to
+    the sign-in page first."""
+    require(caller, Role.OPERATOR, Role.VIEWER, Role.SYSTEM)
     shown = await service.query(usecases.board, service.rules, year)
     return HTMLResponse(TEMPLATES.get_template("board.html").render(page(shown, static_url(request))))
 

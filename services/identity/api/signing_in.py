@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +24,7 @@ from services.common.audit import by
 from services.common.auth import Anonymous, FormCaller, PageCaller, check_csrf
 from services.common.clock import VIETNAM
 from services.common.docs import static_url
+from services.common.http import page_policy
 from services.common.inputs import RequestBody
 from services.common.tokens import CSRF_COOKIE, SESSION_COOKIE
 from services.identity.api.shared import ServiceDep
@@ -48,12 +50,22 @@ def _locked(until: datetime | None) -> str:
 def page(request: Request, template: str, status: int = 200, /, **context: Any) -> HTMLResponse:
     root = str(request.scope.get("root_path", "")).rstrip("/")
     html = TEMPLATES.get_template(template).render(static=static_url(request), root=root, **context)
-    return HTMLResponse(html, status_code=status)
+    answer = HTMLResponse(html, status_code=status)
+    target = urlsplit(str(context.get("next", "")))
+    if target.scheme and target.netloc:  # the form leads back to another service of this host
+        answer.headers["Content-Security-Policy"] = page_policy([f"{target.scheme}://{target.netloc}"])
+    return answer
 
 
-def _local(target: str | None) -> str:
-    """Where to go after signing in: a path on this host only (never another site)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+def _local(target: str | None, request: Request) -> str:
+    """Where to go after signing in: a path here, or a page of another eiso service on this same host
+    (the board); never another site."""
+    if not target or "\\" in target:
+        return "/account"
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    parts = urlsplit(target)
+    if parts.scheme in {"http", "https"} and parts.hostname == request.url.hostname:
         return target
     return "/account"
 
@@ -76,7 +88,7 @@ def _signed_out(response: Response) -> Response:
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_form(request: Request, service: ServiceDep, next: str | None = None) -> HTMLResponse:
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    answer = page(request, "sign_in.html", title="Đăng nhập", csrf=csrf, next=_local(next), email="")
+    answer = page(request, "sign_in.html", title="Đăng nhập", csrf=csrf, next=_local(next, request), email="")
     answer.set_cookie(
         CSRF_COOKIE, csrf, samesite="strict", secure=service.identity_settings.cookie_secure, path="/"
     )
@@ -99,10 +111,10 @@ async def sign_in(
     address = request.client.host if request.client else None
     result = await service.command(signing_in.sign_in, email, password, service.policy, address)
     await asyncio.sleep(result.delay)  # a wrong password waits: guessing is slow
-    shown = {"title": "Đăng nhập", "csrf": csrf_token, "next": _local(next), "email": email}
+    shown = {"title": "Đăng nhập", "csrf": csrf_token, "next": _local(next, request), "email": email}
     if result.outcome == SignInOutcome.SIGNED_IN and result.minted is not None:
         visitor.succeeded()
-        redirect = RedirectResponse(_local(next), status_code=303)
+        redirect = RedirectResponse(_local(next, request), status_code=303)
         return _with_sign_in(redirect, result.minted, service.identity_settings.cookie_secure)
     if result.outcome == SignInOutcome.LOCKED:
         until = result.account.locked_until if result.account else None
