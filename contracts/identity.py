@@ -33,6 +33,7 @@ class Role(StrEnum):
     INSPECTOR = "inspector"  # the inspections assigned to them
     TRAINER = "trainer"  # their training sessions
     VIEWER = "viewer"  # reads everything, changes nothing (e.g. the provincial People's Committee)
+    FEED = "feed"  # a calendar app's subscription: one agency's training calendar, nothing else
 
 
 #: The roles as pages name them.
@@ -43,6 +44,7 @@ ROLE_VI = {
     Role.INSPECTOR: "Thành viên đoàn kiểm tra",
     Role.TRAINER: "Giảng viên",
     Role.VIEWER: "Theo dõi (chỉ xem)",
+    Role.FEED: "Lịch đào tạo (ứng dụng lịch)",
 }
 
 

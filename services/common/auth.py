@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 __all__ = [
     "Anonymous",
     "Caller",
+    "FeedCaller",
     "FormCaller",
     "PageCaller",
     "Principal",
@@ -59,7 +60,7 @@ class Principal:
         return self.sign_in_id is not None
 
     def may_read(self, agency_code: str) -> bool:
-        return self.role != Role.AGENCY or self.agency_code == agency_code
+        return self.role not in (Role.AGENCY, Role.FEED) or self.agency_code == agency_code
 
     def may_write(self, agency_code: str) -> bool:
         return self.role == Role.OPERATOR or (self.role == Role.AGENCY and self.agency_code == agency_code)
@@ -80,10 +81,30 @@ CSRF_MISSING = HTTPException(
 async def authenticate(
     request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
-    """FastAPI dependency: the caller behind the bearer key or token, or the signed-in browser; or 401."""
+    """FastAPI dependency: the caller behind the bearer key or token, or the signed-in browser; or 401.
+    A calendar feed token opens its calendar only (`authenticate_feed`)."""
     principal = await _principal(request, bearer.credentials if bearer else None)
+    if principal.role == Role.FEED:
+        raise UNAUTHORISED
     if principal.is_person and bearer is None and request.method not in SAFE_METHODS:
         check_csrf(principal, request.headers.get(tokens.CSRF_HEADER))
+    return principal
+
+
+async def authenticate_feed(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    token: Annotated[
+        str | None, Query(description="A calendar feed token (calendar apps cannot send headers).")
+    ] = None,
+) -> Principal:
+    """For calendar feeds, which calendar apps fetch by URL alone: a feed token as `?token=` (and
+    only a feed token: no other key belongs in a URL), or any caller as `authenticate` takes them."""
+    if token is None:
+        return await authenticate(request, bearer)
+    principal = await _principal(request, token)
+    if principal.role != Role.FEED:
+        raise UNAUTHORISED
     return principal
 
 
@@ -185,6 +206,7 @@ async def visitor(request: Request) -> Visitor:
 
 Caller = Annotated[Principal, Depends(authenticate)]
 FormCaller = Annotated[Principal, Depends(authenticate_form)]
+FeedCaller = Annotated[Principal, Depends(authenticate_feed)]
 PageCaller = Annotated[Principal, Depends(authenticate_page)]
 Anonymous = Annotated[Visitor, Depends(visitor)]
 

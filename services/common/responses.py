@@ -18,7 +18,13 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from services.common.auth import authenticate, authenticate_page, visitor
+from services.common.auth import (
+    authenticate,
+    authenticate_feed,
+    authenticate_form,
+    authenticate_page,
+    visitor,
+)
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -42,9 +48,9 @@ def refusals(route: APIRoute) -> dict[int, str]:
     if route.body_field is not None:
         found[400] = "The body cannot be read: it is not UTF-8."
         found[413] = "The body is larger than the service accepts."
-    if calls & {authenticate, authenticate_page}:
+    if calls & {authenticate, authenticate_page, authenticate_feed, authenticate_form}:
         found |= {
-            401: "The API key is missing, unknown or revoked.",
+            401: "The API key or sign-in is missing, unknown, revoked or ended.",
             403: "The key's role may not do this.",
             429: "Too many requests for this key, or failed attempts from this address (Retry-After).",
         }

@@ -10,7 +10,7 @@ from contracts import Topic
 from contracts.topics import AUDIT_TOPICS
 from services.common.replay import Replay
 from services.common.service import Service
-from services.identity.api import accounts, audit, jwks, keys, signing_in
+from services.identity.api import accounts, audit, feeds, jwks, keys, signing_in
 from services.identity.handlers import HANDLERS
 from services.identity.keys import bootstrap_parts
 from services.identity.people import Throttle
@@ -70,6 +70,13 @@ class IdentityService(Service[IdentityUnitOfWork]):
 def build(settings: IdentitySettings | None = None) -> IdentityService:
     service = IdentityService(settings or IdentitySettings())
     service.consume([Topic.REGISTRY_AGENCIES, *AUDIT_TOPICS.values()], HANDLERS)
-    service.routers += [keys.router, accounts.router, signing_in.router, jwks.router, audit.router]
+    service.routers += [
+        keys.router,
+        feeds.router,
+        accounts.router,
+        signing_in.router,
+        jwks.router,
+        audit.router,
+    ]
     service.static_dirs.append(signing_in.STATIC_DIR)
     return service

@@ -47,8 +47,8 @@ class RevocationRefusedError(Exception):
 
 
 def check_issue(role: Role, agency_code: str | None, system_id: str | None = None) -> None:
-    if (role == Role.AGENCY) != (agency_code is not None):
-        raise KeyRefusedError("agency_code", "needed by, and only by, role agency")
+    if (role in (Role.AGENCY, Role.FEED)) != (agency_code is not None):
+        raise KeyRefusedError("agency_code", "needed by, and only by, roles agency and feed")
     if system_id is not None and role != Role.SYSTEM:
         raise KeyRefusedError("system_id", "only a key of role system publishes as a system")
 

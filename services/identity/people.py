@@ -50,8 +50,8 @@ def new_account_id() -> str:
 def check_role(role: Role, agency_code: str | None) -> None:
     """A person is never a `system`; an `agency` account acts for exactly one agency, no other
     account for any."""
-    if role == Role.SYSTEM:
-        raise ValueError("role system is for API keys of outside systems, not for people")
+    if role in (Role.SYSTEM, Role.FEED):
+        raise ValueError(f"role {role} is for API keys (outside systems, calendar feeds), not for people")
     if (role == Role.AGENCY) != (agency_code is not None):
         raise ValueError("agency_code is needed by, and only by, role agency")
 

@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 
 from contracts import Topic
-from tests.e2e.stack import Stack, running
+from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running, until
 from tests.factories import unique_code
 from tests.kafka_tools import caught_up, eventually, read_until
 
@@ -249,6 +249,45 @@ async def test_attendance_completes_the_course_compliance_counts_it_and_anyone_v
         "10/05/2022 08:00 +0700",
         "11/05/2022 08:00 +0700",
     ]
+    calendar_app_subscribes_with_a_feed_token_until_it_is_revoked(stack, code, ics.content)
+
+
+def calendar_app_subscribes_with_a_feed_token_until_it_is_revoked(
+    stack: Stack, code: str, calendar: bytes
+) -> None:
+    """The agency's officer makes a feed token; a calendar app fetches the URL alone (no header, no
+    cookie) and gets the same calendar; the token opens nothing else, and a revocation closes it on
+    the training service within seconds."""
+    officer = stack.issue_key("agency", code)
+    feed = stack.client("identity", officer["key"]).post("/feed-tokens", json={"agency_code": code})
+    assert feed.status_code == 201, feed.text
+    url = f"{stack.url('training')}{feed.json()['calendar_path']}"
+    token = feed.json()["calendar_path"].split("token=")[1]
+    fetched = until(
+        lambda: (answer := httpx.get(url, timeout=30)).status_code == 200 and answer, "the feed opens"
+    )
+    assert fetched.content == calendar, "the same calendar as the officer sees"
+    other = f"{stack.url('training')}/agencies/{unique_code('X')}/calendar.ics?token={token}"
+    assert httpx.get(other, timeout=30).status_code == 404, "another agency's calendar is not there"
+    as_bearer = {"Authorization": f"Bearer {token}"}
+    assert (
+        httpx.get(f"{stack.url('registry')}/agencies/{code}", headers=as_bearer, timeout=30).status_code
+        == 401
+    )
+    key_in_url = f"{stack.url('training')}/agencies/{code}/calendar.ics?token={officer['key']}"
+    assert httpx.get(key_in_url, timeout=30).status_code == 401, "no other key belongs in a URL"
+    elsewhere = unique_code("Y")
+    body = {"code": elsewhere, "name": f"Sở {elsewhere}", "level": "department", "valid_from": "2020-01-01"}
+    assert stack.client("registry").post("/agencies", json=body).status_code == 201
+    someone = stack.client("identity", stack.issue_key("agency", elsewhere)["key"])
+    assert someone.post("/feed-tokens", json={"agency_code": code}).status_code == 404, "not their agency"
+    assert (
+        stack.client("identity", officer["key"]).delete(f"/feed-tokens/{feed.json()['id']}").status_code
+        == 204
+    )
+    until(
+        lambda: httpx.get(url, timeout=30).status_code == 401, "the revoked feed closes", PROPAGATION_SECONDS
+    )
 
 
 async def test_an_agency_missing_elements_near_the_deadline_is_invited_once(stack: Stack) -> None:

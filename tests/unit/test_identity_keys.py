@@ -75,7 +75,7 @@ async def test_a_key_is_refused_for_an_agency_the_registry_has_not_published(run
     with pytest.raises(KeyRefusedError, match="unknown") as refused:
         await run(keys.issue_key, "x", Role.AGENCY, unique_code("NOPE"))
     assert refused.value.field == "agency_code"
-    with pytest.raises(KeyRefusedError, match="only by, role agency"):
+    with pytest.raises(KeyRefusedError, match="only by, roles agency and feed"):
         await run(keys.issue_key, "x", Role.OPERATOR, unique_code("NOPE"))
 
 

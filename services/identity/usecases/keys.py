@@ -94,3 +94,9 @@ async def ensure_bootstrap_key(uow: IdentityUnitOfWork, key: str) -> str | None:
     )
     await _publish(uow, data)
     return "created" if known is None else "restored"
+
+
+async def feed(uow: IdentityUnitOfWork, key_id: str) -> Credential | None:
+    """An active calendar feed token by its id."""
+    found = await uow.keys.get(key_id)
+    return found if found is not None and found.role == Role.FEED and found.revoked_at is None else None

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.common.auth import Caller
+from services.common.auth import Caller, FeedCaller
 from services.training.api.common import ServiceDep, answering
 from services.training.domain import NotFoundError
 from services.training.usecases import calendars
@@ -26,8 +26,11 @@ async def session_calendar(
 
 
 @router.get("/agencies/{code}/calendar.ics", tags=["calendars"])
-async def agency_calendar(code: str, caller: Caller, service: ServiceDep, tz: TzQuery = "local") -> Response:
-    """The sessions the agency's staff are confirmed in (or completed)."""
+async def agency_calendar(
+    code: str, caller: FeedCaller, service: ServiceDep, tz: TzQuery = "local"
+) -> Response:
+    """The sessions the agency's staff are confirmed in (or completed). A calendar app subscribes to
+    it with the agency's feed token: `?token=…` (`POST /feed-tokens` on the identity service)."""
     with answering():
         if not caller.may_read(code):
             raise NotFoundError("code", f"cơ quan {code}")
