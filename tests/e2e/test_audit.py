@@ -58,12 +58,15 @@ def test_each_change_is_traceable_to_the_person_who_made_it(stack: Stack) -> Non
     compliance = as_person("compliance")
     until(lambda: compliance.get(f"/agencies/{spare}/compliance").status_code == 200, "compliance knows them")
     # 2021: the inspection plan travels on a topic every test stack shares, and others plan 2022.
-    plan_body = {"year": 2021, "inspectors": ["Bà Lan"], "as_of": "2021-05-20", "target": 2}
+    plan_body = {"year": 2021, "inspectors": ["Bà Lan", "Ông Minh"], "as_of": "2021-05-20", "target": 2}
     plan = compliance.post("/inspection-plans", json=plan_body)
     assert plan.status_code == 201, plan.text
     removed = next(i["agency_code"] for i in plan.json()["inspections"] if i["agency_code"] != spare)
     swap = {"remove": removed, "add": spare, "reason": "Sở đã được kiểm tra đột xuất"}
     assert compliance.post("/inspection-plans/2021/swaps", json=swap).status_code == 200
+    an_inspector_sees_and_records_their_own_inspections_only(
+        stack, compliance.get("/inspection-plans/2021").json()
+    )
 
     # training: a session planned, then cancelled
     training = as_person("training")
@@ -122,6 +125,35 @@ def test_each_change_is_traceable_to_the_person_who_made_it(stack: Stack) -> Non
     assert stack.client("registry").post("/agencies", json=body).status_code == 201
     agency = stack.issue_key("agency", agency_code)
     assert stack.client("identity", agency["key"]).get("/audit").status_code == 403
+
+
+def an_inspector_sees_and_records_their_own_inspections_only(stack: Stack, plan: dict[str, Any]) -> None:
+    scheduled = [i for i in plan["inspections"] if i["status"] == "scheduled"]
+    hers = [i for i in scheduled if i["inspector"] == "Bà Lan"]
+    others = [i for i in scheduled if i["inspector"] != "Bà Lan"]
+    assert hers and others, "the plan shares its inspections between the two inspectors"
+    _, email = invite(stack, None, role="inspector", name="Bà Lan")
+    token = (
+        stack.client("identity").post("/tokens", json={"email": email, "password": PASSWORD}).json()["token"]
+    )
+    inspector = stack.client("compliance", token)
+    until(lambda: inspector.get("/me").status_code == 200, "compliance takes the inspector's sign-in")
+    seen = inspector.get("/inspection-plans/2021").json()["inspections"]
+    assert {i["inspector"] for i in seen} == {"Bà Lan"}, "their own inspections only"
+    own = inspector.get(f"/agencies/{others[0]['agency_code']}/inspections", params={"year": 2021}).json()
+    assert all(i["inspector"] == "Bà Lan" for i in own)
+    result = {"held_on": "2021-06-15", "findings": [], "corrective_actions": []}
+    assert (
+        inspector.post(f"/inspections/{others[0]['inspection_id']}/results", json=result).status_code == 404
+    )
+    recorded = inspector.post(f"/inspections/{hers[0]['inspection_id']}/results", json=result)
+    assert recorded.status_code == 200, recorded.text
+    assert (
+        inspector.post(
+            "/inspection-plans/2021/swaps", json={"remove": "x", "add": "y", "reason": "z"}
+        ).status_code
+        == 403
+    )
 
 
 def test_a_refused_change_leaves_no_entry(stack: Stack) -> None:

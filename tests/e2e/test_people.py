@@ -42,10 +42,12 @@ def register(stack: Stack, code: str) -> None:
     assert stack.client("registry").post("/agencies", json=body).status_code == 201
 
 
-def invite(stack: Stack, code: str | None, role: str = "agency") -> tuple[str, str]:
+def invite(
+    stack: Stack, code: str | None, role: str = "agency", name: str = "Nguyễn Thị Mai"
+) -> tuple[str, str]:
     """An account made by the operator, its password set through its link: (account id, e-mail)."""
     email = f"{unique_code('iso').lower()}@travinh.gov.vn"
-    body = {"email": email, "name": "Nguyễn Thị Mai", "role": role, "agency_code": code}
+    body = {"email": email, "name": name, "role": role, "agency_code": code}
     identity = stack.client("identity")
     made = until(
         lambda: (answer := identity.post("/accounts", json=body)).status_code == 201 and answer.json(),

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from contracts.fields import AgencyCode, Text, clean_line
 from contracts.inspections import CorrectiveAction, Finding, InspectionData, InspectionMode
 from services.common.audit import by
-from services.common.auth import Caller, Role, require
+from services.common.auth import Caller, Principal, Role, require
 from services.common.inputs import CampaignYear, Day, RequestBody, problem
 from services.compliance.dependencies import ServiceDep
 from services.compliance.inspections import usecases
@@ -18,6 +18,7 @@ from services.compliance.inspections.domain import (
     Plan,
     PlanConflictError,
     PlanRefusedError,
+    assigned,
 )
 from services.compliance.scoring.rules import Window
 
@@ -116,13 +117,20 @@ async def make_plan(body: PlanIn, caller: Caller, request: Request, service: Ser
     return PlanOut.of(plan)
 
 
+def inspector_of(caller: Principal) -> str | None:
+    """An inspector sees and acts on the inspections assigned to them (by name), no other."""
+    return caller.name if caller.role == Role.INSPECTOR else None
+
+
 @router.get("/inspection-plans/{year}", response_model=PlanOut)
 async def get_plan(year: YearPath, caller: Caller, service: ServiceDep) -> PlanOut:
-    require(caller, Role.OPERATOR, Role.SYSTEM)
+    """The plan; an inspector sees their own inspections in it."""
+    require(caller, Role.OPERATOR, Role.SYSTEM, Role.VIEWER, Role.INSPECTOR)
     plan = await service.query(usecases.plan_of, service.rules, year)
     if not plan.inspections:
         raise HTTPException(404, detail=f"chưa có kế hoạch kiểm tra năm {year}")
-    return PlanOut.of(plan)
+    shown = PlanOut.of(plan)
+    return shown.model_copy(update={"inspections": assigned(shown.inspections, inspector_of(caller))})
 
 
 @router.get("/agencies/{code}/inspections", response_model=list[InspectionData])
@@ -132,7 +140,7 @@ async def agency_inspections(
     """An agency's inspections in a year; an agency key sees its own only."""
     if not caller.may_read(code):
         raise HTTPException(404, detail=f"agency {code} is unknown to compliance")
-    return await service.query(usecases.inspections_of, year, code)
+    return assigned(await service.query(usecases.inspections_of, year, code), inspector_of(caller))
 
 
 @router.post("/inspection-plans/{year}/swaps", response_model=PlanOut)
@@ -182,8 +190,9 @@ async def change(
 async def record_result(
     inspection_id: str, body: ResultIn, caller: Caller, request: Request, service: ServiceDep
 ) -> InspectionData:
-    """The inspection was held: its findings and corrective actions (each with a due date)."""
-    require(caller, Role.OPERATOR)
+    """The inspection was held: its findings and corrective actions (each with a due date). An
+    inspector records the results of their own inspections."""
+    require(caller, Role.OPERATOR, Role.INSPECTOR)
     try:
         return await service.act(
             by(caller, request, f"inspection:{inspection_id}"),
@@ -192,6 +201,7 @@ async def record_result(
             body.held_on,
             body.findings,
             body.corrective_actions,
+            inspector_of(caller),
         )
     except PlanRefusedError as refusal:
         raise refused(refusal) from None

@@ -189,6 +189,11 @@ def revised(current: InspectionData, **changes: object) -> InspectionData:
     return new
 
 
+def assigned(inspections: Iterable[InspectionData], inspector: str | None) -> list[InspectionData]:
+    """The inspections of `inspector` (the person's name, as the plan names them); all when None."""
+    return [i for i in inspections if inspector is None or i.inspector == inspector]
+
+
 def active(plan: Iterable[InspectionData]) -> list[InspectionData]:
     """The inspections of a plan not cancelled."""
     return [i for i in plan if i.status != InspectionStatus.CANCELLED]

@@ -147,11 +147,15 @@ async def record_result(
     held_on: date,
     findings: Sequence[Finding],
     corrective_actions: Sequence[CorrectiveAction],
+    inspector: str | None = None,
 ) -> InspectionData:
-    """The inspection was held: its findings and corrective actions (each with a due date)."""
+    """The inspection was held: its findings and corrective actions (each with a due date). Given an
+    `inspector`, only an inspection assigned to them (any other is, to them, not there)."""
     domain.check_result(held_on, local_date(uow.clock.now()), corrective_actions, len(findings))
     await uow.inspections.lock_plan()
     current = await _changeable(uow, inspection_id, InspectionStatus.COMPLETED)
+    if not domain.assigned([current], inspector):
+        raise InspectionNotFoundError(f"không có cuộc kiểm tra {inspection_id}", "inspection_id", "path")
     if held_on.year != current.year:
         raise PlanRefusedError(f"cuộc kiểm tra thuộc kế hoạch năm {current.year}", "held_on")
     done = domain.revised(
