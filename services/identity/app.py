@@ -10,10 +10,11 @@ from contracts import Topic
 from contracts.topics import AUDIT_TOPICS
 from services.common.replay import Replay
 from services.common.service import Service
-from services.identity.api import accounts, audit, feeds, jwks, keys, signing_in
+from services.identity.api import accounts, audit, feeds, jwks, keys, signing_in, sso
 from services.identity.handlers import HANDLERS
 from services.identity.keys import bootstrap_parts
 from services.identity.people import Throttle
+from services.identity.provider import Provider
 from services.identity.settings import IdentitySettings
 from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases.keys import ensure_bootstrap_key
@@ -49,6 +50,14 @@ class IdentityService(Service[IdentityUnitOfWork]):
             rotate_every=timedelta(days=settings.signing_key_days),
         )
         self.on_start += [self.ensure_bootstrap_key, self.ensure_signing_key]
+        secret = settings.oidc_client_secret
+        self.provider = (
+            Provider(
+                settings.oidc_issuer, settings.oidc_client_id, secret.get_secret_value() if secret else None
+            )
+            if settings.oidc_issuer
+            else None
+        )
 
     async def ensure_signing_key(self) -> None:
         """A signing key published before the first sign-in, so every replica has it by then."""
@@ -75,6 +84,7 @@ def build(settings: IdentitySettings | None = None) -> IdentityService:
         feeds.router,
         accounts.router,
         signing_in.router,
+        sso.router,
         jwks.router,
         audit.router,
     ]

@@ -95,6 +95,7 @@ class Account:
     failures: int = 0
     failures_since: datetime | None = None
     locked_until: datetime | None = None
+    provider_subject: str | None = None
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -125,3 +126,23 @@ class Account:
             active=self.active,
             valid_after=self.valid_after,
         )
+
+
+#: When a person's provider roles map to several of eiso's, the one that may do most.
+PRECEDENCE = (Role.OPERATOR, Role.INSPECTOR, Role.TRAINER, Role.AGENCY, Role.VIEWER)
+
+
+def role_from_claims(claims: dict[str, object], claim: str, mapping: dict[str, Role]) -> Role | None:
+    """The eiso role a provider's ID token gives (its `claim`: one role or a list), or None."""
+    given = claims.get(claim)
+    values = [given] if isinstance(given, str) else list(given) if isinstance(given, list) else []
+    mapped = {mapping[str(v)] for v in values if str(v) in mapping}
+    return next((role for role in PRECEDENCE if role in mapped), None)
+
+
+def name_from_claims(claims: dict[str, object]) -> str:
+    """The person's name in Vietnamese order (family name first), whatever order `name` has."""
+    family, given = claims.get("family_name"), claims.get("given_name")
+    if family and given:
+        return f"{family} {given}"[:200]
+    return str(claims.get("name") or claims.get("preferred_username") or claims["sub"])[:200]

@@ -3,7 +3,7 @@
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.identity import Role
@@ -11,7 +11,16 @@ from services.common.db import one
 from services.common.uow import Repository
 from services.identity.people import Account
 from services.identity.signing import SigningKey
-from services.identity.tables import password_links, people, sign_ins, signing_secrets
+from services.identity.tables import password_links, people, sign_ins, signing_secrets, sso_requests
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A sign-in just ended: when its token would have expired, and the provider's ID token of a
+    single sign-on (the provider's sign-out takes it as a hint)."""
+
+    expires_at: datetime
+    provider_token: str | None
 
 
 class _OnSession(Repository):
@@ -26,6 +35,11 @@ def _account(row: dict[str, object]) -> Account:
 class People(_OnSession):
     async def get(self, account_id: str) -> Account | None:
         row = await one(self.session, select(people).where(people.c.id == account_id))
+        return None if row is None else _account(row)
+
+    async def by_provider(self, subject: str) -> Account | None:
+        query = select(people).where(people.c.provider_subject == subject).with_for_update()
+        row = await one(self.session, query)
         return None if row is None else _account(row)
 
     async def by_email(self, email: str, lock: bool = False) -> Account | None:
@@ -57,24 +71,36 @@ class People(_OnSession):
 
 class SignIns(_OnSession):
     async def add(
-        self, sign_in_id: str, account_id: str, now: datetime, expires: datetime, address: str | None
+        self,
+        sign_in_id: str,
+        account_id: str,
+        now: datetime,
+        expires: datetime,
+        address: str | None,
+        provider_token: str | None = None,
     ) -> None:
         await self.session.execute(
             sign_ins.insert().values(
-                id=sign_in_id, account_id=account_id, created_at=now, expires_at=expires, address=address
+                id=sign_in_id,
+                account_id=account_id,
+                created_at=now,
+                expires_at=expires,
+                address=address,
+                provider_token=provider_token,
             )
         )
 
-    async def end(self, sign_in_id: str, now: datetime) -> datetime | None:
-        """End a sign-in still open; when its token would have expired, or None if it was not open."""
+    async def end(self, sign_in_id: str, now: datetime) -> Ended | None:
+        """End a sign-in still open (None if it was not open)."""
         row = await one(
             self.session, select(sign_ins).where(sign_ins.c.id == sign_in_id, sign_ins.c.ended_at.is_(None))
         )
         if row is None:
             return None
-        await self.session.execute(update(sign_ins).where(sign_ins.c.id == sign_in_id).values(ended_at=now))
-        expires: datetime = row["expires_at"]
-        return expires
+        await self.session.execute(
+            update(sign_ins).where(sign_ins.c.id == sign_in_id).values(ended_at=now, provider_token=None)
+        )
+        return Ended(row["expires_at"], row["provider_token"])
 
 
 @dataclass(frozen=True)
@@ -125,3 +151,27 @@ class SigningSecrets(_OnSession):
 
     async def add(self, key: SigningKey) -> None:
         await self.session.execute(signing_secrets.insert().values(**asdict(key)))
+
+
+@dataclass(frozen=True)
+class SsoRequest:
+    nonce: str
+    verifier: str
+    next: str
+
+
+class SsoRequests(_OnSession):
+    async def add(self, state: str, request: SsoRequest, now: datetime) -> None:
+        await self.session.execute(sso_requests.insert().values(id=state, **asdict(request), created_at=now))
+
+    async def take(self, state: str, since: datetime) -> SsoRequest | None:
+        """The request of `state`, used up (an answer is taken once); None if unknown or older than
+        `since`."""
+        row = await one(
+            self.session, select(sso_requests).where(sso_requests.c.id == state).with_for_update()
+        )
+        await self.session.execute(delete(sso_requests).where(sso_requests.c.id == state))
+        await self.session.execute(delete(sso_requests).where(sso_requests.c.created_at < since))
+        if row is None or row["created_at"] < since:
+            return None
+        return SsoRequest(str(row["nonce"]), str(row["verifier"]), str(row["next"]))

@@ -1,6 +1,7 @@
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from contracts.identity import Role
 from services.common.settings import ServiceSettings
 
 
@@ -34,3 +35,20 @@ class IdentitySettings(ServiceSettings):
     password_link_hours: float = Field(default=72, gt=0)
     #: Send the sign-in cookie only over HTTPS (set it behind the province's TLS proxy).
     cookie_secure: bool = False
+
+    #: Single sign-on: the province's OpenID Connect provider (its issuer URL, e.g.
+    #: https://sso.travinh.gov.vn/realms/travinh); unset, people sign in with eiso's own accounts only.
+    oidc_issuer: str | None = None
+    #: The client eiso is registered as with the provider (authorization code flow, PKCE).
+    oidc_client_id: str = "eiso"
+    oidc_client_secret: SecretStr | None = None
+    #: The ID token claim that carries the person's roles at the provider (a string or a list).
+    oidc_roles_claim: str = "eiso_roles"
+    #: How the provider's roles become eiso's, as JSON: {"provider role": "eiso role"}. A person with
+    #: several is given the one that may do most (operator, inspector, trainer, agency, viewer); one
+    #: with none mapped is refused.
+    oidc_role_map: dict[str, Role] = Field(
+        default_factory=lambda: {"operator": Role.OPERATOR, "agency": Role.AGENCY, "viewer": Role.VIEWER}
+    )
+    #: The ID token claim that carries the agency code (for role agency).
+    oidc_agency_claim: str = "agency_code"

@@ -38,6 +38,8 @@ people = Table(
     Column("failures", Integer, nullable=False, default=0),
     Column("failures_since", UTCDateTime, nullable=True),
     Column("locked_until", UTCDateTime, nullable=True),
+    #: Who the province's identity provider says the person is (`iss` and `sub`), once they used it.
+    Column("provider_subject", String(400), nullable=True, unique=True),
 )
 sign_ins = Table(
     "sign_ins",
@@ -48,6 +50,18 @@ sign_ins = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime, nullable=True),
     Column("address", String(64), nullable=True),
+    #: The provider's ID token of a single sign-on (its sign-out needs it as a hint); None for a password.
+    Column("provider_token", Text, nullable=True),
+)
+#: Single sign-ons under way: what the provider's answer must match (state, nonce, PKCE verifier).
+sso_requests = Table(
+    "sso_requests",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("nonce", String(64), nullable=False),
+    Column("verifier", String(128), nullable=False),
+    Column("next", String(500), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 #: The private signing keys (JWK); the public halves are published and replicated.
 signing_secrets = Table(

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from services.common.uow import Repository, UnitOfWork
 from services.identity.audit_store import AuditTrail
-from services.identity.people_store import PasswordLinks, People, SigningSecrets, SignIns
+from services.identity.people_store import PasswordLinks, People, SigningSecrets, SignIns, SsoRequests
 from services.identity.store import Agencies, Keys
 
 
@@ -17,6 +17,7 @@ class IdentityUnitOfWork(UnitOfWork):
         self.password_links = PasswordLinks(self.session)
         self.signing_secrets = SigningSecrets(self.session)
         self.audit = AuditTrail(self.session)
+        self.sso_requests = SsoRequests(self.session)
 
     def repositories(self) -> Sequence[Repository]:
         return (self.keys, self.agencies)

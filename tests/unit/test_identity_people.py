@@ -13,7 +13,13 @@ from contracts.identity import Role
 from services.common.clock import FixedClock
 from services.common.tokens import check_token
 from services.identity.keys import KeyRefusedError
-from services.identity.people import PasswordRefusedError, SignInOutcome, Throttle
+from services.identity.people import (
+    PasswordRefusedError,
+    SignInOutcome,
+    Throttle,
+    name_from_claims,
+    role_from_claims,
+)
 from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases import agencies, people, signing_in
 from services.identity.usecases.signing_in import Policy
@@ -136,7 +142,7 @@ async def test_sign_out_a_password_change_a_role_change_and_disabling_reach_the_
     account_id, email = await person(run, Role.INSPECTOR)
     first = (await run(signing_in.sign_in, email, PASSWORD, POLICY, None)).minted
     second = (await run(signing_in.sign_in, email, PASSWORD, POLICY, None)).minted
-    assert await run(signing_in.sign_out, account_id, first.sign_in_id) is True
+    assert await run(signing_in.sign_out, account_id, first.sign_in_id) is not None
     assert await holder(identity_db, clock, first.token) is None, "signed out"
     assert await holder(identity_db, clock, second.token) is not None, "another sign-in goes on"
 
@@ -177,3 +183,19 @@ async def test_accounts_are_refused_as_system_for_unknown_agencies_twice_and_the
     (key,) = await run(people.published_keys)
     assert (key["kty"], key["crv"], key["alg"], key["use"]) == ("OKP", "Ed25519", "Ed25519", "sig")
     assert "d" not in key, "never the private half"
+
+
+def test_the_provider_s_roles_map_to_the_one_that_may_do_most_and_names_read_family_first() -> None:
+    mapping = {"can-bo-iso": Role.AGENCY, "theo-doi": Role.VIEWER, "kiem-tra": Role.INSPECTOR}
+    assert role_from_claims({"eiso_roles": ["theo-doi", "kiem-tra"]}, "eiso_roles", mapping) == Role.INSPECTOR
+    assert role_from_claims({"eiso_roles": "can-bo-iso"}, "eiso_roles", mapping) == Role.AGENCY
+    assert role_from_claims({"eiso_roles": ["khac"]}, "eiso_roles", mapping) is None
+    assert role_from_claims({}, "eiso_roles", mapping) is None
+    claims: dict[str, object] = {
+        "sub": "x",
+        "name": "Mai Nguyễn Thị",
+        "given_name": "Mai",
+        "family_name": "Nguyễn Thị",
+    }
+    assert name_from_claims(claims) == "Nguyễn Thị Mai"
+    assert name_from_claims({"sub": "x", "preferred_username": "can.bo"}) == "can.bo"

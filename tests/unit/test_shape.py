@@ -74,6 +74,8 @@ UNAUDITED = {
     "services/identity/api/signing_in.py:sign_in": "a sign-in is its own record (`sign_ins`)",
     "services/identity/api/signing_in.py:token": "a sign-in is its own record (`sign_ins`)",
     "services/identity/api/signing_in.py:set_password": "the link's use is recorded on it (`used_at`)",
+    "services/identity/api/sso.py:start": "a sign-in under way, by nobody yet (`sso_requests`)",
+    "services/identity/api/sso.py:callback": "a sign-in is its own record (`sign_ins`)",
     "services/notifier/api.py:delivery_callback": "a gateway's report, kept on its notification",
 }
 

@@ -47,17 +47,27 @@ def _locked(until: datetime | None) -> str:
     return f"Tài khoản tạm bị khóa vì nhập sai mật khẩu nhiều lần. Hãy thử lại{when}."
 
 
-def page(request: Request, template: str, status: int = 200, /, **context: Any) -> HTMLResponse:
+def origin_of(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def page(
+    request: Request, template: str, status: int = 200, /, leads_to: str | None = None, **context: Any
+) -> HTMLResponse:
+    """A page of the identity service. Its forms may lead on to another origin — the sign-in form
+    back to the page the person came from (the board, on another service of this host), sign-out to
+    the province's identity provider — which its Content-Security-Policy must then allow."""
     root = str(request.scope.get("root_path", "")).rstrip("/")
     html = TEMPLATES.get_template(template).render(static=static_url(request), root=root, **context)
     answer = HTMLResponse(html, status_code=status)
-    target = urlsplit(str(context.get("next", "")))
-    if target.scheme and target.netloc:  # the form leads back to another service of this host
-        answer.headers["Content-Security-Policy"] = page_policy([f"{target.scheme}://{target.netloc}"])
+    targets = [o for o in (origin_of(str(context.get("next", ""))), origin_of(leads_to)) if o]
+    if targets:
+        answer.headers["Content-Security-Policy"] = page_policy(targets)
     return answer
 
 
-def _local(target: str | None, request: Request) -> str:
+def local_target(target: str | None, request: Request) -> str:
     """Where to go after signing in: a path here, or a page of another eiso service on this same host
     (the board); never another site."""
     if not target or "\\" in target:
@@ -70,7 +80,7 @@ def _local(target: str | None, request: Request) -> str:
     return "/account"
 
 
-def _with_sign_in(response: Response, minted: Minted, secure: bool) -> Response:
+def with_sign_in(response: Response, minted: Minted, secure: bool) -> Response:
     max_age = int((minted.expires_at - datetime.now(minted.expires_at.tzinfo)).total_seconds())
     response.set_cookie(
         SESSION_COOKIE, minted.token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
@@ -88,7 +98,15 @@ def _signed_out(response: Response) -> Response:
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_form(request: Request, service: ServiceDep, next: str | None = None) -> HTMLResponse:
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-    answer = page(request, "sign_in.html", title="Đăng nhập", csrf=csrf, next=_local(next, request), email="")
+    answer = page(
+        request,
+        "sign_in.html",
+        title="Đăng nhập",
+        csrf=csrf,
+        next=local_target(next, request),
+        email="",
+        sso=service.provider is not None,
+    )
     answer.set_cookie(
         CSRF_COOKIE, csrf, samesite="strict", secure=service.identity_settings.cookie_secure, path="/"
     )
@@ -111,11 +129,11 @@ async def sign_in(
     address = request.client.host if request.client else None
     result = await service.command(signing_in.sign_in, email, password, service.policy, address)
     await asyncio.sleep(result.delay)  # a wrong password waits: guessing is slow
-    shown = {"title": "Đăng nhập", "csrf": csrf_token, "next": _local(next, request), "email": email}
+    shown = {"title": "Đăng nhập", "csrf": csrf_token, "next": local_target(next, request), "email": email}
     if result.outcome == SignInOutcome.SIGNED_IN and result.minted is not None:
         visitor.succeeded()
-        redirect = RedirectResponse(_local(next, request), status_code=303)
-        return _with_sign_in(redirect, result.minted, service.identity_settings.cookie_secure)
+        redirect = RedirectResponse(local_target(next, request), status_code=303)
+        return with_sign_in(redirect, result.minted, service.identity_settings.cookie_secure)
     if result.outcome == SignInOutcome.LOCKED:
         until = result.account.locked_until if result.account else None
         return page(request, "sign_in.html", 423, error=_locked(until), **shown)
@@ -151,12 +169,13 @@ async def token(body: TokenIn, request: Request, visitor: Anonymous, service: Se
 
 
 @router.get("/account", response_class=HTMLResponse)
-async def account(request: Request, caller: PageCaller) -> Response:
+async def account(request: Request, caller: PageCaller, service: ServiceDep) -> Response:
     if not caller.is_person:
         return RedirectResponse("/sign-in", status_code=303)
     return page(
         request,
         "account.html",
+        leads_to=service.identity_settings.oidc_issuer,  # sign-out goes on to the provider
         title="Tài khoản",
         name=caller.name,
         role=ROLE_VI[caller.role],
@@ -177,8 +196,13 @@ async def sign_out(
         raise HTTPException(400, detail="an API key is not a sign-in: revoke it instead")
     check_csrf(caller, csrf_token)
     audited = by(caller, request, f"account:{caller.key_id}")
-    await service.act(audited, signing_in.sign_out, caller.key_id, caller.sign_in_id)
-    return _signed_out(RedirectResponse("/sign-in", status_code=303))
+    ended = await service.act(audited, signing_in.sign_out, caller.key_id, caller.sign_in_id)
+    after = "/sign-in"
+    if ended is not None and ended.provider_token and service.provider is not None:
+        # Signed in at the province's provider: sign out there too, and come back to the sign-in page.
+        back = f"{(service.identity_settings.public_url or str(request.base_url)).rstrip('/')}/sign-in"
+        after = await service.provider.sign_out_url(ended.provider_token, back) or after
+    return _signed_out(RedirectResponse(after, status_code=303))
 
 
 @router.get("/password", response_class=HTMLResponse)
@@ -225,7 +249,7 @@ async def change_password(
     except PasswordRefusedError as refused:
         return page(request, "password.html", 422, error=str(refused), csrf=caller.csrf, **form)
     answer = page(request, "password.html", notice="Đã đổi mật khẩu.", csrf=minted.csrf, **form)
-    return _with_sign_in(answer, minted, service.identity_settings.cookie_secure)
+    return with_sign_in(answer, minted, service.identity_settings.cookie_secure)
 
 
 @router.get("/password-links/{link}", response_class=HTMLResponse)

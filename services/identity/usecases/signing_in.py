@@ -9,6 +9,7 @@ from contracts.identity import SignedOut, SignOutData
 from services.common.credentials import apply_credential_event
 from services.identity import people
 from services.identity.people import Account, PasswordRefusedError, SignInOutcome, Throttle
+from services.identity.people_store import Ended
 from services.identity.signing import Minted, mint
 from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases.people import ensure_signing_key, publish_account
@@ -32,13 +33,18 @@ class SignInResult:
     delay: float = 0.0
 
 
-async def _open_sign_in(
-    uow: IdentityUnitOfWork, account: Account, policy: Policy, address: str | None
+async def open_sign_in(
+    uow: IdentityUnitOfWork,
+    account: Account,
+    policy: Policy,
+    address: str | None,
+    provider_token: str | None = None,
 ) -> Minted:
+    """A new sign-in of `account`: its token, signed with the current key."""
     key = await ensure_signing_key(uow, policy.rotate_every)
     now = uow.clock.now()
     minted = mint(key, account.id, now, policy.lifetime)
-    await uow.sign_ins.add(minted.sign_in_id, account.id, now, minted.expires_at, address)
+    await uow.sign_ins.add(minted.sign_in_id, account.id, now, minted.expires_at, address, provider_token)
     return minted
 
 
@@ -64,19 +70,19 @@ async def sign_in(
         return SignInResult(SignInOutcome.DISABLED, account=account)
     if account.failures or account.locked_until:
         await uow.people.save(account.signed_in())
-    return SignInResult(SignInOutcome.SIGNED_IN, await _open_sign_in(uow, account, policy, address), account)
+    return SignInResult(SignInOutcome.SIGNED_IN, await open_sign_in(uow, account, policy, address), account)
 
 
-async def sign_out(uow: IdentityUnitOfWork, account_id: str, sign_in_id: str) -> bool:
-    """End a sign-in everywhere (False if it was not open)."""
-    expires = await uow.sign_ins.end(sign_in_id, uow.clock.now())
-    if expires is None:
-        return False
-    data = SignOutData(sign_in_id=sign_in_id, account_id=account_id, expires_at=expires)
+async def sign_out(uow: IdentityUnitOfWork, account_id: str, sign_in_id: str) -> Ended | None:
+    """End a sign-in everywhere (None if it was not open)."""
+    ended = await uow.sign_ins.end(sign_in_id, uow.clock.now())
+    if ended is None:
+        return None
+    data = SignOutData(sign_in_id=sign_in_id, account_id=account_id, expires_at=ended.expires_at)
     event = SignedOut.create(source=uow.source, subject=sign_in_id, data=data, time=uow.clock.now())
     uow.emit(Topic.IDENTITY_CREDENTIALS, event)
     await apply_credential_event(uow, event)
-    return True
+    return ended
 
 
 async def change_password(
@@ -91,4 +97,4 @@ async def change_password(
     changed = replace(account, password_hash=people.hash_password(new), valid_after=uow.clock.now())
     await uow.people.save(changed)
     await publish_account(uow, changed)
-    return await _open_sign_in(uow, changed, policy, address)
+    return await open_sign_in(uow, changed, policy, address)

@@ -44,8 +44,10 @@ def upgrade() -> None:
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("failures_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("provider_subject", sa.String(length=400), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_people"),
         sa.UniqueConstraint("email", name="uq_people_email"),
+        sa.UniqueConstraint("provider_subject", name="uq_people_provider_subject"),
     )
     op.create_table(
         "sign_ins",
@@ -55,7 +57,17 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("provider_token", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_sign_ins"),
+    )
+    op.create_table(
+        "sso_requests",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("verifier", sa.String(length=128), nullable=False),
+        sa.Column("next", sa.String(length=500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_sso_requests"),
     )
     op.create_index("ix_sign_ins_account_id", "sign_ins", ["account_id"])
     op.create_table(
@@ -112,6 +124,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
+        "sso_requests",
+        "audit",
         "agency_ends",
         "agencies",
         "password_links",
