@@ -15,7 +15,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -124,8 +124,18 @@ def check_csrf(principal: Principal, presented: str | None) -> None:
         raise CSRF_MISSING
 
 
+#: Declares the sign-in cookie in the OpenAPI documents of pages (an alternative to the bearer key).
+_session_cookie = APIKeyCookie(
+    name=tokens.SESSION_COOKIE,
+    auto_error=False,
+    description="The browser's sign-in (the identity service sets it).",
+)
+
+
 async def authenticate_page(
-    request: Request, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _cookie: Annotated[str | None, Depends(_session_cookie)],
 ) -> Principal:
     """For pages a browser opens (the operator board): the sign-in's cookie (or a bearer key or token,
     for scripts). A browser not signed in, or whose sign-in has ended, is sent to the identity

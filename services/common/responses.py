@@ -54,6 +54,8 @@ def refusals(route: APIRoute) -> dict[int, str]:
             403: "The key's role may not do this.",
             429: "Too many requests for this key, or failed attempts from this address (Retry-After).",
         }
+    if authenticate_page in calls:
+        found[303] = "Not signed in: to the identity service's sign-in page (Location), and back after."
     if visitor in calls:
         found[429] = "Too many requests, or failed attempts, from this address (Retry-After)."
     if route.dependant.path_params:

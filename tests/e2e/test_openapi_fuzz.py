@@ -18,7 +18,7 @@ import pytest
 from tests.e2e.stack import Stack, running
 
 pytestmark = pytest.mark.e2e
-SERVICES = ("registry", "compliance", "training", "notifier")
+SERVICES = ("identity", "registry", "compliance", "training", "notifier")
 #: Enough to cover each operation's examples, boundaries and a fuzzed sample; a fixed seed, so a
 #: failure is reproduced by running the same command.
 EXAMPLES, SEED = "40", "20221030"

@@ -10,6 +10,7 @@ from contracts.audit import AuditData
 from contracts.identity import Role
 from services.common.auth import Caller, require
 from services.common.clock import VIETNAM
+from services.common.inputs import Day
 from services.identity.api.shared import ServiceDep
 from services.identity.audit_store import Filter
 from services.identity.usecases import audit
@@ -28,8 +29,8 @@ async def read_trail(
     service: ServiceDep,
     actor: Annotated[str | None, Query(max_length=32, pattern=r"^[A-Za-z0-9-]+$")] = None,
     target: Annotated[str | None, Query(max_length=300, description="A target or its start.")] = None,
-    since: Annotated[date | None, Query(alias="from", description="First day (giờ Việt Nam).")] = None,
-    until: Annotated[date | None, Query(alias="to", description="Last day (giờ Việt Nam), included.")] = None,
+    since: Annotated[Day | None, Query(alias="from", description="First day (giờ Việt Nam).")] = None,
+    until: Annotated[Day | None, Query(alias="to", description="Last day (giờ Việt Nam), included.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AuditData]:
     """Newest first."""

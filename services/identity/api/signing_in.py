@@ -33,6 +33,20 @@ from services.identity.signing import Minted
 from services.identity.usecases import people, signing_in
 
 router = APIRouter(tags=["sign-in"])
+#: How the pages' refusals are documented: a page, in Vietnamese, with the form again.
+PAGE_REFUSED = {
+    "description": "Refused (the page says why, with the form again).",
+    "content": {"text/html": {}},
+}
+FORM_FORGED = {"description": "The form was not sent from its own page (CSRF token missing or wrong)."}
+#: A form's 422: a field FastAPI could not read (JSON, naming it), or a value refused (the page again).
+FORM_REFUSED = {
+    "description": "A field missing or unreadable (JSON, naming it), or refused (the page says why).",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}},
+        "text/html": {},
+    },
+}
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent.parent / "templates"),
     autoescape=select_autoescape(default=True),
@@ -113,7 +127,16 @@ async def sign_in_form(request: Request, service: ServiceDep, next: str | None =
     return answer
 
 
-@router.post("/sign-in", response_class=HTMLResponse)
+@router.post(
+    "/sign-in",
+    response_class=HTMLResponse,
+    responses={
+        303: {"description": "Signed in: on to where the person was going."},
+        401: PAGE_REFUSED,
+        403: FORM_FORGED,
+        423: PAGE_REFUSED,
+    },
+)
 async def sign_in(
     request: Request,
     visitor: Anonymous,
@@ -168,10 +191,12 @@ async def token(body: TokenIn, request: Request, visitor: Anonymous, service: Se
     raise HTTPException(401, detail=WRONG)
 
 
-@router.get("/account", response_class=HTMLResponse)
+@router.get(
+    "/account", response_class=HTMLResponse, responses={403: {"description": "Not a person signed in."}}
+)
 async def account(request: Request, caller: PageCaller, service: ServiceDep) -> Response:
     if not caller.is_person:
-        return RedirectResponse("/sign-in", status_code=303)
+        raise HTTPException(403, detail="the account page is a signed-in person's (an API key has none)")
     return page(
         request,
         "account.html",
@@ -184,7 +209,9 @@ async def account(request: Request, caller: PageCaller, service: ServiceDep) -> 
     )
 
 
-@router.post("/sign-out")
+@router.post(
+    "/sign-out", responses={303: {"description": "Signed out: to the sign-in page (or the provider's)."}}
+)
 async def sign_out(
     request: Request,
     caller: FormCaller,
@@ -218,7 +245,7 @@ async def password_form(request: Request, caller: PageCaller) -> HTMLResponse:
     )
 
 
-@router.post("/password", response_class=HTMLResponse)
+@router.post("/password", response_class=HTMLResponse, responses={422: FORM_REFUSED, 403: FORM_FORGED})
 async def change_password(
     request: Request,
     caller: FormCaller,
@@ -268,7 +295,9 @@ async def link_form(request: Request, link: str) -> HTMLResponse:
     return answer
 
 
-@router.post("/password-links/{link}", response_class=HTMLResponse)
+@router.post(
+    "/password-links/{link}", response_class=HTMLResponse, responses={422: FORM_REFUSED, 403: FORM_FORGED}
+)
 async def set_password(
     request: Request,
     link: str,

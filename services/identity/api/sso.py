@@ -17,7 +17,17 @@ def public(request: Request, service: ServiceDep) -> str:
     return (service.identity_settings.public_url or str(request.base_url)).rstrip("/")
 
 
-@router.get("/sso")
+NOT_CONFIGURED = {"description": "Single sign-on is not configured."}
+
+
+@router.get(
+    "/sso",
+    responses={
+        303: {"description": "To the provider's sign-in page."},
+        404: NOT_CONFIGURED,
+        503: {"description": "The provider does not answer.", "content": {"text/html": {}}},
+    },
+)
 async def start(request: Request, service: ServiceDep, next: str | None = None) -> Response:
     """Off to the provider's sign-in page."""
     if service.provider is None:
@@ -40,7 +50,18 @@ async def start(request: Request, service: ServiceDep, next: str | None = None) 
     return RedirectResponse(started.url, status_code=303)
 
 
-@router.get("/sso/callback")
+@router.get(
+    "/sso/callback",
+    responses={
+        303: {"description": "Signed in: on to where the person was going."},
+        401: {"description": "The provider did not sign the person in.", "content": {"text/html": {}}},
+        403: {
+            "description": "Signed in at the provider, refused by eiso (why, on the page).",
+            "content": {"text/html": {}},
+        },
+        404: NOT_CONFIGURED,
+    },
+)
 async def callback(
     request: Request, service: ServiceDep, state: str = "", code: str = "", error: str | None = None
 ) -> Response:
