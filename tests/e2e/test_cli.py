@@ -114,6 +114,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         "EISO_COMPLIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'compliance.db'}",
         "EISO_TRAINING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'training.db'}",
         "EISO_NOTIFIER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}",
+        "EISO_IDENTITY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}",
     }
     try:
         demo = eiso(env, "demo")
