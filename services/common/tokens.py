@@ -30,6 +30,9 @@ CSRF_COOKIE = "eiso_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 #: The form field a page's forms carry the CSRF token in.
 CSRF_FIELD = "csrf_token"
+#: Seconds a token's times may be off between the identity service's clock and a service's: servers'
+#: clocks differ a little, and clocks started at a simulated time (the demo) differ by their starts.
+CLOCK_LEEWAY_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ async def check_token(session: AsyncSession, token: str, now: datetime) -> Signe
         return None
     registry = JWTClaimsRegistry(
         now=int(now.timestamp()),
+        leeway=CLOCK_LEEWAY_SECONDS,
         iss={"essential": True, "value": ISSUER},
         sub={"essential": True},
         sid={"essential": True},

@@ -84,7 +84,13 @@ async def test_a_link_sets_the_password_once_and_a_sign_in_gives_a_token_every_r
     found = await holder(identity_db, clock, signed.minted.token)
     assert (found.account_id, found.role, found.name) == (account_id, Role.AGENCY, "Trần Thị B")
     assert found.csrf == signed.minted.csrf
-    clock.set(NOW + timedelta(hours=8, seconds=1))
+    clock.set(NOW + timedelta(hours=8, seconds=-60))
+    assert await holder(identity_db, clock, signed.minted.token) is not None, (
+        "a clock a minute apart is no matter"
+    )
+    clock.set(NOW - timedelta(seconds=60))
+    assert await holder(identity_db, clock, signed.minted.token) is not None, "nor one a minute behind"
+    clock.set(NOW + timedelta(hours=8, minutes=3))
     assert await holder(identity_db, clock, signed.minted.token) is None, "expired after a working day"
     tampered = signed.minted.token[:-4] + ("AAAA" if not signed.minted.token.endswith("AAAA") else "BBBB")
     clock.set(NOW)
