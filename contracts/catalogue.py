@@ -17,7 +17,7 @@ from contracts.envelope import CloudEvent, EventError
 from contracts.identity import CREDENTIAL_EVENTS
 from contracts.inspections import INSPECTION_EVENTS
 from contracts.records import RECORD_EVENTS
-from contracts.topics import AUDIT_TOPICS, Topic
+from contracts.topics import AUDIT_TOPICS, Topic, catalogued
 from contracts.training import TRAINING_EVENTS
 
 
@@ -168,7 +168,7 @@ EVENT_TYPES: dict[str, type[CloudEvent]] = {
 def parse_event(topic: str, value: bytes | None) -> CloudEvent:
     """Validate a record value read from `topic`; raise `EventError` saying exactly what is wrong."""
     try:
-        spec = TOPICS[Topic(topic)]
+        spec = TOPICS[catalogued(topic)]
     except ValueError:
         raise EventError(f"unknown topic {topic!r}") from None
     if not spec.events:

@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts.catalogue import DEAD_LETTER_HEADERS, EVENT_TYPES, TOPICS
 from contracts.envelope import CONTENT_TYPE, SCHEMA_URN_PREFIX, TYPE_HEADER, CloudEvent
-from contracts.topics import dlq
+from contracts.topics import SYSTEM_TOPIC_PREFIX, Topic, dlq
 
 HERE = Path(__file__).parent
 SCHEMAS = HERE / "schemas"
@@ -24,6 +24,7 @@ ASYNCAPI = HERE / "asyncapi.yaml"
 KAFKA_BINDING = "0.5.0"
 DEAD_LETTER = "dead-letter"
 SCRAM = "scramSha512"
+SYSTEM_INBOUND = "eiso.inbound.records.system"
 
 #: What `data.<subject_field>` is, in words, for the key's and the subject's descriptions.
 SUBJECT_MEANINGS = {
@@ -204,6 +205,25 @@ def servers() -> dict[str, Any]:
     }
 
 
+def _add_system_inbound(channels: dict[str, Any], operations: dict[str, Any]) -> None:
+    """Each system's own inbound topic: what a system given a broker principal publishes to."""
+    inbound = channels[Topic.INBOUND_RECORDS.value]
+    channels[SYSTEM_INBOUND] = {
+        "address": f"{SYSTEM_TOPIC_PREFIX}{{systemId}}",
+        "description": "A system's own inbound topic, carrying what the shared inbound topic carries. On "
+        "the secure broker only the system's SCRAM principal (the identity service's POST /broker-accounts "
+        "gives it) may write here, and the registry takes the event's source from the address: an event "
+        "whose `source` is another system is dead-lettered (on the shared inbound dead-letter topic).",
+        "parameters": {"systemId": {"description": "The registered system's id, its `source`."}},
+        "messages": inbound["messages"],
+    }
+    operations[f"publish-{SYSTEM_INBOUND}"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{SYSTEM_INBOUND}"},
+        "summary": "Written by the system the address names, and by no one else (ACL).",
+    }
+
+
 def asyncapi_document() -> str:
     """AsyncAPI 3.0, written as JSON (a subset of YAML 1.2), so `contracts` needs no YAML library."""
     channels: dict[str, Any] = {}
@@ -235,6 +255,7 @@ def asyncapi_document() -> str:
             "channel": {"$ref": f"#/channels/{dlq(name)}"},
             "summary": f"Written by the consumers of {name}, through their outbox: exactly once.",
         }
+    _add_system_inbound(channels, operations)
     document = {
         "asyncapi": "3.0.0",
         "info": {

@@ -2,6 +2,7 @@
 keeps its records (decided here, once, with the reason; `services.common.kafka.ensure_topics` applies
 it to the cluster)."""
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,9 +37,36 @@ AUDIT_TOPICS = {
 }
 
 
+#: A system's own inbound topic is `eiso.inbound.records.<system id>`: the secure broker lets the
+#: system's SCRAM principal write there and nowhere else, so the topic says who published (issue 16).
+SYSTEM_TOPIC_PREFIX = f"{Topic.INBOUND_RECORDS.value}."
+#: Every inbound topic, the shared one and each system's (a Python regex, as aiokafka matches it); not
+#: the shared dead-letter topic, whose name would otherwise read as the topic of a system "dlq".
+INBOUND_PATTERN = r"^eiso\.inbound\.records(\.(?!dlq$)[a-z0-9][a-z0-9.\-]*)?$"
+
+
+def system_topic(system_id: str) -> str:
+    """The inbound topic only `system_id` may write to on the secure broker."""
+    return f"{SYSTEM_TOPIC_PREFIX}{system_id}"
+
+
+def system_of(topic: str) -> str | None:
+    """The system whose own inbound topic `topic` is, or None for any other topic."""
+    if topic.startswith(SYSTEM_TOPIC_PREFIX) and re.fullmatch(INBOUND_PATTERN, topic):
+        return topic.removeprefix(SYSTEM_TOPIC_PREFIX)
+    return None
+
+
+def catalogued(topic: str) -> Topic:
+    """The catalogue topic `topic` is, or is an instance of (a system's inbound topic carries what the
+    shared one carries). ValueError for a name outside the catalogue."""
+    return Topic.INBOUND_RECORDS if system_of(topic) else Topic(topic)
+
+
 def dlq(topic: str) -> str:
-    """The dead-letter topic of `topic`: where its consumers put what they can never process."""
-    return f"{topic}{DLQ_SUFFIX}"
+    """The dead-letter topic of `topic`: where its consumers put what they can never process. Every
+    system's inbound topic shares the inbound one's (each dead letter names its original topic)."""
+    return f"{catalogued(topic).value if system_of(topic) else topic}{DLQ_SUFFIX}"
 
 
 def all_topic_names() -> list[str]:
@@ -137,7 +165,7 @@ def retention_of(name: str) -> Kept:
     """How long topic `name` (a catalogue topic or its `.dlq`) keeps its records, and why."""
     if name.endswith(DLQ_SUFFIX) and name.removesuffix(DLQ_SUFFIX) in set(Topic):
         return DEAD_LETTERS
-    return RETENTION[Topic(name)]
+    return RETENTION[catalogued(name)]
 
 
 def kept_forever() -> list[str]:

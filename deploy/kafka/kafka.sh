@@ -7,6 +7,10 @@
 # a self-signed certificate for localhost/127.0.0.1 (trust it with $state/secure/ca.pem) and one user,
 # `eiso`, whose password is in $state/secure/password. Inter-broker traffic stays on a PLAINTEXT
 # listener bound to 127.0.0.1 (EISO_KAFKA_INTERNAL_PORT, default client port + 2).
+# Secure mode also authorizes every request (StandardAuthorizer, nothing allowed without an ACL): `eiso`
+# and the unauthenticated local controller and inter-broker listeners (User:ANONYMOUS, 127.0.0.1 only)
+# are super users; an outside system gets a SCRAM user of its own and one ACL, to write to its topic
+# eiso.inbound.records.<system id>, from the identity service (POST /broker-accounts).
 #
 # The broker's jars come from Maven Central through `mvn` (deploy/kafka/pom.xml) and are cached in
 # .cache/kafka-<version>/libs (git-ignored); KAFKA_HOME points at an unpacked Apache Kafka instead.
@@ -103,7 +107,10 @@ listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.se
 ssl.keystore.type=PKCS12
 ssl.keystore.location=$secure_dir/broker.p12
 ssl.keystore.password=$(cat "$secure_dir/keystore.password")
-ssl.key.password=$(cat "$secure_dir/keystore.password")"
+ssl.key.password=$(cat "$secure_dir/keystore.password")
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:eiso;User:ANONYMOUS"
   fi
   cat >"$state/server.properties" <<EOF
 process.roles=broker,controller

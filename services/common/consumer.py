@@ -37,6 +37,8 @@ log = structlog.get_logger("eiso.consumer")
 #: A consumed event's handler: the consumer's own unit of work (the service's subclass) and the event.
 Handler = Callable[[Any, Any], Awaitable[None]]
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+#: Whether an event may be applied as it arrived (on this topic): None, or the reason it may not.
+Admission = Callable[[str, Any], str | None]
 
 
 class PermanentError(Exception):
@@ -113,6 +115,12 @@ class EventConsumer:
     #: skipping it as a repeat: for outside publishers, who must learn of it. Not for eiso's own topics,
     #: where a rebuilt service re-sends derived events under the same ids on purpose.
     refuse_reused_ids: bool = False
+    #: Subscribe to every topic matching this regex (new ones too) instead of `topics`, which then
+    #: only name the topics known in advance (for metrics and lag).
+    pattern: str | None = None
+    #: Checked before the handler; an event it refuses is dead-lettered with its reason and remembered
+    #: by position, not id (a refused event must not take the id from the event it may imitate).
+    admit: Admission | None = None
     failures: int = field(default=0, init=False)
     batches: int = field(default=0, init=False)
 
@@ -150,7 +158,7 @@ class EventConsumer:
         parsed = [(record, _parse(record)) for record in records]
         async with self.uow() as uow:
             ids = [_inbox_id(record, event) for record, event in parsed]
-            if self.refuse_reused_ids:  # a reused id is dead-lettered once, remembered by position
+            if self.refuse_reused_ids or self.admit:  # what is dead-lettered by position, once
                 ids += [record_position(record) for record, _ in parsed]
             done = await uow.seen(self.name, ids)
             if self.preload and not careful:
@@ -169,12 +177,10 @@ class EventConsumer:
         self, uow: UnitOfWork, record: Record, event: Any, done: dict[str, str | None], careful: bool
     ) -> tuple[str, Callable[[], None]]:
         context = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
-        inbox_id, digest = _inbox_id(record, event), None
-        if self.refuse_reused_ids and not isinstance(event, EventError):
-            digest, position = digest_of(event), record_position(record)
-            if inbox_id in done and done[inbox_id] not in (None, digest) and position not in done:
-                reason = f"id reused with different content: event {inbox_id} was applied with other content"
-                return await self._dead_letter(uow, record, position, reason, context, done)
+        inbox_id = _inbox_id(record, event)
+        digest = digest_of(event) if self.refuse_reused_ids and not isinstance(event, EventError) else None
+        if refused := await self._refuse(uow, record, event, (inbox_id, digest), done, context):
+            return refused
         if inbox_id in done or (digest and record_position(record) in done):
             return "duplicates", partial(  # applied or dead-lettered before, or earlier in this batch
                 log.info, "event skipped: already handled", outcome="duplicate", **context
@@ -207,6 +213,29 @@ class EventConsumer:
             return await self._dead_letter(uow, record, inbox_id, reason, context, done, digest)
         self._remember(uow, inbox_id, done, digest)
         return "applied", partial(log.info, "event applied", outcome="applied", **context)
+
+    async def _refuse(
+        self,
+        uow: UnitOfWork,
+        record: Record,
+        event: Any,
+        seen_as: tuple[str, str | None],
+        done: dict[str, str | None],
+        context: dict[str, Any],
+    ) -> tuple[str, Callable[[], None]] | None:
+        """Dead-letter, once, an event `admit` refuses or whose id was applied with other content; both
+        are remembered by position (the id belongs to the event applied, or to the one imitated)."""
+        if isinstance(event, EventError):
+            return None
+        (inbox_id, digest), position = seen_as, record_position(record)
+        reason = self.admit(record.topic, event) if self.admit else None
+        if reason is None and digest and inbox_id in done and done[inbox_id] not in (None, digest):
+            reason = f"id reused with different content: event {inbox_id} was applied with other content"
+        if reason is None:
+            return None
+        if position in done:
+            return "duplicates", partial(log.info, "event skipped: already refused", **context)
+        return await self._dead_letter(uow, record, position, reason, context, done)
 
     def _remember(
         self, uow: UnitOfWork, inbox_id: str, done: dict[str, str | None], digest: str | None = None
@@ -250,7 +279,8 @@ def subscribe(
     """Register `consumer` on `broker` as a batch subscriber that commits offsets only after the effect."""
 
     @broker.subscriber(
-        *consumer.topics,
+        *([] if consumer.pattern else consumer.topics),
+        pattern=consumer.pattern,
         group_id=group_id,
         batch=True,
         max_records=batch_max,

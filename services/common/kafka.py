@@ -66,6 +66,8 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         security=security(settings),
         request_timeout_ms=15_000,
+        # A pattern subscription sees a topic created since (a system given its own) within this.
+        metadata_max_age_ms=10_000,
         # Topics are created explicitly by `ensure_topics`, with their dead-letter twins.
         allow_auto_create_topics=False,
         # FastStream's own "Received/Processed" lines go to DEBUG; the consumer logs one JSON line per event.
@@ -375,7 +377,8 @@ async def group_lag(settings: ServiceSettings, topics: Sequence[str]) -> int:
     await consumer.start()
     try:
         committed = await admin.list_consumer_group_offsets(settings.group_id)
-        found = await partitions_of(consumer, topics)
+        # With a pattern subscription, topics found later (a system's own) are known by their offsets.
+        found = await partitions_of(consumer, sorted({*topics, *(tp.topic for tp in committed)}))
         ends = await consumer.end_offsets(found)
         return sum(max(0, ends[tp] - (committed[tp].offset if tp in committed else 0)) for tp in found)
     finally:

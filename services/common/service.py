@@ -22,7 +22,7 @@ from services.common import metrics, workdays
 from services.common.audit import Audited, action_of
 from services.common.auth import me_router
 from services.common.clock import Clock, make_clock
-from services.common.consumer import EventConsumer, Handler, subscribe
+from services.common.consumer import Admission, EventConsumer, Handler, subscribe
 from services.common.db import create_engine, ping, sessionmaker
 from services.common.docs import serve_docs
 from services.common.http import harden
@@ -135,8 +135,15 @@ class Service(Generic[U]):
             return await usecase(uow, *args, **kwargs)
 
     def consume(
-        self, topics: list[str], handlers: dict[str, Handler], refuse_reused_ids: bool = False
+        self,
+        topics: list[str],
+        handlers: dict[str, Handler],
+        refuse_reused_ids: bool = False,
+        pattern: str | None = None,
+        admit: Admission | None = None,
     ) -> None:
+        """Apply `handlers` to the events of `topics` (or of every topic `pattern` matches, `topics`
+        being those known in advance), with `admit` checked first (see `EventConsumer`)."""
         consumer = EventConsumer(
             self.settings.service_name,
             topics,
@@ -144,6 +151,8 @@ class Service(Generic[U]):
             self.uow,
             crash_at=self.settings.crash_at,
             refuse_reused_ids=refuse_reused_ids,
+            pattern=pattern,
+            admit=admit,
         )
         metrics.preinitialise(consumer.name, topics)
         settings = self.settings

@@ -10,7 +10,8 @@ from contracts import Topic
 from contracts.topics import AUDIT_TOPICS
 from services.common.replay import Replay
 from services.common.service import Service
-from services.identity.api import accounts, audit, feeds, jwks, keys, signing_in, sso
+from services.identity.api import accounts, audit, feeds, jwks, keys, signing_in, sso, systems
+from services.identity.broker_accounts import BrokerAccounts
 from services.identity.handlers import HANDLERS
 from services.identity.keys import bootstrap_parts
 from services.identity.people import Throttle
@@ -36,6 +37,7 @@ class IdentityService(Service[IdentityUnitOfWork]):
     def __init__(self, settings: IdentitySettings) -> None:
         super().__init__(settings, MIGRATIONS, IdentityUnitOfWork)
         self.identity_settings = settings
+        self.broker_accounts = BrokerAccounts(settings)
         secret = settings.bootstrap_operator_key
         self.bootstrap_key = secret.get_secret_value() if secret else None
         self.bootstrap_id = bootstrap_parts(self.bootstrap_key)[0] if self.bootstrap_key else None
@@ -81,6 +83,7 @@ def build(settings: IdentitySettings | None = None) -> IdentityService:
     service.consume([Topic.REGISTRY_AGENCIES, *AUDIT_TOPICS.values()], HANDLERS)
     service.routers += [
         keys.router,
+        systems.router,
         feeds.router,
         accounts.router,
         signing_in.router,

@@ -5,7 +5,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from contracts.identity import CREDENTIAL_ID, Role
+from contracts.identity import CREDENTIAL_ID, SYSTEM_ID, Role
+from contracts.topics import system_of, system_topic
 from services.common.credentials import digest, split_key
 
 
@@ -40,6 +41,17 @@ class KeyRefusedError(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def check_broker_system(system_id: str) -> None:
+    """A system id that can name a Kafka principal and its topic (`eiso.inbound.records.<id>`): the
+    contract's shape, and not `dlq`, whose topic would be the inbound dead-letter topic."""
+    if not re.fullmatch(SYSTEM_ID, system_id) or system_of(system_topic(system_id)) != system_id:
+        raise KeyRefusedError(
+            "system_id",
+            f"{system_id!r} cannot name a system's topic (lower-case letters, digits, dots, "
+            "hyphens; not 'dlq')",
+        )
 
 
 class RevocationRefusedError(Exception):

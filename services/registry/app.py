@@ -1,16 +1,21 @@
 """Wiring of the registry: its settings, migrations, the inbound gateway and the routes."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 from contracts import Topic
+from contracts.topics import INBOUND_PATTERN
 from services.common.replay import Replay
 from services.common.service import Service
 from services.registry.api import agencies, agency_import, intake, records, reorganisation, systems
+from services.registry.domain import source_bound_to_topic
 from services.registry.handlers import handlers
 from services.registry.settings import RegistrySettings
 from services.registry.unit_of_work import RegistryUnitOfWork
 
+#: What the registry reads: the inbound topics (shared and per system) and the credentials.
+CONSUMED = rf"^{re.escape(Topic.IDENTITY_CREDENTIALS)}$|{INBOUND_PATTERN}"
 MIGRATIONS = Path(__file__).parent / "migrations"
 REPLAY = Replay.refused_because(
     "it is the source of record: agencies and records entered through its API are stored in its "
@@ -25,6 +30,10 @@ def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWor
         [Topic.INBOUND_RECORDS, Topic.IDENTITY_CREDENTIALS],
         handlers(timedelta(seconds=settings.inbound_clock_skew_seconds)),
         refuse_reused_ids=True,  # outside publishers must learn that an id was reused
+        # The shared inbound topic, each system's own (created when it gets Kafka credentials), and
+        # the credentials; on a system's topic the source is the topic's system.
+        pattern=CONSUMED,
+        admit=source_bound_to_topic,
     )
     # In this order, the routes' order in the OpenAPI document.
     routes = [agencies, reorganisation, agency_import, records, systems, intake]

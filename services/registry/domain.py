@@ -13,8 +13,10 @@ from enum import StrEnum
 from typing import Any
 
 from contracts.agencies import AgencyData, Contacts
+from contracts.envelope import CloudEvent
 from contracts.fields import clean_line
 from contracts.records import RecordData
+from contracts.topics import system_of
 from contracts.vocabulary import Element, Level, Obligation
 
 #: Fields a plain update may change (name, code and parent have their own operations).
@@ -313,3 +315,16 @@ def same_record(a: RecordData, b: RecordData) -> bool:
     """The same facts, whatever version number or channel each copy carries."""
     keep = {"agency_code", "element", "year", "occurred_on", "document_ref", "title", "notes", "submitted_by"}
     return a.model_dump(include=keep) == b.model_dump(include=keep)
+
+
+def source_bound_to_topic(topic: str, event: CloudEvent) -> str | None:
+    """Why an event may not be taken as it arrived, or None. On a system's own inbound topic (which
+    the broker lets only that system's principal write) the topic says who published: an event whose
+    `source` names another system is an imitation, whatever else it holds."""
+    owner = system_of(topic)
+    if owner is None or event.source == owner:
+        return None
+    return (
+        f"source {event.source} is not {owner}, the only system allowed to write to {topic}: a system "
+        "publishes under its own source"
+    )

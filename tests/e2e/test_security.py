@@ -6,7 +6,6 @@ whole run are scanned for personal data and secrets by tests/conftest.py.)"""
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -14,8 +13,7 @@ import pytest
 
 from contracts import Topic, dlq
 from eiso_cli.processes import ServiceProcess
-from tests.brokers import broker_of_its_own
-from tests.conftest import KAFKA_PORT
+from tests.e2e.conftest import SecureBroker
 from tests.e2e.stack import PROPAGATION_SECONDS, Stack, free_ports, running
 from tests.factories import inbound, unique_code
 from tests.kafka_tools import eventually, produce, read_until
@@ -79,32 +77,6 @@ async def test_cr_lf_in_an_inbound_event_cannot_forge_a_log_line(stack: Stack) -
     entries = [json.loads(line) for line in lines_of(stack.processes["registry"].log_path)]
     assert not [e for e in entries if e.get("event") == "forged"]
     assert any("forged" in json.dumps(e) for e in entries), "the attempt is in the log, escaped"
-
-
-@dataclass(frozen=True)
-class SecureBroker:
-    bootstrap: str
-    password: str
-    cafile: str
-
-    def settings(self, password: str | None = None) -> dict[str, str]:
-        return {
-            "kafka_security_protocol": "SASL_SSL",
-            "kafka_sasl_mechanism": "SCRAM-SHA-512",
-            "kafka_username": "eiso",
-            "kafka_password": password or self.password,
-            "kafka_ssl_cafile": self.cafile,
-        }
-
-
-@pytest.fixture(scope="module")
-def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
-    """A second local broker, started by the launcher with --secure (SASL_SSL, SCRAM-SHA-512)."""
-    state = tmp_path_factory.mktemp("kafka-secure")
-    port = KAFKA_PORT + 300
-    with broker_of_its_own("secure broker", port, state, "--secure") as bootstrap:
-        password = (state / "secure" / "password").read_text().strip()
-        yield SecureBroker(bootstrap, password, str(state / "secure" / "ca.pem"))
 
 
 async def test_the_services_work_over_sasl_ssl_with_scram(

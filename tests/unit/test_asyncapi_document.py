@@ -63,7 +63,11 @@ def parsed() -> dict[str, Any]:
 
 
 def test_the_parser_accepts_the_document_without_errors_or_warnings() -> None:
-    assert parsed()["channels"].keys() == {n for s in TOPICS.values() for n in (s.topic.value, dlq(s.topic))}
+    catalogue = {n for s in TOPICS.values() for n in (s.topic.value, dlq(s.topic))}
+    system = "eiso.inbound.records.{systemId}"  # the parser names channels by address
+    assert parsed()["channels"].keys() == catalogue | {system}
+    channels = parsed()["channels"]
+    assert channels[system].keys() == channels["eiso.inbound.records"].keys(), "what the shared one carries"
 
 
 def test_the_parser_reports_an_invalid_document(tmp_path: Path) -> None:

@@ -16,7 +16,14 @@ from services.common import credentials
 from services.common.clock import FixedClock
 from services.common.outbox_inbox import outbox
 from services.common.uow import UnitOfWork
-from services.identity.keys import KeyRefusedError, RevocationRefusedError, bootstrap_parts
+from services.identity.broker_accounts import BrokerAccounts, BrokerNotSecureError
+from services.identity.keys import (
+    KeyRefusedError,
+    RevocationRefusedError,
+    bootstrap_parts,
+    check_broker_system,
+)
+from services.identity.settings import IdentitySettings
 from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases import agencies, keys
 from tests.conftest import migrated
@@ -119,3 +126,17 @@ async def test_a_replica_applies_issues_and_revocations_in_order(
     assert revoked is not None and revoked.revoked_at == NOW
     assert not revoked.opens_with(first.key.split("_", 2)[2]), "refused once revoked"
     assert valid is not None and valid.role == Role.OPERATOR and valid.opens_with(second.key.split("_", 2)[2])
+
+
+@pytest.mark.parametrize("system_id", ["dlq", "Vn.Travinh", "a", "vn travinh"])
+def test_a_broker_principal_is_refused_for_an_id_that_cannot_name_a_system_s_topic(system_id: str) -> None:
+    with pytest.raises(KeyRefusedError) as refused:
+        check_broker_system(system_id)
+    assert refused.value.field == "system_id"
+
+
+async def test_the_plain_broker_gives_no_principal_and_says_what_is_needed() -> None:
+    accounts = BrokerAccounts(IdentitySettings(kafka_security_protocol="PLAINTEXT"))
+    with pytest.raises(BrokerNotSecureError, match="secure mode") as refused:
+        await accounts.provision("vn.travinh.eiso", "secret-never-used")
+    assert "secret-never-used" not in str(refused.value)

@@ -11,14 +11,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from contracts import Topic
+from contracts import Topic, dlq
 from contracts.agencies import AgencyData
 from contracts.records import InternalAuditCompleted, PolicyUpdated, RecordData
+from contracts.topics import system_topic
 from contracts.vocabulary import Element, Level
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
 from services.common.dlq import REASON
 from services.common.outbox_inbox import outbox
+from services.registry.domain import source_bound_to_topic
 from services.registry.handlers import handlers
 from services.registry.store.agencies import AgencyStore
 from services.registry.store.systems import SystemStore
@@ -170,4 +172,42 @@ async def test_in_a_preloaded_batch_a_read_the_read_ahead_does_not_answer_sees_t
         await uow.commit()
     async with sessions() as db:
         assert [r.record_id for r in await db.execute(select(records))] == [str(event.data.record_id)]
+    await sessions.kw["bind"].dispose()
+
+
+async def test_on_a_system_s_own_topic_the_topic_says_who_published(tmp_path: Path) -> None:
+    """An event on `eiso.inbound.records.<system>` claiming another system is dead-lettered with the
+    reason, by position: the id it took is still free for the system it imitated."""
+    other = "vn.other.system"
+    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}", "registry")
+    async with sessions() as db:
+        now = datetime(2022, 1, 1, tzinfo=UTC)
+        for code, parent in [("D1", None), ("C1", "D1")]:
+            await AgencyStore(db).save([agency(code, parent)], now)
+        for system in (SYSTEM, other):
+            await SystemStore(db).add(system, "Phần mềm ISO điện tử", ["D1"], now)
+        await db.commit()
+    consumer = EventConsumer(
+        "registry",
+        [Topic.INBOUND_RECORDS],
+        handlers(timedelta(minutes=5)),
+        partial(RegistryUnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
+        refuse_reused_ids=True,
+        admit=source_bound_to_topic,
+    )
+    honest, posing = inbound("C1", SYSTEM), inbound("C1", other, occurred_on="2022-05-11")
+    ours = system_topic(SYSTEM)
+    first = await consumer.apply_batch([consumer_record(e, topic=ours) for e in (honest, posing)])
+    assert (first.applied, first.dead_lettered) == (1, 1)
+    later = await consumer.apply_batch([consumer_record(posing, topic=system_topic(other))])
+    assert later.applied == 1, "the imitated system's own event, with the id the imitation used"
+    async with sessions() as db:
+        channels = sorted(r.channel for r in await db.execute(select(records)))
+        dead = [row for row in await db.execute(select(outbox)) if row.topic.endswith(".dlq")]
+    assert channels == sorted([SYSTEM, other])
+    assert [row.topic for row in dead] == [dlq(Topic.INBOUND_RECORDS)], "one dead-letter topic for all"
+    assert (
+        f"source {other} is not {SYSTEM}, the only system allowed to write to {ours}"
+        in dead[0].headers[REASON]
+    )
     await sessions.kw["bind"].dispose()

@@ -1,6 +1,7 @@
 """Each topic's retention, decided once in the catalogue, and what `ensure_topics` makes of it for a
 new topic and for one that exists with other settings (the broker's 7 days, another layout)."""
 
+import re
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from pydantic import ValidationError
 from contracts.topics import (
     AUDIT_TOPICS,
     DEAD_LETTERS,
+    INBOUND_PATTERN,
     RETENTION,
     Retention,
     Topic,
@@ -16,6 +18,8 @@ from contracts.topics import (
     dlq,
     kept_forever,
     retention_of,
+    system_of,
+    system_topic,
 )
 from services.common.kafka import TopicState, reconcile, topic_configs
 from services.registry.settings import RegistrySettings
@@ -105,4 +109,32 @@ def test_a_cluster_that_asks_more_in_sync_replicas_is_never_lowered_to_the_setti
     assert notes[-1] == (
         "min.insync.replicas stays 2, above EISO_TOPIC_MIN_INSYNC_REPLICAS=1: lowering it would keep "
         "acknowledged writes on fewer disks"
+    )
+
+
+@pytest.mark.parametrize(
+    ("topic", "system"),
+    [
+        ("eiso.inbound.records.vn.travinh.eiso", "vn.travinh.eiso"),
+        ("eiso.inbound.records.mot-cua", "mot-cua"),
+        ("eiso.inbound.records", None),
+        ("eiso.inbound.records.dlq", None),  # the shared dead letters, not a system called dlq
+        ("eiso.inbound.records.Upper", None),  # no system id has capitals
+        ("eiso.registry.records", None),
+    ],
+)
+def test_a_system_s_own_inbound_topic_names_its_system(topic: str, system: str | None) -> None:
+    assert system_of(topic) == system
+    assert bool(re.fullmatch(INBOUND_PATTERN, topic)) == (
+        system is not None or topic == "eiso.inbound.records"
+    )
+
+
+def test_a_system_s_topic_is_kept_and_dead_lettered_like_the_shared_inbound_topic() -> None:
+    topic = system_topic("vn.travinh.eiso")
+    assert system_of(topic) == "vn.travinh.eiso"
+    assert retention_of(topic) == RETENTION[Topic.INBOUND_RECORDS]
+    assert dlq(topic) == dlq(Topic.INBOUND_RECORDS), "one dead-letter topic, each letter naming its topic"
+    assert topic_configs(topic, RegistrySettings()) == topic_configs(
+        Topic.INBOUND_RECORDS, RegistrySettings()
     )
