@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.identity import Role
-from services.common import credentials, tokens
+from services.common import credentials, scopes, tokens
 from services.common.db import READ_ONLY
 from services.common.ratelimit import RequestLimits
 
@@ -64,6 +64,15 @@ class Principal:
 
     def may_write(self, agency_code: str) -> bool:
         return self.role == Role.OPERATOR or (self.role == Role.AGENCY and self.agency_code == agency_code)
+
+    def scope(self, role: Role) -> str | None:
+        """Whose records the caller reaches when they hold `role`, a role scoped by name (an inspector,
+        a trainer): their own name, as `scopes.name_key` matches it; None when they hold another role
+        (not scoped by name). A key holding `role` names no person and reaches no record
+        (`scopes.NOBODY`), not every record."""
+        if self.role != role:
+            return None
+        return scopes.NOBODY if self.name is None else scopes.name_key(self.name)
 
 
 _bearer = HTTPBearer(auto_error=False)

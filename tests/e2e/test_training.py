@@ -1,6 +1,7 @@
 """Training as the province runs it, services as processes on the real broker: seats under concurrent
 enrolment, the waiting list, clashes, attendance to completion to the compliance score, certificates
-verified without a key, calendars, invitations of lagging agencies.
+verified without a key, calendars, invitations of lagging agencies, and a signed-in trainer who reads
+and marks the sessions they teach, no other.
 
 The stack's clock is fixed at 11/05/2022 10:00 (giờ Việt Nam), inside the 2022 training window."""
 
@@ -15,6 +16,7 @@ from icalendar import Calendar
 
 from contracts import Topic
 from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running, until
+from tests.e2e.test_people import PASSWORD, invite
 from tests.factories import unique_code
 from tests.kafka_tools import caught_up, eventually, read_until
 
@@ -404,3 +406,64 @@ async def test_a_session_moved_then_cancelled_tells_everyone_and_agency_keys_sta
         keep=lambda r: r.key == other.encode(),
     )
     assert [t for t, _ in types_for(promoted)] == ["enrolment-waitlisted", "enrolment-confirmed"]
+
+
+async def test_a_signed_in_trainer_reads_and_marks_the_sessions_they_teach_and_no_other(
+    stack: Stack,
+) -> None:
+    (code,) = await agencies(stack, 1)
+    name = f"Giảng viên {unique_code('GV')}"
+    hers, another = new_session(stack, trainer=name), new_session(stack)
+    operator = stack.client("training")
+    places = {
+        session["session_id"]: operator.post(
+            f"/sessions/{session['session_id']}/enrolments",
+            json={"agency_code": code, "person_name": f"Học viên {unique_code('HV')}", "role": "staff"},
+        ).json()["enrolment_id"]
+        for session in (hers, another)
+    }
+    # Her account names her as the operator typed it there: the case differs from the session's.
+    account_id, email = invite(stack, None, role="trainer", name=name.upper())
+    signed_in = stack.client("identity").post("/tokens", json={"email": email, "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    trainer = stack.client("training", signed_in.json()["token"])
+    await eventually(lambda: trainer.get("/me").status_code == 200, what="training takes her sign-in")
+
+    listed = trainer.get("/sessions", params={"after": "2022-05-01"}).json()
+    assert [s["session_id"] for s in listed] == [hers["session_id"]], "her sessions only"
+    assert trainer.get(f"/sessions/{hers['session_id']}").json()["trainer"] == name
+    sheet = trainer.get(f"/sessions/{hers['session_id']}/enrolments")
+    assert sheet.status_code == 200 and [e["id"] for e in sheet.json()] == [places[hers["session_id"]]]
+    marks = {"on": "2022-05-10", "marks": [{"enrolment_id": places[hers["session_id"]], "mark": "present"}]}
+    recorded = trainer.post(f"/sessions/{hers['session_id']}/attendance", json=marks)
+    assert recorded.status_code == 200 and recorded.json()["recorded"] == 1, recorded.text
+
+    # Another trainer's session is, to her, not there; and she plans and moves nothing.
+    theirs = f"/sessions/{another['session_id']}"
+    not_there = [
+        {"loc": ["path", "session_id"], "msg": f"không có lớp {another['session_id']}", "type": "value_error"}
+    ]
+    for answer in (
+        trainer.get(theirs),
+        trainer.get(f"{theirs}/enrolments"),
+        trainer.get(f"{theirs}/calendar.ics"),
+        trainer.post(
+            f"{theirs}/attendance",
+            json=marks | {"marks": [{"enrolment_id": places[another["session_id"]], "mark": "absent"}]},
+        ),
+    ):
+        assert (answer.status_code, answer.json()["detail"]) == (404, not_there), answer.request.url
+    assert trainer.patch(f"/sessions/{hers['session_id']}", json={"capacity": 9}).status_code == 403
+    assert operator.get(f"{theirs}/enrolments").status_code == 200, "operators still read every sheet"
+
+    def her_entries() -> list[dict[str, Any]]:
+        entries = stack.client("identity").get("/audit", params={"actor": account_id}).json()
+        return [e for e in entries if e["service"] == "training"]
+
+    await eventually(her_entries, what="her attendance on the audit trail")
+    (entry,) = her_entries()
+    assert (entry["action"], entry["target"]) == (
+        "attendance.record_attendance",
+        f"session:{hers['session_id']}",
+    )
+    assert (entry["actor_name"], entry["role"], entry["actor_kind"]) == (name.upper(), "trainer", "account")

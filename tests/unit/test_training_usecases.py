@@ -1,6 +1,7 @@
 """Training's use cases on its own schema (SQLite), each in a unit of work committed as a route's
 `Service.command` commits it: seats, quotas and the waiting list as they are kept between requests,
-attendance to completion, and what a completed enrolment refuses."""
+attendance to completion, what a completed enrolment refuses, and a trainer's reach: the sessions they
+teach."""
 
 from collections.abc import Awaitable, Callable
 from datetime import date, time
@@ -11,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts.training import EnrolmentStatus, TrainingRole
 from contracts.vocabulary import Level
-from services.common import workdays
+from services.common import scopes, workdays
 from services.common.clock import FixedClock
 from services.training import windows
-from services.training.domain import Day, Quota, RefusalError, Timetable
+from services.training.domain import Day, NotFoundError, Quota, RefusalError, Timetable
 from services.training.settings import WINDOWS_FILE
 from services.training.store import TrainingUnitOfWork
 from services.training.usecases import agencies, attendance, certificates, courses, enrolments, sessions
@@ -46,14 +47,16 @@ async def agency(run: Run, level: Level) -> str:
     return code
 
 
-async def planned(run: Run, capacity: int, quotas: tuple[Quota, ...] = ()) -> str:
+async def planned(
+    run: Run, capacity: int, quotas: tuple[Quota, ...] = (), trainer: str = "Giảng viên A"
+) -> str:
     course = unique_code("C")
     await run(courses.add_course, course, "Nhận thức TCVN ISO 9001:2015", None)
     plan = sessions.NewSession(
         course_code=course,
         days=DAYS,
         venue=f"Hội trường {course}",
-        trainer="Giảng viên A",
+        trainer=trainer,
         capacity=capacity,
         quotas=quotas,
         enrol_opens_on=date(2022, 5, 20),
@@ -113,3 +116,32 @@ async def test_a_completed_enrolment_is_certified_once_and_cannot_be_cancelled(r
     typed = f"  {completion.certificate_code.lower()} "
     certificate = await run(certificates.verify_certificate, typed)
     assert (certificate.person_name, certificate.agency_name) == ("Nguyễn Thị Mai", f"Cơ quan {code}")
+
+
+async def test_a_trainer_reads_and_marks_the_sessions_they_teach_and_no_other(run: Run) -> None:
+    lan = await planned(run, capacity=5, trainer="Bà Trần Thị Lan")
+    minh = await planned(run, capacity=5, trainer="Ông Lê Văn Minh")
+    code = await agency(run, Level.DEPARTMENT)
+    place = await run(enrolments.enrol, lan, code, "Nguyễn Thị Mai", TrainingRole.ISO_OFFICER)
+    other = await run(enrolments.enrol, minh, code, "Trần Văn Bình", TrainingRole.STAFF)
+    her = scopes.name_key("bà trần thị LAN")  # her account's name, typed otherwise than the session's
+
+    listed = await run(sessions.list_sessions, DAYS[0].on, False, her)
+    assert [s.session_id for s in listed] == [lan]
+    assert {s.session_id for s in await run(sessions.list_sessions, DAYS[0].on, False)} == {lan, minh}
+    assert (await run(sessions.get_session, lan, her)).trainer == "Bà Trần Thị Lan"
+    assert [e.id for e in await run(enrolments.session_enrolments, lan, her)] == [place.enrolment_id]
+    marked = await run(attendance.record_attendance, lan, DAYS[0].on, {place.enrolment_id: "present"}, her)
+    assert marked == []
+
+    for refused in (
+        run(sessions.get_session, minh, her),
+        run(enrolments.session_enrolments, minh, her),
+        run(attendance.record_attendance, minh, DAYS[0].on, {other.enrolment_id: "present"}, her),
+        run(attendance.record_attendance, minh, DAYS[0].on, {other.enrolment_id: "present"}, scopes.NOBODY),
+        run(attendance.record_attendance, "no-such-session", DAYS[0].on, {other.enrolment_id: "present"}),
+    ):
+        with pytest.raises(NotFoundError) as not_there:
+            await refused
+        assert (not_there.value.field, str(not_there.value).split()[:2]) == ("session_id", ["không", "có"])
+    assert await run(enrolments.session_enrolments, "no-such-session") == [], "an operator's empty sheet"

@@ -118,8 +118,9 @@ async def make_plan(body: PlanIn, caller: Caller, request: Request, service: Ser
 
 
 def inspector_of(caller: Principal) -> str | None:
-    """An inspector sees and acts on the inspections assigned to them (by name), no other."""
-    return caller.name if caller.role == Role.INSPECTOR else None
+    """An inspector sees and acts on the inspections assigned to them (by name), no other: the scope
+    `assigned` filters by (None: every inspection)."""
+    return caller.scope(Role.INSPECTOR)
 
 
 @router.get("/inspection-plans/{year}", response_model=PlanOut)

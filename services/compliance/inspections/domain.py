@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from contracts.inspections import CorrectiveAction, InspectionData, InspectionStatus
+from services.common import scopes
 from services.common.workdays import WorkingDays, day_off_phrase
 from services.compliance.scoring.rules import Window
 
@@ -190,8 +191,9 @@ def revised(current: InspectionData, **changes: object) -> InspectionData:
 
 
 def assigned(inspections: Iterable[InspectionData], inspector: str | None) -> list[InspectionData]:
-    """The inspections of `inspector` (the person's name, as the plan names them); all when None."""
-    return [i for i in inspections if inspector is None or i.inspector == inspector]
+    """The inspections of `inspector`, a signed-in inspector's scope (`Principal.scope`: their name as
+    `scopes.name_key` matches it); all when None."""
+    return [i for i in inspections if scopes.theirs(i.inspector, inspector)]
 
 
 def active(plan: Iterable[InspectionData]) -> list[InspectionData]:

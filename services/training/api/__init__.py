@@ -2,7 +2,8 @@
 one module per resource; each route parses, runs a use case (`usecases`) and maps its refusals.
 
 Keys as in the registry: operators plan and mark attendance; an agency key enrols and cancels its own
-staff only; certificates are verified by anyone, without a key.
+staff only; a trainer reads and marks the attendance of the sessions they teach, no other
+(`Principal.scope`); certificates are verified by anyone, without a key.
 """
 
 from fastapi import APIRouter

@@ -1,4 +1,4 @@
-"""Attendance: one day's marks for a session, taken by operators."""
+"""Attendance: one day's marks for a session, taken by operators, or by the session's own trainer."""
 
 from datetime import date
 
@@ -38,8 +38,9 @@ async def record_attendance(
     session_id: str, body: AttendanceIn, caller: Caller, request: Request, service: ServiceDep
 ) -> AttendanceOut:
     """One day's attendance; those who have attended the required days complete the course, get a
-    certificate, and compliance hears of it (training-completed)."""
-    require(caller, Role.OPERATOR)
+    certificate, and compliance hears of it (training-completed). A trainer marks the sessions they
+    teach; another trainer's session is, to them, not there (404)."""
+    require(caller, Role.OPERATOR, Role.TRAINER)
     marks = {m.enrolment_id: m.mark for m in body.marks}
     with answering():
         completed = await service.act(
@@ -48,5 +49,6 @@ async def record_attendance(
             session_id,
             body.on,
             marks,
+            caller.scope(Role.TRAINER),
         )
     return AttendanceOut(on=body.on, recorded=len(marks), completed=completed)

@@ -1,4 +1,5 @@
-"""Sessions: planned, moved and cancelled by operators, listed and read by anyone with a key."""
+"""Sessions: planned, moved and cancelled by operators, listed and read by anyone with a key (a trainer
+reads the sessions they teach, no other)."""
 
 from datetime import time
 from typing import Annotated
@@ -98,13 +99,15 @@ async def list_sessions(
     ] = None,
     free_seats: bool = False,
 ) -> list[SessionData]:
-    return await service.query(sessions.list_sessions, after, free_seats)
+    """Sessions to come; a trainer's own only."""
+    return await service.query(sessions.list_sessions, after, free_seats, caller.scope(Role.TRAINER))
 
 
 @router.get("/sessions/{session_id}", response_model=SessionData, tags=["sessions"])
 async def get_session(session_id: str, caller: Caller, service: ServiceDep) -> SessionData:
+    """One session; to a trainer, another trainer's session is not there (404)."""
     with answering():
-        return await service.query(sessions.get_session, session_id)
+        return await service.query(sessions.get_session, session_id, caller.scope(Role.TRAINER))
 
 
 @router.patch("/sessions/{session_id}", response_model=SessionData, tags=["sessions"])

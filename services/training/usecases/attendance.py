@@ -12,18 +12,18 @@ from services.training import domain
 from services.training.domain import RefusalError
 from services.training.entities import Certificate, Course, Enrolment, Session
 from services.training.store import TrainingUnitOfWork
+from services.training.usecases.enrolments import visible_session
 
 #: Certificate codes: no 0/O or 1/I, so a code read aloud or typed from paper is unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 async def record_attendance(
-    uow: TrainingUnitOfWork, session_id: str, on: date, marks: dict[str, str]
+    uow: TrainingUnitOfWork, session_id: str, on: date, marks: dict[str, str], trainer: str | None = None
 ) -> list[CompletionData]:
-    """Attendance for one day; whoever has now attended enough completes the course (once)."""
-    session = await uow.training_sessions.get(session_id, lock=True)
-    if session is None:
-        raise RefusalError("session_id", f"không có lớp {session_id}")
+    """Attendance for one day; whoever has now attended enough completes the course (once). Given a
+    `trainer` (a trainer's scope), only for a session they teach (any other is, to them, not there)."""
+    session = await visible_session(uow, session_id, trainer, lock=True)
     if on not in {d.on for d in session.days}:
         raise RefusalError("on", f"lớp không học ngày {on:%d/%m/%Y}")
     if on > local_date(uow.clock.now()):

@@ -16,6 +16,7 @@ from contracts.training import (
     EnrolmentWaitlisted,
     TrainingRole,
 )
+from services.common import scopes
 from services.common.clock import local_date
 from services.training import domain
 from services.training.domain import NotFoundError, RefusalError, Seat
@@ -70,6 +71,18 @@ def emit_enrolment(
         ),
     )
     return data
+
+
+async def visible_session(
+    uow: TrainingUnitOfWork, session_id: str, trainer: str | None, lock: bool = False
+) -> Session:
+    """The session (held under its lock with `lock`), if the caller may see it: given a `trainer` (a
+    trainer's scope, `Principal.scope`), only one they teach; another trainer's session is, to them,
+    not there (404, as an unknown one: who teaches what is not theirs to learn by trying)."""
+    session = await uow.training_sessions.get(session_id, lock=lock)
+    if session is None or not scopes.theirs(session.trainer, trainer):
+        raise NotFoundError("session_id", f"lớp {session_id}")
+    return session
 
 
 async def enrol(
@@ -153,6 +166,11 @@ async def promote(uow: TrainingUnitOfWork, session: Session) -> list[str]:
     return promoted
 
 
-async def session_enrolments(uow: TrainingUnitOfWork, session_id: str) -> list[Enrolment]:
-    """A session's enrolments in order of arrival (none for a session that does not exist)."""
+async def session_enrolments(
+    uow: TrainingUnitOfWork, session_id: str, trainer: str | None = None
+) -> list[Enrolment]:
+    """A session's enrolments in order of arrival: its attendance sheet (none for a session that does
+    not exist); given a `trainer` (a trainer's scope), only of a session they teach."""
+    if trainer is not None:
+        await visible_session(uow, session_id, trainer)
     return await uow.enrolments.of_session(session_id)

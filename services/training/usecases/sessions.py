@@ -17,12 +17,13 @@ from contracts.training import (
     TrainingRescheduled,
     TrainingScheduled,
 )
+from services.common import scopes
 from services.common.clock import local_date
 from services.training import domain
 from services.training.domain import Day, NotFoundError, Quota, RefusalError, Timetable
 from services.training.entities import Session, kept_days
 from services.training.store import TrainingUnitOfWork
-from services.training.usecases.enrolments import promote
+from services.training.usecases.enrolments import promote, visible_session
 
 
 @dataclass(frozen=True)
@@ -213,18 +214,18 @@ async def cancel_session(uow: TrainingUnitOfWork, session_id: str, reason: str) 
     return cancelled
 
 
-async def get_session(uow: TrainingUnitOfWork, session_id: str) -> SessionData:
-    session = await uow.training_sessions.get(session_id)
-    if session is None:
-        raise NotFoundError("session_id", f"lớp {session_id}")
-    return await session_data(uow, session)
+async def get_session(uow: TrainingUnitOfWork, session_id: str, trainer: str | None = None) -> SessionData:
+    return await session_data(uow, await visible_session(uow, session_id, trainer))
 
 
-async def list_sessions(uow: TrainingUnitOfWork, after: date | None, free_seats: bool) -> list[SessionData]:
+async def list_sessions(
+    uow: TrainingUnitOfWork, after: date | None, free_seats: bool, trainer: str | None = None
+) -> list[SessionData]:
     """Sessions not cancelled starting on or after `after` (default today); with `free_seats`, only
-    those with a seat left."""
+    those with a seat left; given a `trainer` (a trainer's scope), only those they teach."""
     day = after or local_date(uow.clock.now())
-    found = [await session_data(uow, s) for s in await uow.training_sessions.upcoming(day)]
+    upcoming = await uow.training_sessions.upcoming(day)
+    found = [await session_data(uow, s) for s in upcoming if scopes.theirs(s.trainer, trainer)]
     return [s for s in found if not free_seats or s.seats_taken < s.capacity]
 
 
