@@ -125,6 +125,11 @@ def test_one_sign_in_is_taken_by_every_service_sees_its_own_agency_and_its_end_r
     assert session.get(f"{compliance}/agencies/{other}/compliance", params={"year": 2022}).status_code == 404
     assert session.get(f"{compliance}/agencies/{own}/inspections", params={"year": 2022}).status_code == 200
     assert session.post(f"{compliance}/evaluations", json={}).status_code == 403
+    training, notifier = stack.url("training"), stack.url("notifier")
+    assert session.get(f"{training}/agencies/{other}/calendar.ics").status_code == 404
+    assert session.get(f"{training}/agencies/{own}/calendar.ics").status_code == 200
+    assert session.get(f"{notifier}/notifications", params={"agency": other}).status_code == 404
+    assert session.get(f"{notifier}/notifications").status_code == 200, "its own agency's messages"
 
     # A change from the browser needs the sign-in's CSRF token; a bearer token needs none.
     put = f"{registry}/agencies/{own}/records/internal_audit"
