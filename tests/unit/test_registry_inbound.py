@@ -77,6 +77,17 @@ def batches() -> list[list[Any]]:
     return [accepted, *([event] for event in refused)]  # each refusal must be seen by the fast pass
 
 
+def gateway(sessions: Any, **options: Any) -> EventConsumer:
+    """The registry's inbound consumer on `sessions`, with the registry's clock fixed at NOW."""
+    return EventConsumer(
+        "registry",
+        [Topic.INBOUND_RECORDS],
+        handlers(timedelta(minutes=5)),
+        partial(RegistryUnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
+        **options,
+    )
+
+
 async def applied(
     sessions: Any, preload: bool, events: list[list[Any]]
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -93,13 +104,7 @@ async def applied(
             await AgencyStore(db).save([agency(code, parent, ends)], now)
         await SystemStore(db).add(SYSTEM, "Phần mềm ISO điện tử", ["D1"], now)
         await db.commit()
-    consumer = EventConsumer(
-        "registry",
-        [Topic.INBOUND_RECORDS],
-        handlers(timedelta(minutes=5)),
-        partial(RegistryUnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
-        preload=preload,
-    )
+    consumer = gateway(sessions, preload=preload)
     for batch in events:
         await consumer.apply_batch(
             [consumer_record(e, topic=Topic.INBOUND_RECORDS, key=e.subject) for e in batch]
@@ -187,14 +192,7 @@ async def test_on_a_system_s_own_topic_the_topic_says_who_published(tmp_path: Pa
         for system in (SYSTEM, other):
             await SystemStore(db).add(system, "Phần mềm ISO điện tử", ["D1"], now)
         await db.commit()
-    consumer = EventConsumer(
-        "registry",
-        [Topic.INBOUND_RECORDS],
-        handlers(timedelta(minutes=5)),
-        partial(RegistryUnitOfWork, sessions, FixedClock(NOW), "/eiso/registry"),
-        refuse_reused_ids=True,
-        admit=source_bound_to_topic,
-    )
+    consumer = gateway(sessions, refuse_reused_ids=True, admit=source_bound_to_topic)
     honest, posing = inbound("C1", SYSTEM), inbound("C1", other, occurred_on="2022-05-11")
     ours = system_topic(SYSTEM)
     first = await consumer.apply_batch([consumer_record(e, topic=ours) for e in (honest, posing)])
