@@ -66,8 +66,11 @@ def service_env(name: str) -> dict[str, str]:
     if name == "notifier":
         # Locally, messages go to files: SMS through the file gateway, e-mails as .eml files.
         env.setdefault("EISO_NOTIFIER_SMS_FILE", str(RUN / "sms" / "outbox.jsonl"))
-        if "EISO_NOTIFIER_SMTP_HOST" not in os.environ:
-            env["EISO_NOTIFIER_MAIL_FOLDER"] = os.environ.get("EISO_NOTIFIER_MAIL_FOLDER", str(RUN / "mail"))
+    if name in ("notifier", "identity"):
+        # Reminders and invitations alike: .eml files in one folder, unless an SMTP server is named.
+        prefix = env_prefix(name)
+        if f"{prefix}SMTP_HOST" not in os.environ:
+            env[f"{prefix}MAIL_FOLDER"] = os.environ.get(f"{prefix}MAIL_FOLDER", str(RUN / "mail"))
     return env
 
 

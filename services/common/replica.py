@@ -3,8 +3,9 @@ way: the six agency events, and one rule for events that arrive out of order.
 
 Each service keeps the columns it needs (its own `agencies` table, in its own database); the replica
 writes what the table has of an agency and nothing else — contacts only where a table has a
-`contacts` column (the notifier: reminders need them; personal data under Decree 13/2023/NĐ-CP stays
-out of the others).
+`contacts` column (the notifier: reminders need them), the ISO officer's name and e-mail alone where
+it has `iso_officer_name` and `iso_officer_email` (the identity service: an invitation needs no more);
+personal data under Decree 13/2023/NĐ-CP stays out of the others.
 
 Events of different agencies arrive in no fixed order: a merger is keyed by its successor, so it may
 overtake a source's registration, and a rebuild reads the topics' partitions side by side. Hence the
@@ -31,6 +32,7 @@ from contracts.agencies import (
     AgencyRenamed,
     AgencySplit,
     AgencyUpdated,
+    Contact,
     Contacts,
 )
 from contracts.vocabulary import Level, Obligation
@@ -136,6 +138,7 @@ class AgencyReplica:
         return found is not None
 
     def _values(self, data: AgencyData) -> dict[str, Any]:
+        officer = data.contacts.iso_officer
         every = {
             "name": data.name,
             "level": data.level.value,
@@ -145,6 +148,8 @@ class AgencyReplica:
             "valid_from": data.valid_from,
             "valid_to": data.valid_to,
             "contacts": data.contacts.model_dump(mode="json"),
+            "iso_officer_name": officer.name if officer else None,
+            "iso_officer_email": officer.email if officer else None,
         }
         return {k: v for k, v in every.items() if k in self._columns}
 
@@ -161,5 +166,14 @@ def copy_of(row: Any) -> AgencyCopy:
         valid_from=get("valid_from"),
         obligation=Obligation(get("obligation")) if get("obligation") else None,
         uses_eiso_software=get("uses_eiso_software"),
-        contacts=Contacts.model_validate(get("contacts")) if get("contacts") is not None else None,
+        contacts=_contacts(row),
     )
+
+
+def _contacts(row: Any) -> Contacts | None:
+    """The contacts a row keeps: all of them, the ISO officer's name and e-mail alone, or none."""
+    if row.get("contacts") is not None:
+        return Contacts.model_validate(row["contacts"])
+    if row.get("iso_officer_name"):
+        return Contacts(iso_officer=Contact(name=row["iso_officer_name"], email=row.get("iso_officer_email")))
+    return None

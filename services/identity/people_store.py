@@ -135,6 +135,14 @@ class PasswordLinks(_OnSession):
             update(password_links).where(password_links.c.id == link_id).values(used_at=now)
         )
 
+    async def end_open(self, account_id: str, now: datetime) -> None:
+        """Every link of the account still open stops working, as if used (a newer one replaces them)."""
+        await self.session.execute(
+            update(password_links)
+            .where(password_links.c.account_id == account_id, password_links.c.used_at.is_(None))
+            .values(used_at=now)
+        )
+
 
 class SigningSecrets(_OnSession):
     async def newest(self) -> SigningKey | None:

@@ -2,10 +2,14 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from contracts.identity import Role
+from services.common.mailer import MailSettings
 from services.common.settings import ServiceSettings
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(MailSettings, ServiceSettings):
+    """The identity service's settings; its e-mail ones (SMTP, or a folder of .eml files, as the
+    notifier's) are `MailSettings`."""
+
     model_config = SettingsConfigDict(env_prefix="EISO_IDENTITY_", extra="ignore", frozen=True)
 
     service_name: str = "identity"
@@ -35,6 +39,18 @@ class IdentitySettings(ServiceSettings):
     password_link_hours: float = Field(default=72, gt=0)
     #: Send the sign-in cookie only over HTTPS (set it behind the province's TLS proxy).
     cookie_secure: bool = False
+
+    # Invitations by e-mail (the SMTP server or folder: `MailSettings`).
+    #: The department that invites people and signs the e-mails (their sender's name too).
+    department_name: str = Field(default="Sở Khoa học và Công nghệ", min_length=1, max_length=200)
+    #: Tries of one e-mail on transient SMTP failures before it is marked failed.
+    mail_attempts: int = Field(default=12, ge=1, le=100)
+    #: First retry of an e-mail waits up to this (exponential, full jitter)…
+    mail_backoff_base_seconds: float = Field(default=2, gt=0)
+    #: …and no retry waits longer than this.
+    mail_backoff_cap_seconds: float = Field(default=600, gt=0)
+    #: How often e-mails due are looked for (a new invitation is sent at once).
+    mail_poll_seconds: float = Field(default=1, gt=0)
 
     #: Single sign-on: the province's OpenID Connect provider (its issuer URL, e.g.
     #: https://sso.travinh.gov.vn/realms/travinh); unset, people sign in with eiso's own accounts only.

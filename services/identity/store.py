@@ -11,6 +11,7 @@ from contracts.agencies import AgencyData
 from contracts.identity import CredentialData, Role
 from services.common import credentials
 from services.common.credentials import Credential, api_keys
+from services.common.replica import AgencyCopy
 from services.common.uow import Repository
 from services.identity.tables import replica
 
@@ -49,6 +50,10 @@ class Agencies(Repository):
 
     async def known(self, code: str) -> bool:
         return await replica.known(self.session, code)
+
+    async def get(self, code: str) -> AgencyCopy | None:
+        """The agency as copied, with its ISO officer's name and e-mail (its only contacts here)."""
+        return await replica.get(self.session, code)
 
     async def apply(self, event: CloudEvent) -> list[AgencyData]:
         return await replica.apply(self.session, event)

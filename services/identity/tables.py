@@ -1,6 +1,7 @@
 """The identity service's tables: people (with their e-mail and password hash, which never leave it),
 their sign-ins, the private halves of the token signing keys, and its copy of the registry's agencies
-(an account or key is made only for an agency that exists). The credentials every service checks
+(an account or key is made only for an agency that exists; an invitation goes to its ISO officer), and
+the e-mails it has to send (`mail_queue`). The credentials every service checks
 (`services.common.credentials`) are here too: for API keys the original, for the rest a replica that
 its use cases write as they publish."""
 
@@ -19,6 +20,10 @@ agencies = Table(
     Column("level", String(20), nullable=False),
     Column("parent_code", String(64), nullable=True),
     Column("valid_to", Date, nullable=True),
+    #: Whom an invitation is sent to: the agency's ISO officer, by name and e-mail (no phone, no head:
+    #: personal data under Decree 13/2023/NĐ-CP is kept only where it is needed).
+    Column("iso_officer_name", String(200), nullable=True),
+    Column("iso_officer_email", String(254), nullable=True),
 )
 replica = AgencyReplica(agencies, agency_ends(metadata))
 
@@ -81,6 +86,32 @@ password_links = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime, nullable=True),
+)
+#: E-mails to send (an invitation with its one-time link), written in the transaction that makes what
+#: they announce and sent by the service's background sender, with their id as Message-ID. Once sent
+#: (or failed for good, or replaced by a newer one) the body, which carries the link's secret, is
+#: erased: who, what and when stay.
+mail_queue = Table(
+    "mail_queue",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("account_id", String(16), nullable=False, index=True),
+    Column("agency_code", String(64), nullable=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(400), nullable=False),
+    Column("text", Text, nullable=True),
+    Column("html", Text, nullable=True),
+    #: pending, sent, failed (the reason in `error`) or replaced.
+    Column("status", String(10), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    #: When a pending e-mail is tried (again): at once, then later after each transient failure.
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    #: Until when what it carries (the link) can be used.
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("error", String(500), nullable=True),
 )
 #: The audit trail of every service, read from their audit topics. Written only by the consumer;
 #: no route changes or deletes an entry.

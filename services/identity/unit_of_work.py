@@ -1,9 +1,11 @@
-"""The identity service's unit of work: credentials, people, sign-ins and its copy of the agencies."""
+"""The identity service's unit of work: credentials, people, sign-ins, its copy of the agencies and
+the e-mails it has to send."""
 
 from collections.abc import Sequence
 
 from services.common.uow import Repository, UnitOfWork
 from services.identity.audit_store import AuditTrail
+from services.identity.mail_store import MailQueue
 from services.identity.people_store import PasswordLinks, People, SigningSecrets, SignIns, SsoRequests
 from services.identity.store import Agencies, Keys
 
@@ -18,6 +20,7 @@ class IdentityUnitOfWork(UnitOfWork):
         self.signing_secrets = SigningSecrets(self.session)
         self.audit = AuditTrail(self.session)
         self.sso_requests = SsoRequests(self.session)
+        self.mail = MailQueue(self.session)
 
     def repositories(self) -> Sequence[Repository]:
         return (self.keys, self.agencies)

@@ -9,13 +9,13 @@ import structlog
 
 from contracts import Topic
 from services.common.db import exclusive_turn
+from services.common.mailer import mailer_from
 from services.common.replay import Replay
 from services.common.service import Service
 from services.notifier import policy, templates
 from services.notifier.api import router
 from services.notifier.gateways import EsmsGateway, FileGateway, Gateway, SpeedSmsGateway
 from services.notifier.handlers import handlers
-from services.notifier.mailer import FolderMailer, Mailer
 from services.notifier.settings import GatewayKind, NotifierSettings
 from services.notifier.sms import check_brandname
 from services.notifier.store import NotifierUnitOfWork
@@ -59,20 +59,6 @@ def gateway(kind: GatewayKind, settings: NotifierSettings) -> Gateway:
     return FileGateway("file", settings.sms_file)
 
 
-def mailer(settings: NotifierSettings) -> Mailer:
-    if settings.mail_folder:
-        return FolderMailer("folder", "", 0, settings.smtp_sender, folder=settings.mail_folder)
-    return Mailer(
-        "smtp",
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_sender,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        start_tls=settings.smtp_starttls,
-    )
-
-
 def sending_rules(settings: NotifierSettings, digest: timedelta) -> policy.SendingRules:
     return policy.SendingRules(
         quiet_opens=settings.quiet_hours_start,
@@ -105,7 +91,7 @@ class NotifierService(Service[NotifierUnitOfWork]):
             self.calendar,
             sending_rules(settings, self.delays.digest),
             [gateway(kind, settings) for kind in kinds],
-            mailer(settings),
+            mailer_from(settings),
         )
         self.consume(
             [

@@ -8,24 +8,14 @@ have seen, which is what makes a retry after a crash safe.
 
 import json
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 
+from services.common.delivery import Outcome, Result
 
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"
-    TRANSIENT = "transient"  # timeouts, 5xx, connection refused: retry with backoff, then fail over
-    PERMANENT = "permanent"  # 4xx, invalid number, rejected content: never retried
-
-
-@dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    provider_id: str | None = None
-    detail: str = ""
+__all__ = ["EsmsGateway", "FileGateway", "Gateway", "Outcome", "Result", "SpeedSmsGateway"]
 
 
 class Gateway(Protocol):

@@ -5,13 +5,16 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common.mailer import MailSettings
 from services.common.settings import ServiceSettings
 from services.notifier.templates import TEMPLATES_FILE
 
 GatewayKind = Literal["file", "esms", "speedsms"]
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(MailSettings, ServiceSettings):
+    """The notifier's settings; its e-mail ones (SMTP, or a folder of .eml files) are `MailSettings`."""
+
     model_config = SettingsConfigDict(env_prefix="EISO_NOTIFIER_", extra="ignore", frozen=True)
 
     service_name: str = "notifier"
@@ -45,22 +48,6 @@ class NotifierSettings(ServiceSettings):
     speedsms_token: SecretStr | None = None
     #: HTTP timeout of one gateway call (a timeout is retried).
     gateway_timeout_seconds: float = Field(default=10, gt=0)
-
-    # E-mail: SMTP, or (for development) a folder of .eml files when `mail_folder` is set.
-    #: Write e-mails as .eml files here instead of sending them (development).
-    mail_folder: Path | None = None
-    #: SMTP server.
-    smtp_host: str = "127.0.0.1"
-    #: SMTP port.
-    smtp_port: int = Field(default=1025, ge=1, le=65535)
-    #: From address of the e-mails.
-    smtp_sender: str = "eiso@localhost"
-    #: SMTP user, if the server wants one.
-    smtp_username: str | None = None
-    #: SMTP password (never logged).
-    smtp_password: SecretStr | None = None
-    #: Force STARTTLS on or off (default: when the server offers it).
-    smtp_starttls: bool | None = None
 
     # Respectful sending.
     #: SMS are sent from this hour (giờ Việt Nam)…

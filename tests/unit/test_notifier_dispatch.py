@@ -17,11 +17,11 @@ from contracts.deliveries import Channel, NotificationSent, RecipientRole
 from contracts.vocabulary import Element, Level, Obligation
 from services.common import workdays
 from services.common.clock import FixedClock
+from services.common.mailer import Mailer
 from services.common.outbox_inbox import outbox
 from services.notifier import policy, sms, templates
 from services.notifier.gateways import Outcome, Result
 from services.notifier.lifecycle import Notification
-from services.notifier.mailer import Mailer
 from services.notifier.policy import SendingRules
 from services.notifier.store import NotifierUnitOfWork
 from services.notifier.tables import notifications, replica

@@ -27,8 +27,8 @@ from contracts.vocabulary import Element, Level, Obligation
 from services.common import workdays
 from services.common.clock import FixedClock
 from services.common.consumer import EventConsumer
+from services.common.mailer import FolderMailer
 from services.notifier.handlers import handlers
-from services.notifier.mailer import FolderMailer
 from services.notifier.store import NotifierUnitOfWork
 from services.notifier.tables import notifications
 from services.notifier.usecases.messages import Delays

@@ -4,7 +4,7 @@ the identity service's own replica by the code every service applies it with."""
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from contracts import Topic
 from contracts.identity import AccountChanged, Role, SigningKeyData, SigningKeyPublished
@@ -30,13 +30,16 @@ class Invited:
     account: Account
     #: The one-time link's secret part: `/password-links/<link>`, handed to the person once.
     link: str
+    #: Until when the link works.
+    expires_at: datetime
 
 
-async def _new_link(uow: IdentityUnitOfWork, account_id: str, valid_for: timedelta) -> str:
+async def new_link(uow: IdentityUnitOfWork, account_id: str, valid_for: timedelta) -> tuple[str, datetime]:
+    """A one-time link for the account (only its digest is kept): `<id>.<secret>`, and its end."""
     link_id, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
     now = uow.clock.now()
     await uow.password_links.add(link_id, account_id, digest(secret), now, now + valid_for)
-    return f"{link_id}.{secret}"
+    return f"{link_id}.{secret}", now + valid_for
 
 
 async def create_account(
@@ -60,7 +63,7 @@ async def create_account(
     account = Account(people.new_account_id(), email.strip(), name, role, agency_code, None, True, now, now)
     await uow.people.add(account)
     await publish_account(uow, account)
-    return Invited(account, await _new_link(uow, account.id, link_valid_for))
+    return Invited(account, *await new_link(uow, account.id, link_valid_for))
 
 
 async def set_password_with_link(uow: IdentityUnitOfWork, link: str, password: str) -> Account:

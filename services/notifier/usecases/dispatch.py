@@ -35,12 +35,12 @@ from contracts.deliveries import (
 from contracts.envelope import derived_id
 from contracts.topics import Topic
 from services.common.logging import mask_text
+from services.common.mailer import Mailer
 from services.common.metrics import REGISTRY
 from services.common.workdays import WorkingDays
 from services.notifier import digest, policy
 from services.notifier.gateways import Gateway, Outcome, Result
 from services.notifier.lifecycle import Notification, NotificationStatus
-from services.notifier.mailer import Mailer
 from services.notifier.store import NotifierUnitOfWork
 from services.notifier.templates import Rendered, Templates
 

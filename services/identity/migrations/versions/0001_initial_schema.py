@@ -1,5 +1,6 @@
-"""initial schema: people, sign-ins, signing keys, password links, the audit trail, the credentials
-(the original every service replicates), agencies (copy)
+"""initial schema: people, sign-ins, signing keys, password links, the mail queue, the audit trail,
+the credentials (the original every service replicates), agencies (copy, with the ISO officer's name
+and e-mail)
 
 Revision ID: 0001
 Revises:
@@ -89,6 +90,27 @@ def upgrade() -> None:
     )
     op.create_index("ix_password_links_account_id", "password_links", ["account_id"])
     op.create_table(
+        "mail_queue",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("account_id", sa.String(length=16), nullable=False),
+        sa.Column("agency_code", sa.String(length=64), nullable=True),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=400), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("html", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_mail_queue"),
+    )
+    op.create_index("ix_mail_queue_account_id", "mail_queue", ["account_id"])
+    op.create_index("ix_mail_queue_status", "mail_queue", ["status"])
+    op.create_table(
         "audit",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("service", sa.String(length=20), nullable=False),
@@ -112,6 +134,8 @@ def upgrade() -> None:
         sa.Column("level", sa.String(length=20), nullable=False),
         sa.Column("parent_code", sa.String(length=64), nullable=True),
         sa.Column("valid_to", sa.Date(), nullable=True),
+        sa.Column("iso_officer_name", sa.String(length=200), nullable=True),
+        sa.Column("iso_officer_email", sa.String(length=254), nullable=True),
         sa.PrimaryKeyConstraint("code", name="pk_agencies"),
     )
     op.create_table(
@@ -124,6 +148,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
+        "mail_queue",
         "sso_requests",
         "audit",
         "agency_ends",
