@@ -5,13 +5,13 @@ SMTP failures and keeps the reason of a permanent one, and erases the secret onc
 
 import email
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pytest
 import structlog
@@ -33,39 +33,12 @@ from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases import agencies, invitations, people
 from services.identity.usecases.invitations import InvitationConflictError, Letterhead
 from services.identity.usecases.mail import MailSender, Runs
-from tests.conftest import migrated
 from tests.factories import NOW, agency_data, unique_code
+from tests.unit.conftest import R, Run
 
-R = TypeVar("R")
-Run = Callable[..., Awaitable[Any]]
 PASSWORD = "một cụm từ dài khó đoán"
 LETTERHEAD = Letterhead("https://iso.sokhcn.travinh.gov.vn/", "Sở Khoa học và Công nghệ", timedelta(hours=72))
 BACKOFF = Backoff(attempts=3, base=2.0, cap=60.0)
-
-
-@pytest.fixture
-async def identity_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}", "identity")
-    yield sessions
-    await sessions.kw["bind"].dispose()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def run(identity_db: async_sessionmaker[AsyncSession], clock: FixedClock) -> Run:
-    """`Service.command`: a use case in a unit of work of its own, committed."""
-
-    async def command(usecase: Callable[..., Awaitable[R]], *args: Any) -> R:
-        async with IdentityUnitOfWork(identity_db, clock, "/eiso/identity") as uow:
-            result = await usecase(uow, *args)
-            await uow.commit()
-        return result
-
-    return command
 
 
 @pytest.fixture

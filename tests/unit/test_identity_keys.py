@@ -2,9 +2,7 @@
 transaction, what a replica makes of the published events, and the keys that must stay."""
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -24,34 +22,11 @@ from services.identity.keys import (
     check_broker_system,
 )
 from services.identity.settings import IdentitySettings
-from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases import agencies, keys
-from tests.conftest import migrated
 from tests.factories import NOW, agency_registered, unique_code
+from tests.unit.conftest import Run
 
-R = TypeVar("R")
 BOOTSTRAP = "eiso_boot-1_c2VjcmV0LWJvb3RzdHJhcC1rZXktZm9yLXRlc3Rz"
-
-
-@pytest.fixture
-async def identity_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}", "identity")
-    yield sessions
-    await sessions.kw["bind"].dispose()
-
-
-Run = Callable[..., Awaitable[Any]]
-
-
-@pytest.fixture
-def run(identity_db: async_sessionmaker[AsyncSession]) -> Run:
-    async def command(usecase: Callable[..., Awaitable[R]], *args: Any) -> R:
-        async with IdentityUnitOfWork(identity_db, FixedClock(NOW), "/eiso/identity") as uow:
-            result = await usecase(uow, *args)
-            await uow.commit()
-        return result
-
-    return command
 
 
 async def published(sessions: async_sessionmaker[AsyncSession]) -> list[Any]:

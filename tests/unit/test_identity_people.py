@@ -1,10 +1,8 @@
 """People on the identity service's own schema (SQLite), on a clock the tests move: an account and its
 one-time link, signing in (slowed, then locked), the token every service checks, and what ends it."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,43 +18,17 @@ from services.identity.people import (
     name_from_claims,
     role_from_claims,
 )
-from services.identity.unit_of_work import IdentityUnitOfWork
 from services.identity.usecases import agencies, people, signing_in
 from services.identity.usecases.signing_in import Policy
-from tests.conftest import migrated
 from tests.factories import NOW, agency_registered, unique_code
+from tests.unit.conftest import Run
 
-R = TypeVar("R")
 PASSWORD = "một cụm từ dài khó đoán"
 POLICY = Policy(
     lifetime=timedelta(hours=8),
     throttle=Throttle(lock_after=10, window=timedelta(minutes=1), lock_for=timedelta(minutes=15)),
     rotate_every=timedelta(days=30),
 )
-Run = Callable[..., Awaitable[Any]]
-
-
-@pytest.fixture
-async def identity_db(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}", "identity")
-    yield sessions
-    await sessions.kw["bind"].dispose()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def run(identity_db: async_sessionmaker[AsyncSession], clock: FixedClock) -> Run:
-    async def command(usecase: Callable[..., Awaitable[R]], *args: Any) -> R:
-        async with IdentityUnitOfWork(identity_db, clock, "/eiso/identity") as uow:
-            result = await usecase(uow, *args)
-            await uow.commit()
-        return result
-
-    return command
 
 
 async def person(run: Run, role: Role = Role.AGENCY) -> tuple[str, str]:
