@@ -42,6 +42,22 @@ from services.common.db import upsert
 AGENCY_EVENTS = (AgencyRegistered, AgencyUpdated, AgencyRenamed, AgencyMerged, AgencySplit, AgencyDissolved)
 
 
+def agency_tables(metadata: MetaData, *columns: "Column[Any]") -> "AgencyReplica":
+    """A service's replica declared on its `metadata`: an `agencies` table with what every copy keeps
+    (code, name, level, parent, end) and the service's own `columns`, and the `agency_ends`."""
+    agencies = Table(
+        "agencies",
+        metadata,
+        Column("code", String(64), primary_key=True),
+        Column("name", String(300), nullable=False),
+        Column("level", String(20), nullable=False),
+        Column("parent_code", String(64), nullable=True),
+        *columns,
+        Column("valid_to", Date, nullable=True),
+    )
+    return AgencyReplica(agencies, agency_ends(metadata))
+
+
 def agency_ends(metadata: MetaData) -> Table:
     """The table of ends, the same in every service that keeps a replica."""
     return Table(

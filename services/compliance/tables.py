@@ -10,27 +10,18 @@ join (each subdomain's `tables.py` adds its own; `migrations/env.py` imports the
 from sqlalchemy import Boolean, Column, Date, String, Table
 
 from services.common.db import new_metadata
-from services.common.replica import AgencyReplica
-from services.common.replica import agency_ends as replica_ends
+from services.common.replica import agency_tables
 
 metadata = new_metadata()
 
-agencies = Table(
-    "agencies",
+#: Its copy of the registry's agencies: what scoring and reports need, never the contacts.
+replica = agency_tables(
     metadata,
-    Column("code", String(64), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("parent_code", String(64), nullable=True),
     Column("obligation", String(20), nullable=False),
     Column("uses_eiso_software", Boolean, nullable=False),
     Column("valid_from", Date, nullable=False),
-    Column("valid_to", Date, nullable=True),
 )
-
-agency_ends = replica_ends(metadata)
-#: Its copy of the registry's agencies: what scoring and reports need, never the contacts.
-replica = AgencyReplica(agencies, agency_ends)
+agencies, agency_ends = replica.agencies, replica.ends
 
 #: Small facts about the service's own state, e.g. which rule set the stored scores were made with.
 meta = Table(

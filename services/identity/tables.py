@@ -5,27 +5,21 @@ the e-mails it has to send (`mail_queue`). The credentials every service checks
 (`services.common.credentials`) are here too: for API keys the original, for the rest a replica that
 its use cases write as they publish."""
 
-from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text
 
 from services.common.db import UTCDateTime, new_metadata
-from services.common.replica import AgencyReplica, agency_ends
+from services.common.replica import agency_tables
 
 metadata = new_metadata()
 
-agencies = Table(
-    "agencies",
+replica = agency_tables(
     metadata,
-    Column("code", String(64), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("parent_code", String(64), nullable=True),
-    Column("valid_to", Date, nullable=True),
     #: Whom an invitation is sent to: the agency's ISO officer, by name and e-mail (no phone, no head:
     #: personal data under Decree 13/2023/NĐ-CP is kept only where it is needed).
     Column("iso_officer_name", String(200), nullable=True),
     Column("iso_officer_email", String(254), nullable=True),
 )
-replica = AgencyReplica(agencies, agency_ends(metadata))
+agencies = replica.agencies
 
 people = Table(
     "people",

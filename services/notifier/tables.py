@@ -6,25 +6,17 @@ of, the messages waiting for an agency and the escalation ladders. Queries are i
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, PrimaryKeyConstraint, String, Table
 
 from services.common.db import UTCDateTime, new_metadata
-from services.common.replica import AgencyReplica
-from services.common.replica import agency_ends as replica_ends
+from services.common.replica import agency_tables
 
 metadata = new_metadata()
 
-agencies = Table(
-    "agencies",
+#: Its copy of the registry's agencies, with the contacts reminders need.
+replica = agency_tables(
     metadata,
-    Column("code", String(64), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("parent_code", String(64), nullable=True),
     #: Contacts (personal data, Decree 13/2023): only what reminders need, never logged or published.
     Column("contacts", JSON, nullable=False),
-    Column("valid_to", Date, nullable=True),
 )
-agency_ends = replica_ends(metadata)
-#: Its copy of the registry's agencies, with the contacts reminders need.
-replica = AgencyReplica(agencies, agency_ends)
+agencies, agency_ends = replica.agencies, replica.ends
 
 notifications = Table(
     "notifications",

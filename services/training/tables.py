@@ -5,24 +5,13 @@ write them)."""
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, PrimaryKeyConstraint, String, Table
 
 from services.common.db import UTCDateTime, new_metadata
-from services.common.replica import AgencyReplica
-from services.common.replica import agency_ends as replica_ends
+from services.common.replica import agency_tables
 
 metadata = new_metadata()
 
-agencies = Table(
-    "agencies",
-    metadata,
-    Column("code", String(64), primary_key=True),
-    Column("name", String(300), nullable=False),
-    Column("level", String(20), nullable=False),
-    Column("parent_code", String(64), nullable=True),
-    Column("valid_to", Date, nullable=True),
-)
-
-agency_ends = replica_ends(metadata)
 #: Its copy of the registry's agencies: what quotas and certificates need, never the contacts.
-replica = AgencyReplica(agencies, agency_ends)
+replica = agency_tables(metadata)
+agencies, agency_ends = replica.agencies, replica.ends
 
 courses = Table(
     "courses",
