@@ -175,14 +175,17 @@ class SecurityHeaders(HttpMiddleware):
 async def internal_error(request: Request, exc: Exception) -> JSONResponse:
     """A bug answers 500 with an id to quote, never a stack trace; the log has the details."""
     error_id = uuid.uuid4().hex[:12]
-    log.error("unhandled error", error_id=error_id, path=request.url.path, exc_info=exc)
+    route = route_template(request.app, request.scope, request.scope.get("route"))
+    # The route's template, not the path: a path may hold a secret (a one-time password link).
+    log.error("unhandled error", error_id=error_id, route=route, exc_info=exc)
     headers = security_headers(request.url.path, "application/json")
     return JSONResponse({"detail": "internal error", "error_id": error_id}, status_code=500, headers=headers)
 
 
 async def conflict(request: Request, exc: Exception) -> JSONResponse:
     """A uniqueness race lost to a concurrent request: the client may simply send it again."""
-    log.info("write conflict", path=request.url.path, error=type(exc).__name__)
+    route = route_template(request.app, request.scope, request.scope.get("route"))
+    log.info("write conflict", route=route, error=type(exc).__name__)
     return JSONResponse({"detail": "changed by another request meanwhile; send it again"}, status_code=409)
 
 

@@ -5,8 +5,11 @@ import logging
 
 import pytest
 import structlog
+from fastapi import FastAPI
 
+from services.common.http import harden
 from services.common.logging import configure_logging, mask_text
+from tests.unit.test_http_headers import client_of
 
 
 @pytest.mark.parametrize(
@@ -46,3 +49,24 @@ def test_json_lines_mask_nested_values_and_secrets_and_flatten_newlines(
     assert first["event_id"] == "0912345678-not-a-phone-but-an-id"
     assert first["service"] == "test" and first["level"] == "info"
     assert second["event"] == "stdlib too: ***678"
+
+
+async def test_a_crash_is_logged_with_its_route_never_the_path_that_may_hold_a_secret(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("test", "INFO", "json")
+    app = FastAPI()
+    harden(app, max_body_bytes=1000)
+
+    @app.get("/password-links/{link}")
+    async def crash(link: str) -> None:
+        raise RuntimeError("a bug")
+
+    async with client_of(app) as client:
+        answer = await client.get("/password-links/ab12.the-one-time-secret")
+    assert answer.status_code == 500 and "error_id" in answer.json()
+    entries = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    served = [e for e in entries if e["logger"] != "httpx"]  # the test's own client logs its requests
+    crashed = [e for e in served if e["event"] == "unhandled error"]
+    assert crashed and crashed[0]["route"] == "/password-links/{link}"
+    assert "the-one-time-secret" not in json.dumps(served)

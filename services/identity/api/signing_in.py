@@ -39,6 +39,7 @@ PAGE_REFUSED = {
     "content": {"text/html": {}},
 }
 FORM_FORGED = {"description": "The form was not sent from its own page (CSRF token missing or wrong)."}
+LINK_CLOSED = {"description": "The link is unknown, used or out of date (the page says so, in Vietnamese)."}
 #: A form's 422: a field FastAPI could not read (JSON, naming it), or a value refused (the page again).
 FORM_REFUSED = {
     "description": "A field missing or unreadable (JSON, naming it), or refused (the page says why).",
@@ -279,8 +280,13 @@ async def change_password(
     return with_sign_in(answer, minted, service.identity_settings.cookie_secure)
 
 
-@router.get("/password-links/{link}", response_class=HTMLResponse)
-async def link_form(request: Request, link: str) -> HTMLResponse:
+@router.get("/password-links/{link}", response_class=HTMLResponse, responses={410: LINK_CLOSED})
+async def link_form(request: Request, link: str, service: ServiceDep) -> HTMLResponse:
+    """The form to set a password, or (410) why the link can no longer be used."""
+    try:
+        await service.query(people.open_link, link)
+    except PasswordRefusedError as closed:
+        return page(request, "password.html", 410, title="Đặt mật khẩu", error=str(closed), closed=True)
     csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     answer = page(
         request,

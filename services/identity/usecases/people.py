@@ -66,12 +66,11 @@ async def create_account(
     return Invited(account, *await new_link(uow, account.id, link_valid_for))
 
 
-async def set_password_with_link(uow: IdentityUnitOfWork, link: str, password: str) -> Account:
-    """Take up a one-time link: the password is set and the link used up (a second use is refused).
-    Older sign-ins of the account end (a reset is also how a stolen password is taken back)."""
+async def open_link(uow: IdentityUnitOfWork, link: str) -> Account:
+    """The account a one-time link sets the password of, while the link can still be used; the page
+    says so at once, before the person chooses a password (`PasswordRefusedError` otherwise)."""
     link_id, _, secret = link.partition(".")
-    now = uow.clock.now()
-    found = await uow.password_links.open(link_id, now)
+    found = await uow.password_links.open(link_id, uow.clock.now())
     if found is None or not secrets.compare_digest(found.digest, digest(secret)):
         raise PasswordRefusedError(
             "Đường dẫn không hợp lệ, đã được dùng hoặc đã hết hạn. Hãy đề nghị Sở gửi lại."
@@ -79,8 +78,16 @@ async def set_password_with_link(uow: IdentityUnitOfWork, link: str, password: s
     account = await uow.people.get(found.account_id)
     if account is None or not account.active:
         raise PasswordRefusedError("Tài khoản này đã bị khóa. Hãy liên hệ Sở Khoa học và Công nghệ.")
+    return account
+
+
+async def set_password_with_link(uow: IdentityUnitOfWork, link: str, password: str) -> Account:
+    """Take up a one-time link: the password is set and the link used up (a second use is refused).
+    Older sign-ins of the account end (a reset is also how a stolen password is taken back)."""
+    account = await open_link(uow, link)
     people.check_new_password(password, account.email)
-    await uow.password_links.use(link_id, now)
+    now = uow.clock.now()
+    await uow.password_links.use(link.partition(".")[0], now)
     changed = replace(account.signed_in(), password_hash=people.hash_password(password), valid_after=now)
     await uow.people.save(changed)
     await publish_account(uow, changed)
