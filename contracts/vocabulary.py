@@ -48,6 +48,13 @@ class ComplianceStatus(StrEnum):
     NOT_UPDATED = "not_updated"
 
 
+#: The statuses as the department's reports write them.
+COMPLIANCE_STATUS_VI: dict[ComplianceStatus, str] = {
+    ComplianceStatus.UPDATED: "đã cập nhật",
+    ComplianceStatus.LAGGING: "cập nhật chưa đủ",
+    ComplianceStatus.NOT_UPDATED: "chưa cập nhật",
+}
+
 #: How people call the levels, in Vietnamese: as the report's rows name the agencies of a level…
 LEVEL_VI: dict[Level, str] = {
     Level.DEPARTMENT: "Sở, ban, ngành",

@@ -15,6 +15,7 @@ from services.common.settings import ServiceSettings
 from services.compliance.settings import ComplianceSettings
 from services.identity.settings import IdentitySettings
 from services.notifier.settings import NotifierSettings
+from services.portal.settings import PortalSettings
 from services.registry.settings import RegistrySettings
 from services.training.settings import TrainingSettings
 
@@ -25,6 +26,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "training": TrainingSettings,
     "notifier": NotifierSettings,
     "identity": IdentitySettings,
+    "portal": PortalSettings,
 }
 #: Read by every service under its own prefix (listed once, under "every service").
 COMMON = set(ServiceSettings.model_fields)

@@ -5,15 +5,24 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("identity", "registry", "compliance", "training", "notifier")
-DEFAULT_PORTS = {"registry": 8001, "compliance": 8002, "training": 8003, "notifier": 8004, "identity": 8005}
+SERVICES = ("identity", "registry", "compliance", "training", "notifier", "portal")
+DEFAULT_PORTS = {
+    "portal": 8000,
+    "registry": 8001,
+    "compliance": 8002,
+    "training": 8003,
+    "notifier": 8004,
+    "identity": 8005,
+}
+#: The services whose APIs the portal's pages call.
+PORTAL_CALLS = ("registry", "compliance", "training", "notifier", "identity")
 
 
 class StackError(RuntimeError):
@@ -22,6 +31,13 @@ class StackError(RuntimeError):
 
 def env_prefix(service: str) -> str:
     return f"EISO_{service.upper()}_"
+
+
+def portal_env(url_of: Callable[[str], str], names: Iterable[str] = PORTAL_CALLS) -> dict[str, str]:
+    """Where the portal finds each service's API (`EISO_PORTAL_<SERVICE>_URL`)."""
+    return {
+        f"{env_prefix('portal')}{name.upper()}_URL": url_of(name) for name in names if name in PORTAL_CALLS
+    }
 
 
 @dataclass

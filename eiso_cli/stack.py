@@ -22,6 +22,7 @@ from eiso_cli.processes import (
     ServiceProcess,
     StackError,
     env_prefix,
+    portal_env,
     run_script,
 )
 
@@ -66,6 +67,8 @@ def service_env(name: str) -> dict[str, str]:
     if name == "notifier":
         # Locally, messages go to files: SMS through the file gateway, e-mails as .eml files.
         env.setdefault("EISO_NOTIFIER_SMS_FILE", str(RUN / "sms" / "outbox.jsonl"))
+    if name == "portal":
+        env.update({k: v for k, v in portal_env(url).items() if k not in os.environ})
     if name in ("notifier", "identity"):
         # Reminders and invitations alike: .eml files in one folder, unless an SMTP server is named.
         prefix = env_prefix(name)

@@ -4,3 +4,4 @@ CREATE DATABASE compliance;
 CREATE DATABASE training;
 CREATE DATABASE notifier;
 CREATE DATABASE identity;
+CREATE DATABASE portal;

@@ -163,6 +163,15 @@ async def authenticate_page(
         ) from None
 
 
+def presented_credential(request: Request) -> str | None:
+    """What the caller presented: a bearer key or token, else the browser's sign-in cookie (what a
+    page passes on, unchanged, when it calls a service for the person)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(tokens.SESSION_COOKIE)
+
+
 async def _principal(request: Request, presented: str | None) -> Principal:
     """The key's holder. The secret is checked before the key's own rate limit is charged (whoever
     merely knows a key id must not get its holder refused); failed attempts are limited per client

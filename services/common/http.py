@@ -5,7 +5,7 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import structlog
 from fastapi import FastAPI, Request
@@ -119,6 +119,12 @@ PAGE_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of an absolute URL (None for a path or nothing)."""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 def page_policy(form_targets: list[str]) -> str:

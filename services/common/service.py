@@ -88,6 +88,8 @@ class Service(Generic[U]):
         self.static_dirs: list[Path] = []
         #: Run once at start, after migrations and before consuming (e.g. re-scoring on new rules).
         self.on_start: list[Callable[[], Awaitable[None]]] = []
+        #: Run once at stop, after the loops are cancelled (e.g. closing a pool of HTTP connections).
+        self.on_stop: list[Callable[[], Awaitable[None]]] = []
         #: Long-running loops (e.g. the daily evaluation), started with the broker, cancelled at stop.
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
@@ -233,6 +235,8 @@ class Service(Generic[U]):
                 for task in tasks:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                for hook in self.on_stop:
+                    await hook()
                 await self.broker.stop()  # consumers first: nothing new is applied while we stop
                 with contextlib.suppress(TimeoutError):  # unsent outbox rows stay for the next start
                     await asyncio.wait_for(self.producer.stop(), PRODUCER_STOP_SECONDS)

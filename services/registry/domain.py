@@ -261,9 +261,14 @@ def next_version(
 ) -> RecordData:
     """The next append-only version of (agency, element, year), for an agency active on the date."""
     if entry.occurred_on.year not in (entry.year, entry.year + 1):
-        raise DomainError("occurred_on", f"{entry.occurred_on} is not in {entry.year} or early the next year")
+        raise DomainError(
+            "occurred_on",
+            f"ngày {entry.occurred_on:%d/%m/%Y} không thuộc năm {entry.year} hay năm {entry.year + 1}: hồ sơ "
+            f"năm {entry.year} phải ghi ngày trong năm đó hoặc năm kế tiếp",
+        )
     if agency is None or not active_on(agency, entry.occurred_on):
-        raise DomainError("occurred_on", f"agency {code} was not active on {entry.occurred_on.isoformat()}")
+        day = f"{entry.occurred_on:%d/%m/%Y}"
+        raise DomainError("occurred_on", f"cơ quan {code} không còn hoặc chưa hoạt động vào ngày {day}")
     return RecordData(
         record_id=record_id or uuid.uuid4(),
         agency_code=code,

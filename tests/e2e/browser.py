@@ -8,12 +8,14 @@ among it) and every URL it requested are kept for the test to check.
 
 import base64
 import json
+import os
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +24,8 @@ from tests.e2e.stack import free_ports
 
 #: How long a page may take to show what a test waits for.
 PAGE_SECONDS = 60.0
+#: Where the browser tests keep their screenshots (EISO_TEST_ARTEFACTS, or .artefacts/ in the checkout).
+ARTEFACTS = Path(os.environ.get("EISO_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / ".artefacts"))
 
 
 class BrowserError(AssertionError):
@@ -55,13 +59,69 @@ class Browser:
             if value:
                 return value
             time.sleep(0.2)
-        raise BrowserError(f"the page never showed {what} within {seconds:.0f} s; console: {self.console()}")
+        where = self.run("return location.href + ' — ' + document.body.innerText.slice(0, 600)")
+        raise BrowserError(
+            f"the page never showed {what} within {seconds:.0f} s; at {where}; console: {self.console()}"
+        )
 
     def source(self) -> str:
         return str(self._call("GET", "/source"))
 
     def screenshot(self) -> bytes:
         return base64.b64decode(self._call("GET", "/screenshot"))
+
+    def keep(self, name: str) -> Path:
+        """A screenshot of the page as it is, kept as an artefact of the run (`ARTEFACTS`/name.png)."""
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTEFACTS / f"{name}.png"
+        shot.write_bytes(self.screenshot())
+        return shot
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Fill the identity service's sign-in form, as a person would, and send it."""
+        self.wait_for("return document.getElementById('sign-in') !== null", "the sign-in form")
+        self.run(
+            "document.getElementById('email').value = arguments[0];"
+            "document.getElementById('password').value = arguments[1];"
+            "document.getElementById('sign-in').requestSubmit();",
+            email,
+            password,
+        )
+
+    def fill(self, values: dict[str, str]) -> None:
+        """Type `values` into the fields with those ids (what a person types, replacing what was there)."""
+        for field_id, value in values.items():
+            self.run(
+                "const field = document.getElementById(arguments[0]); field.value = arguments[1];"
+                "field.dispatchEvent(new Event('input', {bubbles: true}));",
+                field_id,
+                value,
+            )
+
+    def click(self, selector: str) -> None:
+        """Click the element `selector` finds (a link, a button), as a person would."""
+        found = self._call("POST", "/element", {"using": "css selector", "value": selector})
+        element = next(iter(found.values()))
+        self._call("POST", f"/element/{element}/click", {})
+
+    def shows(self, element_id: str, what: str, seconds: float = PAGE_SECONDS) -> None:
+        """Wait until the page has an element with this id."""
+        self.wait_for(f"return document.getElementById({json.dumps(element_id)}) !== null", what, seconds)
+
+    def value(self, element_id: str, attribute: str = "value") -> str:
+        """A field's value (or another attribute of the element with this id)."""
+        script = (
+            "const e = document.getElementById(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;"
+        )
+        if attribute == "value":
+            script = "const e = document.getElementById(arguments[0]); return e ? e.value : null;"
+        return str(self.run(script, element_id, attribute))
+
+    def text(self, selector: str) -> str:
+        """The visible text of the first element `selector` finds ("" if there is none)."""
+        return str(
+            self.run("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector)
+        )
 
     def console(self) -> list[dict[str, Any]]:
         """What the page logged since the last call (level, message): CSP violations are SEVERE."""

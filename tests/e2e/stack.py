@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from eiso_cli.processes import ROOT, ServiceProcess, env_prefix
+from eiso_cli.processes import ROOT, ServiceProcess, env_prefix, portal_env
 
 
 def free_ports(count: int) -> list[int]:
@@ -202,6 +202,8 @@ def running(
             **settings,
         )
         env["EISO_SIGN_IN_URL"] = f"http://127.0.0.1:{ports['identity']}/sign-in"
+        if name == "portal":
+            env.update(portal_env(lambda other: f"http://127.0.0.1:{ports[other]}", ports))
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
     stack = Stack(kafka, processes, databases, group, operator_key)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.browser import Browser, chromium, csp_violations, outside
+from tests.e2e.browser import chromium, csp_violations, outside
 from tests.e2e.stack import Stack, running
 from tests.e2e.test_people import PASSWORD, invite
 from tests.factories import unique_code
@@ -29,18 +29,6 @@ def stack(
 
 def board_url(stack: Stack) -> str:
     return f"{stack.url('compliance')}/board?year=2022"
-
-
-def sign_in_in_the_browser(browser: Browser, email: str, password: str) -> None:
-    """Fill the identity service's sign-in form, as a person would, and send it."""
-    browser.wait_for("return document.getElementById('sign-in') !== null", "the sign-in form")
-    browser.run(
-        "document.getElementById('email').value = arguments[0];"
-        "document.getElementById('password').value = arguments[1];"
-        "document.getElementById('sign-in').requestSubmit();",
-        email,
-        password,
-    )
 
 
 async def test_the_board_shows_what_the_api_says_on_a_laptop_and_a_phone(
@@ -104,7 +92,7 @@ async def test_the_board_shows_what_the_api_says_on_a_laptop_and_a_phone(
     progress = stack.client("compliance").get("/reports/progress", params={"year": 2022}).json()
     with chromium() as browser:
         browser.open(board_url(stack))
-        sign_in_in_the_browser(browser, email, PASSWORD)
+        browser.sign_in(email, PASSWORD)
         browser.wait_for(
             "return document.getElementById('notifier') !== null", "the whole board, once signed in"
         )

@@ -21,6 +21,7 @@ from services.common.settings import ServiceSettings
 from services.compliance.settings import ComplianceSettings
 from services.identity.settings import IdentitySettings
 from services.notifier.settings import NotifierSettings
+from services.portal.settings import PortalSettings
 from services.registry.settings import RegistrySettings
 from services.training.settings import TrainingSettings
 
@@ -30,6 +31,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "training": TrainingSettings,
     "notifier": NotifierSettings,
     "identity": IdentitySettings,
+    "portal": PortalSettings,
 }
 #: Read under one name by every service (what they must agree on), and the image's `PORT`.
 UNPREFIXED = {"PORT", *configuration.unprefixed(ServiceSettings).values()}

@@ -151,7 +151,7 @@ def test_record_versions_count_up_and_must_fit_the_year_and_the_agency() -> None
     with pytest.raises(domain.DomainError) as refused:
         domain.next_version(agency(), "A1", Element.QUALITY_OBJECTIVES, late, latest_version=0, channel="api")
     assert refused.value.field == "occurred_on"
-    with pytest.raises(domain.DomainError, match="not active on 2022-02-01"):
+    with pytest.raises(domain.DomainError, match="không còn hoặc chưa hoạt động vào ngày 01/02/2022"):
         domain.next_version(None, "A1", Element.INTERNAL_AUDIT, entry, latest_version=0, channel="api")
 
 

@@ -6,6 +6,7 @@ reader would see a difference, under an id that follows from its cause and its r
 """
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date
 
 from contracts import CloudEvent, Topic
@@ -14,6 +15,7 @@ from contracts.compliance import ComplianceScoreChanged
 from contracts.envelope import derived_id
 from contracts.records import RecordEvent
 from contracts.training import TrainingCompleted
+from contracts.vocabulary import Element
 from services.common.clock import local_date
 from services.compliance.agencies import Agency
 from services.compliance.meta import MetaKey
@@ -117,6 +119,30 @@ async def score_of(
         return None
     fresh = domain.score(await uow.scores.facts(code), year, rules, date(year, 12, 31))
     return ScoreRecord.of(fresh, 0, uow.clock.now())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An agency's score for a year and what a person acts on: the elements still without a record
+    for the year (as of today), the deadline and the days left (negative once it has passed)."""
+
+    score: ScoreRecord
+    missing: list[Element]
+    deadline: date
+    days_left: int
+
+
+async def standing_of(
+    uow: ComplianceUnitOfWork, rules: RuleSet, code: str, year: int | None
+) -> Standing | None:
+    """`score_of`, with what is missing to be "đã cập nhật" and the time left to the deadline."""
+    found = await score_of(uow, rules, code, year)
+    if found is None:
+        return None
+    today = local_date(uow.clock.now())
+    missing = domain.missing_elements(await uow.scores.facts(code), found.year, today)
+    deadline = rules.campaign(found.year).maintenance_deadline
+    return Standing(found, missing, deadline, (deadline - today).days)
 
 
 async def standings(

@@ -24,7 +24,7 @@ from services.common.audit import by
 from services.common.auth import Anonymous, FormCaller, PageCaller, check_csrf
 from services.common.clock import VIETNAM
 from services.common.docs import static_url
-from services.common.http import page_policy
+from services.common.http import origin_of, page_policy
 from services.common.inputs import RequestBody
 from services.common.tokens import CSRF_COOKIE, SESSION_COOKIE
 from services.identity.api.shared import ServiceDep
@@ -60,11 +60,6 @@ DISABLED = "Tài khoản này đã bị khóa. Hãy liên hệ Sở Khoa học v
 def _locked(until: datetime | None) -> str:
     when = f" sau {until.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} (giờ Việt Nam)" if until else " sau ít phút"
     return f"Tài khoản tạm bị khóa vì nhập sai mật khẩu nhiều lần. Hãy thử lại{when}."
-
-
-def origin_of(url: str | None) -> str | None:
-    parts = urlsplit(url or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 def page(

@@ -1,0 +1,90 @@
+"""What a person types into a form, read as people here write it (dates dd/mm/yyyy), and what a
+service refused, said in Vietnamese next to the field. The rules themselves stay in the services:
+the portal reads and translates their answers."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.portal.clients import ApiError
+
+_DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+
+#: The Vietnamese of the refusals FastAPI and pydantic make in English (by their `type`); a service's
+#: own refusals (their messages already in Vietnamese) are shown as they come.
+PHRASES = {
+    "missing": "Chưa điền.",
+    "string_too_short": "Chưa điền.",
+    "string_too_long": "Dài quá mức cho phép.",
+    "int_parsing": "Phải là một số.",
+    "date_from_datetime_parsing": "Ngày không hợp lệ.",
+    "date_parsing": "Ngày không hợp lệ.",
+    "control_character": "Có ký tự điều khiển không được phép.",
+}
+#: For a refusal of no known type whose message is in English: what to say instead.
+FALLBACK = "Giá trị không hợp lệ."
+
+
+class DayError(ValueError):
+    pass
+
+
+def parse_day(text: str) -> date:
+    """dd/mm/yyyy (or the ISO form a date picker sends) as a date; DayError saying why not."""
+    if not text.strip():
+        raise DayError("Chưa điền ngày.")
+    if found := _DAY.match(text):
+        day, month, year = (int(part) for part in found.groups())
+    else:
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            raise DayError("Ngày phải viết theo dạng ngày/tháng/năm, ví dụ 30/10/2022.") from None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DayError(f"Không có ngày {day:02d}/{month:02d}/{year} trong lịch.") from None
+
+
+def vietnamese(kind: str, message: str) -> str:
+    """A refusal's words for the person: ours for a known type, the service's own when they are
+    Vietnamese (a service that knows the reason says it), else a plain "not valid"; as a sentence."""
+    if kind in PHRASES:
+        return PHRASES[kind]
+    if not _looks_vietnamese(message):
+        return FALLBACK
+    sentence = message.strip()
+    return sentence[:1].upper() + sentence[1:] + ("" if sentence.endswith((".", "!", "?")) else ".")
+
+
+def _looks_vietnamese(text: str) -> bool:
+    return any(ord(character) > 0x7F for character in text)
+
+
+@dataclass
+class FormErrors:
+    """The form's errors by field (shown next to each field), and those that belong to no field."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, message)
+
+    @classmethod
+    def of(cls, refused: ApiError, known: set[str]) -> "FormErrors":
+        """A service's refusal, each field's part beside that field (`known`), the rest on top."""
+        errors = cls()
+        for name, kind, message in refused.field_errors():
+            top = name.split(".")[0]
+            if top in known:
+                errors.add(top, vietnamese(kind, message))
+            else:
+                errors.general.append(vietnamese(kind, message))
+        if not errors:
+            detail = refused.detail if isinstance(refused.detail, str) else ""
+            errors.general.append(vietnamese("", detail) if detail else "Không lưu được; mời thử lại.")
+        return errors

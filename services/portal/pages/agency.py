@@ -1,0 +1,173 @@
+"""An agency's page ("Cơ quan của tôi" for its ISO officer; the same page for the department): the
+year's status as compliance scored it, each rule met or not and why, the records behind it as the
+registry holds them, what is still missing and the days left; and the form that submits a record."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from contracts.fields import AGENCY_CODE
+from contracts.identity import Role
+from contracts.vocabulary import COMPLIANCE_STATUS_VI, ELEMENT_VI, LEVEL_VI, UPDATE_ELEMENTS, Element
+from services.portal.clients import ApiError
+from services.portal.forms import DayError, FormErrors, parse_day
+from services.portal.pages.render import page
+from services.portal.people import Person, SignedIn
+
+router = APIRouter(tags=["agency"])
+Code = Annotated[str, Path(pattern=AGENCY_CODE)]
+#: The fields of the record form, as the registry names them.
+RECORD_FIELDS = {"year", "occurred_on", "document_ref", "title", "notes", "submitted_by"}
+#: While a record just sent is not yet in the status, the page looks again this often.
+REFRESH_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    element: Element
+    name: str
+    required: bool
+    missing: bool
+    record: dict[str, Any] | None
+
+
+def channel_vi(channel: str) -> str:
+    return "nhập trên eiso" if channel == "api" else f"phần mềm kết nối ({channel})"
+
+
+@router.get("/my-agency", response_class=RedirectResponse, status_code=303)
+async def my_agency(who: SignedIn) -> RedirectResponse:
+    """The officer's own agency; anyone else starts from the home page."""
+    if who.principal.agency_code:
+        return RedirectResponse(f"/agencies/{who.principal.agency_code}", status_code=303)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/agencies/{code}", response_class=HTMLResponse)
+async def agency_page(
+    request: Request,
+    code: Code,
+    who: SignedIn,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    sent: Element | None = None,
+) -> HTMLResponse:
+    standing = await who.api.get("compliance", f"/agencies/{code}/compliance", year=year)
+    shown_year = standing["year"]
+    agency, records = await asyncio.gather(
+        who.api.get("registry", f"/agencies/{code}"),
+        who.api.get("registry", f"/agencies/{code}/records", year=shown_year),
+    )
+    current = {r["element"]: r for r in records}
+    missing = set(standing["missing"])
+    rows = [
+        ElementRow(
+            element,
+            ELEMENT_VI[element],
+            element in UPDATE_ELEMENTS,
+            element in missing,
+            current.get(element.value),
+        )
+        for element in Element
+    ]
+    waiting = sent is not None and sent.value in missing  # sent, not yet scored: look again shortly
+    return page(
+        request,
+        who,
+        "agency.html",
+        title=agency["name"],
+        agency=agency,
+        level=LEVEL_VI.get(agency["level"], agency["level"]),
+        standing=standing,
+        status_vi=COMPLIANCE_STATUS_VI[standing["status"]],
+        rows=rows,
+        missing=[row for row in rows if row.missing],
+        rules=standing["breakdown"],
+        channel_vi=channel_vi,
+        sent=ELEMENT_VI[sent] if sent else None,
+        refresh=REFRESH_SECONDS if waiting else None,
+        may_submit=who.principal.role in (Role.AGENCY, Role.OPERATOR),
+    )
+
+
+def _form(
+    request: Request,
+    who: Person,
+    code: str,
+    element: Element,
+    values: dict[str, Any],
+    errors: FormErrors | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        who,
+        "record_form.html",
+        status,
+        title=f"Gửi hồ sơ: {ELEMENT_VI[element]}",
+        code=code,
+        element=element,
+        element_vi=ELEMENT_VI[element],
+        values=values,
+        errors=errors or FormErrors(),
+    )
+
+
+@router.get("/agencies/{code}/records/{element}", response_class=HTMLResponse)
+async def record_form(
+    request: Request,
+    code: Code,
+    element: Element,
+    who: SignedIn,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> HTMLResponse:
+    """The form for a new version of the agency's record of `element` (the agency must exist for the
+    person: another agency's form is, to an officer, not there)."""
+    standing = await who.api.get("compliance", f"/agencies/{code}/compliance", year=year)
+    values = {"year": standing["year"], "submitted_by": who.principal.name or ""}
+    return _form(request, who, code, element, values)
+
+
+@router.post("/agencies/{code}/records/{element}", response_class=HTMLResponse)
+async def submit_record(
+    request: Request,
+    code: Code,
+    element: Element,
+    who: SignedIn,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    year: Annotated[str, Form(max_length=10)] = "",
+    occurred_on: Annotated[str, Form(max_length=40)] = "",
+    document_ref: Annotated[str, Form(max_length=400)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+    notes: Annotated[str, Form(max_length=8000)] = "",
+    submitted_by: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    """Sent to the registry as the person; a refusal comes back beside its field, nothing stored."""
+    who.check_form(csrf_token)
+    values = {
+        "year": year,
+        "occurred_on": occurred_on,
+        "document_ref": document_ref,
+        "title": title,
+        "notes": notes,
+        "submitted_by": submitted_by,
+    }
+    errors = FormErrors()
+    try:
+        day = parse_day(occurred_on)
+    except DayError as wrong:
+        errors.add("occurred_on", str(wrong))
+    if not year.isdigit():
+        errors.add("year", "Năm phải là một số, ví dụ 2022.")
+    if errors:
+        return _form(request, who, code, element, values, errors, 422)
+    body = {**values, "year": int(year), "occurred_on": day.isoformat(), "notes": notes.strip() or None}
+    try:
+        await who.api.put("registry", f"/agencies/{code}/records/{element.value}", body)
+    except ApiError as refused:
+        if refused.status != 422:
+            raise
+        return _form(request, who, code, element, values, FormErrors.of(refused, RECORD_FIELDS), 422)
+    return RedirectResponse(f"/agencies/{code}?year={year}&sent={element.value}", status_code=303)

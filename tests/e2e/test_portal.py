@@ -1,0 +1,143 @@
+"""The portal as an agency's ISO officer uses it, in Debian's Chromium, against the services as
+processes: signed in through the identity service, the officer sees what the agency still lacks for
+2022, is told at the field (in Vietnamese) when a date is wrong — and nothing is stored —, submits the
+missing records through the form, and watches the agency become "đã cập nhật"."""
+
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from contracts.vocabulary import ELEMENT_VI, UPDATE_ELEMENTS, Element
+from tests.e2e.browser import Browser, chromium, csp_violations, outside
+from tests.e2e.stack import Stack, running, until
+from tests.e2e.test_people import PASSWORD, invite
+from tests.factories import unique_code
+
+pytestmark = pytest.mark.e2e
+YEAR = 2022
+#: What the agency has already sent before the officer opens the portal: four of the six.
+SENT, MISSING = UPDATE_ELEMENTS[:4], UPDATE_ELEMENTS[4:]
+#: A record travels registry → compliance → the page's next look.
+FLOW_SECONDS = 120.0
+PHONE = {"width": 390, "height": 1400}
+GOOD = {"document_ref": "05/BC-UBND", "title": "Biên bản họp xem xét của lãnh đạo"}
+
+
+@pytest.fixture(scope="module")
+def stack(
+    kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    names = ("registry", "compliance", "portal")
+    with running(kafka, database_url, tmp_path_factory.mktemp("logs"), names=names) as stack:
+        yield stack
+
+
+def an_agency(stack: Stack, name: str, sent: tuple[Element, ...] = ()) -> str:
+    """A commune in the registry, with a 2022 record of each element in `sent`."""
+    code = unique_code("POR")
+    agency = {"code": code, "name": name, "level": "commune", "valid_from": "2020-01-01"}
+    registry = stack.client("registry")
+    assert registry.post("/agencies", json=agency).status_code == 201
+    for element in sent:
+        body = {
+            "year": YEAR,
+            "occurred_on": "2022-03-15",
+            "document_ref": "12/QĐ-UBND",
+            "title": ELEMENT_VI[element],
+            "submitted_by": "Trần Văn Bình",
+        }
+        answer = registry.put(f"/agencies/{code}/records/{element}", json=body)
+        assert answer.status_code == 201, answer.text
+    return code
+
+
+def stored(stack: Stack, code: str) -> set[str]:
+    answer = stack.client("registry").get(f"/agencies/{code}/records", params={"year": YEAR})
+    return {r["element"] for r in answer.json()}
+
+
+def submit(browser: Browser, values: dict[str, str]) -> None:
+    browser.fill(values)
+    browser.click("#record-form button[type=submit]")
+
+
+def sees_the_two_missing(browser: Browser, page: str) -> bool:
+    """Reopened: the page lists the two elements not sent, and none of the four sent earlier (once
+    compliance has scored them)."""
+    browser.open(page, **PHONE)
+    browser.shows("status", "the agency's page")
+    missing = browser.text("#missing")
+    return all(ELEMENT_VI[e] in missing for e in MISSING) and not any(ELEMENT_VI[e] in missing for e in SENT)
+
+
+def a_wrong_date_is_refused_at_its_field(browser: Browser, stack: Stack, code: str) -> None:
+    browser.shows("occurred_on", "the record form")
+    assert browser.value("submitted_by") == "Lê Thị Thu", "the person's name, ready"
+    submit(browser, {**GOOD, "occurred_on": "31/02/2022"})
+    browser.shows("occurred_on-error", "the date's error")
+    assert browser.text("#occurred_on-error") == "Không có ngày 31/02/2022 trong lịch."
+    assert browser.value("occurred_on", "aria-invalid") == "true"
+    assert browser.value("title") == GOOD["title"], "nothing typed is lost"
+    submit(browser, {"occurred_on": "15/05/2020"})  # a date the registry refuses for a 2022 record
+    browser.wait_for(
+        "return (document.getElementById('occurred_on-error') || {}).innerText?.includes('2020')",
+        "the registry's refusal at the field",
+    )
+    assert browser.text("#occurred_on-error").startswith("Ngày 15/05/2020 không thuộc năm 2022")
+    browser.keep("portal-officer-form-error-phone")
+    assert MISSING[0].value not in stored(stack, code), "a refused record is not stored"
+
+
+def test_an_officer_sees_what_is_missing_submits_it_and_the_agency_becomes_updated(stack: Stack) -> None:
+    code = an_agency(stack, "UBND xã Hòa Thuận", SENT)
+    _, email = invite(stack, code, name="Lê Thị Thu")
+    portal = stack.url("portal")
+    page = f"{portal}/agencies/{code}?year={YEAR}"
+    with chromium() as browser:
+        browser.open(f"{portal}/my-agency", **PHONE)
+        browser.sign_in(email, PASSWORD)
+        browser.shows("status", "the agency's page, once signed in")
+        assert browser.run("return location.pathname") == f"/agencies/{code}", "straight to the agency"
+        browser.requested()  # what the sign-in asked for: the identity service's own pages
+        until(lambda: sees_the_two_missing(browser, page), "the four records sent earlier", FLOW_SECONDS, 1)
+        assert browser.text("#status") == "cập nhật chưa đủ"
+        assert browser.text("#days-left") == "đã hết hạn", "the 2022 deadline, 30/10/2022, is long past"
+        assert "Lê Thị Thu" in browser.text("header")
+        browser.keep("portal-officer-status-phone")
+
+        browser.click(f"#element-{MISSING[0]} a")
+        a_wrong_date_is_refused_at_its_field(browser, stack, code)
+        for element in MISSING:
+            if element != MISSING[0]:
+                browser.open(f"{portal}/agencies/{code}/records/{element}?year={YEAR}", **PHONE)
+                browser.shows("occurred_on", "the record form")
+            submit(browser, {**GOOD, "title": ELEMENT_VI[element], "occurred_on": "20/10/2022"})
+            browser.shows("sent", "the record sent")
+            assert ELEMENT_VI[element] in browser.text("#sent")
+
+        browser.wait_for(
+            "return (document.getElementById('status') || {}).innerText === 'đã cập nhật'",
+            "the agency updated once the records have flowed (the page looks again by itself)",
+            FLOW_SECONDS,
+        )
+        assert browser.text("#missing-none") == f"Đã có đủ hồ sơ của năm {YEAR}."
+        assert stored(stack, code) >= {e.value for e in UPDATE_ELEMENTS}
+        row = browser.text(f"#element-{Element.IMPROVEMENT}")
+        assert all(part in row for part in ("05/BC-UBND", "20/10/2022", "Lê Thị Thu", "nhập trên eiso"))
+        browser.keep("portal-officer-updated-phone")
+        assert csp_violations(browser.console()) == [], "the portal breaks its Content-Security-Policy"
+        assert outside(browser.requested(), portal) == [], "the portal needs something from outside"
+
+
+def test_a_page_not_signed_in_goes_to_sign_in_and_another_agency_is_not_there(stack: Stack) -> None:
+    portal = stack.url("portal")
+    away = httpx.get(f"{portal}/my-agency", timeout=30)
+    assert away.status_code == 303 and away.headers["location"].startswith(f"{stack.url('identity')}/sign-in")
+    mine, theirs = an_agency(stack, "UBND xã An Phú"), an_agency(stack, "UBND xã Long Hòa")
+    _, email = invite(stack, mine)
+    signed = stack.client("identity").post("/tokens", json={"email": email, "password": PASSWORD})
+    officer = httpx.Client(base_url=portal, cookies={"eiso_session": signed.json()["token"]}, timeout=30)
+    other = officer.get(f"/agencies/{theirs}", params={"year": YEAR})
+    assert other.status_code == 404 and "Không tìm thấy" in other.text
+    assert officer.get(f"/agencies/{mine}", params={"year": YEAR}).status_code == 200

@@ -1,0 +1,66 @@
+"""What a person types into the portal's forms, read as people here write it, and a service's
+refusal put back beside its field, in Vietnamese."""
+
+from datetime import date
+
+import pytest
+
+from services.portal.clients import ApiError
+from services.portal.forms import DayError, FormErrors, parse_day, vietnamese
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("15/05/2022", date(2022, 5, 15)), (" 1/2/2022 ", date(2022, 2, 1)), ("2022-10-30", date(2022, 10, 30))],
+)
+def test_a_day_is_read_as_day_month_year(typed: str, read: date) -> None:
+    assert parse_day(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("", "Chưa điền ngày."),
+        ("31/02/2022", "Không có ngày 31/02/2022 trong lịch."),
+        ("05/15/2022", "Không có ngày 05/15/2022 trong lịch."),
+        ("ngày mai", "Ngày phải viết theo dạng ngày/tháng/năm, ví dụ 30/10/2022."),
+    ],
+)
+def test_a_day_that_is_not_one_says_why(typed: str, said: str) -> None:
+    with pytest.raises(DayError, match=said):
+        parse_day(typed)
+
+
+def test_a_refusal_goes_beside_its_field_in_vietnamese_and_the_rest_on_top() -> None:
+    refused = ApiError(
+        "registry",
+        422,
+        [
+            {
+                "loc": ["body", "title"],
+                "msg": "String should have at least 1 character",
+                "type": "string_too_short",
+            },
+            {
+                "loc": ["body", "occurred_on"],
+                "msg": "ngày 15/05/2020 không thuộc năm 2022",
+                "type": "value_error",
+            },
+            {"loc": ["body", "year"], "msg": "Some English only", "type": "value_error"},
+            {"loc": ["path", "code"], "msg": "không có cơ quan X", "type": "value_error"},
+        ],
+    )
+    errors = FormErrors.of(refused, {"title", "occurred_on", "year"})
+    assert errors.fields == {
+        "title": "Chưa điền.",
+        "occurred_on": "Ngày 15/05/2020 không thuộc năm 2022.",
+        "year": "Giá trị không hợp lệ.",
+    }
+    assert errors.general == ["Không có cơ quan X."]
+
+
+def test_a_refusal_without_fields_is_still_said() -> None:
+    assert FormErrors.of(ApiError("registry", 409, "changed by another request"), set()).general == [
+        "Giá trị không hợp lệ."
+    ]
+    assert vietnamese("missing", "Field required") == "Chưa điền."
