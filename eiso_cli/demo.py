@@ -225,6 +225,18 @@ def report_text(progress: dict[str, Any]) -> str:
 DEMO_NAMES = ("Nguyễn Thị Lan", "Trần Văn Minh", "Lê Thị Hoa", "Phạm Văn Hùng", "Huỳnh Thị Mai", "Võ Văn Tâm")
 
 
+#: The agency whose ISO officer the demo signs in as: huyện Duyên Hải, one of the two districts the
+#: article names as not updated by 30/10/2022.
+OFFICER_AGENCY = "000.00.39.H59"
+OFFICER_AGENCY_NAME = "UBND huyện Duyên Hải"
+OFFICER = {
+    "email": "can-bo-iso.duyenhai@eiso.local",
+    "name": "Cán bộ ISO huyện Duyên Hải (máy này)",
+    "role": "agency",
+    "agency_code": OFFICER_AGENCY,
+}
+
+
 def officer_of(index: int) -> str:
     """The ISO officer of the province's `index`-th agency (the same in contacts and training)."""
     return DEMO_NAMES[index % len(DEMO_NAMES)]

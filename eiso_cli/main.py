@@ -10,7 +10,11 @@ from typing import Any
 import httpx
 
 from eiso_cli import campaign, demo, operate, replay, stack, training_year
+from eiso_cli.operator import ensure_person
 from eiso_cli.processes import ROOT, SERVICES, StackError, env_prefix
+
+#: The demo agency officer's sign-in (huyện Duyên Hải: `demo.OFFICER`).
+OFFICER_PASSWORD = stack.RUN / "officer.password"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -82,6 +86,8 @@ def run_demo(say: stack.Say) -> None:
     planned = demo.play(urls["registry"], key, say)
     bad = demo.publish_bad_events(say)
     progress = demo.await_report(urls["compliance"], key, planned, say)
+    if ensure_person(urls["identity"], key, OFFICER_PASSWORD, demo.OFFICER):
+        say(f"identity: made the account of {demo.OFFICER_AGENCY_NAME}'s ISO officer ({OFFICER_PASSWORD})")
     held = hold_training(urls["training"], key, province, say)
     say("running the daily evaluations of the year…")
     notices = demo.evaluate_year(urls["compliance"], key, demo.LAST_EVALUATION, say)
@@ -125,6 +131,14 @@ def _print_urls(urls: dict[str, str]) -> None:
     signing_in = f"{urls['identity']}/sign-in"
     print(f"  đăng nhập (sign in): {signing_in} — thư điện tử và mật khẩu: {stack.OPERATOR_PASSWORD}")
     print(f"  bảng điều hành (board): {urls['compliance']}/board  (đăng nhập bằng tài khoản điều hành)")
+    if "portal" in urls:
+        print(f"\nCổng thông tin (portal): {urls['portal']}")
+        print(f"  như cán bộ điều hành (operator): thư điện tử và mật khẩu trong {stack.OPERATOR_PASSWORD}")
+        if OFFICER_PASSWORD.exists():
+            print(
+                f"  như cán bộ ISO của {demo.OFFICER_AGENCY_NAME} (agency officer): thư điện tử và mật khẩu "
+                f"trong {OFFICER_PASSWORD}"
+            )
 
 
 if __name__ == "__main__":

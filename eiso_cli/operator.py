@@ -1,6 +1,7 @@
-"""The local operator's sign-in (`eiso up`): one person account with role operator, made once through
-the identity service's own flow (an account, then its one-time link), its e-mail and password kept in
-.run/operator.password (mode 600), as the operator key is kept in .run/operator.key."""
+"""Local sign-ins: the operator's (`eiso up`) and, in the demo, one agency's ISO officer — each one
+person account made once through the identity service's own flow (an account, then its one-time
+link), its e-mail and password kept in .run/<who>.password (mode 600), as the operator key is kept
+in .run/operator.key."""
 
 import re
 import secrets
@@ -15,18 +16,24 @@ NAME = "Cán bộ điều hành (máy này)"
 
 
 def ensure_operator_account(identity: str, key: str, path: Path) -> bool:
-    """Make the account unless `path` says it exists; whether it was made now."""
+    """Make the operator's account unless `path` says it exists; whether it was made now."""
+    return ensure_person(identity, key, path, {"email": EMAIL, "name": NAME, "role": "operator"})
+
+
+def ensure_person(identity: str, key: str, path: Path, body: dict[str, str]) -> bool:
+    """Make the account `body` describes (e-mail, name, role, agency) unless `path` says it exists,
+    and set its password; whether it was made now."""
     if path.exists():
         return False
     password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
-    body = {"email": EMAIL, "name": NAME, "role": "operator"}
     made = httpx.post(
         f"{identity}/accounts", json=body, headers={"Authorization": f"Bearer {key}"}, timeout=30
     )
     if made.status_code != 201:
         raise StackError(
-            f"cannot make the local operator account ({made.status_code}: {made.text[:200]}); if {path.name} "
-            "was lost, an operator can disable that account (PATCH /accounts/<id>) and make another"
+            f"cannot make the local account {body['email']} ({made.status_code}: {made.text[:200]}); if "
+            f"{path.name} was lost, an operator can disable that account (PATCH /accounts/<id>) and make "
+            "another"
         )
     link = made.json()["password_link"]
     with httpx.Client(timeout=30) as browser:
@@ -34,12 +41,12 @@ def ensure_operator_account(identity: str, key: str, path: Path) -> bool:
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         if form.status_code != 200 or csrf is None:
             raise StackError(
-                f"the password page of the local operator account did not open ({form.status_code})"
+                f"the password page of the local account {body['email']} did not open ({form.status_code})"
             )
         done = browser.post(link, data={"new": password, "csrf_token": csrf.group(1)})
         if done.status_code != 200:
-            raise StackError(f"cannot set the local operator's password ({done.status_code})")
+            raise StackError(f"cannot set the password of {body['email']} ({done.status_code})")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{EMAIL}\n{password}\n")
+    path.write_text(f"{body['email']}\n{password}\n")
     path.chmod(0o600)
     return True

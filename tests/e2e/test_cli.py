@@ -86,6 +86,24 @@ def local_operator_signs_in(credentials: Path, printed: str, identity: int, regi
     return as_person
 
 
+def officer_opens_the_portal(credentials: Path, printed: str, identity: int, portal: int) -> None:
+    """The demo prints the portal's address and where the agency officer's password is; signed in
+    with it, the portal shows huyện Duyên Hải not updated for 2022, as the article has it."""
+    assert f"Cổng thông tin (portal): http://127.0.0.1:{portal}" in printed
+    assert f"{credentials}" in printed and credentials.stat().st_mode & 0o777 == 0o600
+    email, password = credentials.read_text().split()
+    signed = httpx.post(
+        f"http://127.0.0.1:{identity}/tokens", json={"email": email, "password": password}, timeout=30
+    )
+    assert signed.status_code == 200, signed.text
+    cookies = {"eiso_session": signed.json()["token"]}
+    page = httpx.get(
+        f"http://127.0.0.1:{portal}/my-agency", cookies=cookies, follow_redirects=True, timeout=30
+    )
+    assert page.status_code == 200 and "UBND huyện Duyên Hải" in page.text, page.text[:500]
+    assert 'id="status"' in page.text and "đã cập nhật</span>" not in page.text, "not updated by 30/10/2022"
+
+
 def printed_board_opens_signed_in(printed: str, as_person: dict[str, str]) -> None:
     """The board's printed address sends a browser not signed in to the sign-in page; it opens for
     the signed-in operator."""
@@ -98,7 +116,7 @@ def printed_board_opens_signed_in(printed: str, as_person: dict[str, str]) -> No
 
 
 def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> None:
-    kafka, controller, registry, compliance, training, notifier, identity = free_ports(7)
+    kafka, controller, registry, compliance, training, notifier, identity, portal = free_ports(8)
     env = {
         **os.environ,
         "EISO_KAFKA_PORT": str(kafka),
@@ -110,6 +128,8 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         "EISO_COMPLIANCE_HTTP_PORT": str(compliance),
         "EISO_TRAINING_HTTP_PORT": str(training),
         "EISO_NOTIFIER_HTTP_PORT": str(notifier),
+        "EISO_PORTAL_HTTP_PORT": str(portal),
+        "EISO_PORTAL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}",
         "EISO_REGISTRY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}",
         "EISO_COMPLIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'compliance.db'}",
         "EISO_TRAINING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'training.db'}",
@@ -128,6 +148,7 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
         assert f"http://127.0.0.1:{registry}" in table
         as_person = local_operator_signs_in(tmp_path / "run" / "operator.password", table, identity, registry)
         printed_board_opens_signed_in(table, as_person)
+        officer_opens_the_portal(tmp_path / "run" / "officer.password", table, identity, portal)
         assert "eiso.inbound.records.dlq: 3, lý do:" in table
         assert "  - unknown agency 000.99.99.H59" in table
         assert "Kế hoạch kiểm tra năm 2022: 20 cơ quan" in table
@@ -176,21 +197,9 @@ def test_demo_leaves_a_ready_stack_and_down_stops_all_of_it(tmp_path: Path) -> N
     finally:
         down = eiso(env, "down")
     assert down.returncode == 0, down.stderr
-    assert not any(listening(p) for p in (kafka, registry, compliance, training, notifier, identity))
-    assert eiso(env, "status").stdout.split() == [
-        "identity",
-        "stopped",
-        "registry",
-        "stopped",
-        "compliance",
-        "stopped",
-        "training",
-        "stopped",
-        "notifier",
-        "stopped",
-        "kafka",
-        "stopped",
-    ]
+    assert not any(listening(p) for p in (kafka, registry, compliance, training, notifier, identity, portal))
+    names = ("identity", "registry", "compliance", "training", "notifier", "portal", "kafka")
+    assert eiso(env, "status").stdout.split() == [word for name in names for word in (name, "stopped")]
 
 
 def test_errors_are_one_clear_line(tmp_path: Path) -> None:
