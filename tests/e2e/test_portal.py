@@ -10,7 +10,7 @@ import pytest
 
 from contracts.vocabulary import ELEMENT_VI, UPDATE_ELEMENTS, Element
 from tests.e2e.browser import Browser, chromium, csp_violations, outside
-from tests.e2e.stack import Stack, running, until
+from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running, until
 from tests.e2e.test_people import PASSWORD, invite
 from tests.factories import unique_code
 
@@ -141,3 +141,51 @@ def test_a_page_not_signed_in_goes_to_sign_in_and_another_agency_is_not_there(st
     other = officer.get(f"/agencies/{theirs}", params={"year": YEAR})
     assert other.status_code == 404 and "Không tìm thấy" in other.text
     assert officer.get(f"/agencies/{mine}", params={"year": YEAR}).status_code == 200
+
+
+def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_next_click_is_refused(
+    stack: Stack,
+) -> None:
+    code = an_agency(stack, "UBND xã Long Đức", SENT)
+    officer_id, officer_email = invite(stack, code, name="Phạm Văn Lâm")
+    _, operator_email = invite(stack, None, role="operator", name="Nguyễn Văn Điều Hành")
+    signed = stack.client("identity").post("/tokens", json={"email": officer_email, "password": PASSWORD})
+    portal = stack.url("portal")
+    officer = httpx.Client(base_url=portal, cookies={"eiso_session": signed.json()["token"]}, timeout=30)
+    assert officer.get(f"/agencies/{code}", params={"year": YEAR}).status_code == 200
+
+    with chromium() as browser:
+        browser.open(f"{portal}/board?year={YEAR}")
+        browser.sign_in(operator_email, PASSWORD)
+        browser.shows("level-commune", "the board, once signed in")
+        assert browser.text("#report-sentence"), "the department's sentence"
+
+        def listed() -> bool:  # compliance has scored the agency's four records: lagging, listed
+            browser.open(f"{portal}/board?year={YEAR}")
+            browser.click("#level-commune a.lagging")
+            browser.shows("agencies", "the list of communes not updated")
+            return code in browser.run("return document.getElementById('agencies').innerHTML")
+
+        until(listed, "the agency in the list of communes not updated", FLOW_SECONDS, 1)
+        assert browser.text(f"#agency-{code} .status") == "cập nhật chưa đủ"
+        browser.keep("portal-operator-list")
+        browser.click(f"#agency-{code} a")
+        browser.shows("rules", "the agency's page")
+        assert browser.text("#status") == "cập nhật chưa đủ"
+        evidence = browser.text(f"#element-{SENT[0]}")
+        assert "12/QĐ-UBND" in evidence and "15/03/2022" in evidence and "Trần Văn Bình" in evidence
+        assert "✗" in browser.text("#rules") and "✓" in browser.text("#rules"), "criteria met and not"
+        browser.keep("portal-operator-drilldown")
+
+        browser.open(f"{portal}/people")
+        browser.shows(f"account-{officer_id}", "the officer's account")
+        browser.click(f"#account-{officer_id} button")
+        browser.shows("notice", "the account disabled")
+        assert "đã khóa" in browser.text(f"#account-{officer_id}")
+        assert csp_violations(browser.console()) == []
+
+    def refused() -> bool:
+        answer = officer.get(f"/agencies/{code}", params={"year": YEAR})
+        return answer.status_code == 303 and "/sign-in" in answer.headers["location"]
+
+    until(refused, "the officer's next click refused", PROPAGATION_SECONDS)

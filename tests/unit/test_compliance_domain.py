@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts.vocabulary import UPDATE_ELEMENTS, ComplianceStatus, Element
+from contracts.vocabulary import UPDATE_ELEMENTS, ComplianceStatus, Element, Level
 from services.compliance.scoring import domain
 from services.compliance.scoring.rules import RULES_DIR, RuleFileError, load
 
@@ -148,3 +148,22 @@ def test_a_misspelt_trainee_role_is_refused_rather_than_never_met(tmp_path: Path
     (folder / "rules.yaml").write_text(text)
     with pytest.raises(RuleFileError, match=r"params\.roles"):
         load(folder)
+
+
+def test_a_standings_list_keeps_what_its_filter_says() -> None:
+    def standing(level: Level, status: ComplianceStatus, eiso: bool = False) -> domain.AgencyStatus:
+        return domain.AgencyStatus("X", "UBND xã X", level, eiso, status, 0.5)
+
+    commune = standing(Level.COMMUNE, ComplianceStatus.LAGGING)
+    assert domain.StandingFilter().keeps("D1", commune), "no filter keeps all"
+    assert domain.StandingFilter(level=Level.COMMUNE, parent_code="D1").keeps("D1", commune)
+    assert not domain.StandingFilter(parent_code="D2").keeps("D1", commune), "another district's"
+    assert domain.StandingFilter(updated=False).keeps(None, commune), "lagging counts as not updated"
+    assert domain.StandingFilter(updated=False).keeps(
+        None, standing(Level.UNIT, ComplianceStatus.NOT_UPDATED)
+    )
+    assert not domain.StandingFilter(updated=False).keeps(
+        None, standing(Level.UNIT, ComplianceStatus.UPDATED)
+    )
+    assert not domain.StandingFilter(status=ComplianceStatus.NOT_UPDATED).keeps(None, commune)
+    assert not domain.StandingFilter(uses_eiso_software=True).keeps(None, commune)

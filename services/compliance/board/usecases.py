@@ -29,7 +29,7 @@ from services.common.metrics import REGISTRY
 from services.compliance.board import report
 from services.compliance.board.store import Deliveries, Outcome, UpcomingSession
 from services.compliance.scoring.rules import RuleSet
-from services.compliance.scoring.usecases import standings
+from services.compliance.scoring.usecases import cut_off, standings
 from services.compliance.unit_of_work import ComplianceUnitOfWork
 
 AGENCIES = Gauge(
@@ -113,23 +113,18 @@ async def board(uow: ComplianceUnitOfWork, rules: RuleSet, year: int | None) -> 
     )
 
 
-def _as_of(uow: ComplianceUnitOfWork, year: int, as_of: date | None) -> date:
-    """A report's cut-off: the day asked, or today, or the year's last day for a past year."""
-    return as_of or min(local_date(uow.clock.now()), date(year, 12, 31))
-
-
 async def progress_report(
     uow: ComplianceUnitOfWork, rules: RuleSet, year: int, as_of: date | None
 ) -> report.ProgressReport:
     """Per level: how many agencies are updated for `year` and which are not, as they stood on `as_of`,
     with the Vietnamese sentence."""
-    day = _as_of(uow, year, as_of)
+    day = cut_off(uow, year, as_of)
     return report.progress(year, day, [status async for _, _, status in standings(uow, rules, year, day)])
 
 
 async def annual_report(uow: ComplianceUnitOfWork, rules: RuleSet, year: int, as_of: date | None) -> str:
     """The annual report (Markdown, Vietnamese) as of a cut-off date."""
-    day = _as_of(uow, year, as_of)
+    day = cut_off(uow, year, as_of)
     reminded = await uow.notices.reminded_in(year)
     plan = await uow.inspections.in_year(year)
     lines = [

@@ -7,11 +7,13 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from contracts.compliance import RuleResult
-from contracts.vocabulary import ComplianceStatus, Element
-from services.common.auth import Caller
-from services.common.inputs import CampaignYear
+from contracts.fields import AGENCY_CODE
+from contracts.vocabulary import ComplianceStatus, Element, Level
+from services.common.auth import Caller, Role, require
+from services.common.inputs import CampaignYear, Day
 from services.compliance.dependencies import ServiceDep
-from services.compliance.scoring.usecases import standing_of
+from services.compliance.scoring.domain import StandingFilter
+from services.compliance.scoring.usecases import standing_of, standings_list
 
 router = APIRouter()
 
@@ -58,3 +60,54 @@ async def get_compliance(
         deadline=standing.deadline,
         days_left=standing.days_left,
     )
+
+
+class StandingOut(BaseModel):
+    code: str
+    name: str
+    level: Level
+    parent_code: str | None
+    uses_eiso_software: bool
+    status: ComplianceStatus
+    score: float
+
+
+class StandingsOut(BaseModel):
+    year: int
+    as_of: date
+    total: int
+    items: list[StandingOut]
+
+
+@router.get("/standings", response_model=StandingsOut, tags=["reports"])
+async def list_standings(
+    caller: Caller,
+    service: ServiceDep,
+    year: Annotated[CampaignYear, Query()],
+    as_of: Annotated[Day | None, Query()] = None,
+    level: Level | None = None,
+    status: ComplianceStatus | None = None,
+    updated: Annotated[bool | None, Query(description="Updated, or not (lagging and not updated).")] = None,
+    uses_eiso_software: bool | None = None,
+    parent_code: Annotated[str | None, Query(pattern=AGENCY_CODE, description="A district's code.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> StandingsOut:
+    """Every agency's standing for `year` as of `as_of` (default: today, or the year's last day for a
+    past year), by name, filtered: what the board's lists drill into."""
+    require(caller, Role.OPERATOR, Role.VIEWER, Role.SYSTEM)
+    wanted = StandingFilter(level, status, uses_eiso_software, parent_code, updated)
+    day, found = await service.query(standings_list, service.rules, year, as_of, wanted)
+    items = [
+        StandingOut(
+            code=agency.code,
+            name=agency.name,
+            level=agency.level,
+            parent_code=agency.parent_code,
+            uses_eiso_software=agency.uses_eiso_software,
+            status=standing.status,
+            score=standing.score,
+        )
+        for agency, standing in found[offset : offset + limit]
+    ]
+    return StandingsOut(year=year, as_of=day, total=len(found), items=items)

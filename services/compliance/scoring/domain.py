@@ -89,6 +89,28 @@ class AgencyStatus:
     score: float
 
 
+@dataclass(frozen=True)
+class StandingFilter:
+    """Which standings a list shows: by level, status, e-ISO software, parent (a district's communes);
+    None means any."""
+
+    level: Level | None = None
+    status: ComplianceStatus | None = None
+    uses_eiso_software: bool | None = None
+    parent_code: str | None = None
+    #: Updated (đã cập nhật) or not (the report's "chưa cập nhật": lagging and not updated alike).
+    updated: bool | None = None
+
+    def keeps(self, parent_code: str | None, standing: AgencyStatus) -> bool:
+        return (
+            (self.level is None or standing.level == self.level)
+            and (self.status is None or standing.status == self.status)
+            and (self.updated is None or (standing.status == ComplianceStatus.UPDATED) == self.updated)
+            and (self.uses_eiso_software is None or standing.uses_eiso_software == self.uses_eiso_software)
+            and (self.parent_code is None or parent_code == self.parent_code)
+        )
+
+
 def months_before(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)

@@ -20,7 +20,7 @@ from services.common.clock import local_date
 from services.compliance.agencies import Agency
 from services.compliance.meta import MetaKey
 from services.compliance.scoring import domain
-from services.compliance.scoring.domain import AgencyStatus, Facts, ScoreRecord, Succession
+from services.compliance.scoring.domain import AgencyStatus, Facts, ScoreRecord, StandingFilter, Succession
 from services.compliance.scoring.rules import RuleSet
 from services.compliance.unit_of_work import ComplianceUnitOfWork
 
@@ -143,6 +143,24 @@ async def standing_of(
     missing = domain.missing_elements(await uow.scores.facts(code), found.year, today)
     deadline = rules.campaign(found.year).maintenance_deadline
     return Standing(found, missing, deadline, (deadline - today).days)
+
+
+def cut_off(uow: ComplianceUnitOfWork, year: int, as_of: date | None) -> date:
+    """A report's cut-off: the day asked, or today, or the year's last day for a past year."""
+    return as_of or min(local_date(uow.clock.now()), date(year, 12, 31))
+
+
+async def standings_list(
+    uow: ComplianceUnitOfWork, rules: RuleSet, year: int, as_of: date | None, wanted: StandingFilter
+) -> tuple[date, list[tuple[Agency, AgencyStatus]]]:
+    """The standings `wanted` keeps, as of the cut-off (returned with them), by name."""
+    day = cut_off(uow, year, as_of)
+    kept = [
+        (agency, status)
+        async for agency, _, status in standings(uow, rules, year, day)
+        if wanted.keeps(agency.parent_code, status)
+    ]
+    return day, sorted(kept, key=lambda pair: pair[0].name)
 
 
 async def standings(

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from contracts.identity import Role
 from services.portal.pages.render import page
 from services.portal.people import SignedIn
 
@@ -13,4 +14,6 @@ router = APIRouter(tags=["home"])
 async def home(request: Request, who: SignedIn) -> Response:
     if who.principal.agency_code:
         return RedirectResponse(f"/agencies/{who.principal.agency_code}", status_code=303)
+    if who.principal.role in (Role.OPERATOR, Role.VIEWER):
+        return RedirectResponse("/board", status_code=303)
     return page(request, who, "home.html", title="Trang chủ")

@@ -45,8 +45,8 @@ TEMPLATES.filters["moment"] = moment
 #: The menu: what each role finds in the portal (pages another role cannot use are not offered).
 MENU: dict[Role, list[tuple[str, str]]] = {
     Role.AGENCY: [("/my-agency", "Cơ quan của tôi")],
-    Role.OPERATOR: [("/", "Trang chủ")],
-    Role.VIEWER: [("/", "Trang chủ")],
+    Role.OPERATOR: [("/board", "Bảng theo dõi"), ("/people", "Tài khoản")],
+    Role.VIEWER: [("/board", "Bảng theo dõi")],
     Role.INSPECTOR: [("/", "Trang chủ")],
     Role.TRAINER: [("/", "Trang chủ")],
 }
