@@ -41,6 +41,19 @@ class Severity(StrEnum):
     OBSERVATION = "observation"  # khuyến nghị
 
 
+SEVERITY_VI: dict[Severity, str] = {
+    Severity.MAJOR: "không phù hợp nặng",
+    Severity.MINOR: "không phù hợp nhẹ",
+    Severity.OBSERVATION: "khuyến nghị",
+}
+#: How the board and the portal name an inspection's state.
+INSPECTION_STATUS_VI: dict[InspectionStatus, str] = {
+    InspectionStatus.SCHEDULED: "đã lên lịch",
+    InspectionStatus.COMPLETED: "đã kiểm tra",
+    InspectionStatus.CANCELLED: "đã hủy",
+}
+
+
 class Finding(EventData):
     description: Paragraph = Field(min_length=1, max_length=2000)
     severity: Severity

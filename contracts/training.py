@@ -30,6 +30,20 @@ class EnrolmentStatus(StrEnum):
     COMPLETED = "completed"
 
 
+#: How people name an enrolment's state and a trainee's role.
+ENROLMENT_STATUS_VI: dict[EnrolmentStatus, str] = {
+    EnrolmentStatus.CONFIRMED: "đã xác nhận",
+    EnrolmentStatus.WAITLISTED: "đang chờ",
+    EnrolmentStatus.CANCELLED: "đã hủy",
+    EnrolmentStatus.COMPLETED: "đã hoàn thành khóa học",
+}
+TRAINING_ROLE_VI: dict[TrainingRole, str] = {
+    TrainingRole.ISO_OFFICER: "cán bộ đầu mối ISO",
+    TrainingRole.HEAD: "lãnh đạo cơ quan",
+    TrainingRole.STAFF: "công chức, viên chức",
+}
+
+
 class SessionDay(EventData):
     on: date = Field(description="Calendar day, giờ Việt Nam.")
     starts: time = Field(description="Wall-clock start, giờ Việt Nam.")

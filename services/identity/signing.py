@@ -37,6 +37,9 @@ class Minted:
     sign_in_id: str
     csrf: str
     expires_at: datetime
+    #: How long the sign-in lasts, from its start by the service's clock (the cookie's Max-Age: the
+    #: browser counts it from now on its own clock, which a service on simulated time does not share).
+    lifetime: timedelta
 
 
 def mint(key: SigningKey, account_id: str, now: datetime, lifetime: timedelta) -> Minted:
@@ -54,4 +57,4 @@ def mint(key: SigningKey, account_id: str, now: datetime, lifetime: timedelta) -
     }
     private = OKPKey.import_key(json.loads(key.private_jwk))
     token = jwt.encode({"alg": ALGORITHM, "kid": key.id}, claims, private, algorithms=[ALGORITHM])
-    return Minted(token, sign_in_id, csrf, expires)
+    return Minted(token, sign_in_id, csrf, expires, lifetime)

@@ -12,7 +12,7 @@ from services.common.replay import Replay
 from services.common.service import Service
 from services.common.uow import UnitOfWork
 from services.portal.clients import ApiError
-from services.portal.pages import agency, board, errors, home, people, render
+from services.portal.pages import agency, board, errors, home, inspections, people, render, training
 from services.portal.settings import PortalSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,6 +39,13 @@ class PortalService(Service[UnitOfWork]):
 def build(settings: PortalSettings | None = None) -> PortalService:
     service = PortalService(settings or PortalSettings())
     service.consume([Topic.IDENTITY_CREDENTIALS], dict(CREDENTIAL_HANDLERS))
-    service.routers += [home.router, board.router, agency.router, people.router]
+    service.routers += [
+        home.router,
+        board.router,
+        agency.router,
+        inspections.router,
+        training.router,
+        people.router,
+    ]
     service.static_dirs.append(render.STATIC_DIR)
     return service

@@ -3,6 +3,7 @@ service refused, said in Vietnamese next to the field. The rules themselves stay
 the portal reads and translates their answers."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,6 +62,11 @@ def _looks_vietnamese(text: str) -> bool:
     return any(ord(character) > 0x7F for character in text)
 
 
+def _first(name: str) -> str:
+    """A refused field's first part (`title` of `title`, `contacts` of `contacts.email`)."""
+    return name.split(".", maxsplit=1)[0]
+
+
 @dataclass
 class FormErrors:
     """The form's errors by field (shown next to each field), and those that belong to no field."""
@@ -75,13 +81,19 @@ class FormErrors:
         self.fields.setdefault(name, message)
 
     @classmethod
-    def of(cls, refused: ApiError, known: set[str]) -> "FormErrors":
-        """A service's refusal, each field's part beside that field (`known`), the rest on top."""
+    def of(
+        cls,
+        refused: ApiError,
+        known: set[str],
+        field_of: Callable[[str], str] = lambda name: name.split(".")[0],
+    ) -> "FormErrors":
+        """A service's refusal, each field's part beside that form field (`known`; `field_of` names
+        the form field of a refused one, by default its first part), the rest on top."""
         errors = cls()
         for name, kind, message in refused.field_errors():
-            top = name.split(".")[0]
-            if top in known:
-                errors.add(top, vietnamese(kind, message))
+            field_name = field_of(name)
+            if field_name in known:
+                errors.add(field_name, vietnamese(kind, message))
             else:
                 errors.general.append(vietnamese(kind, message))
         if not errors:

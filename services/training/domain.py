@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from contracts.training import EnrolmentStatus, SessionDay
+from contracts.training import ENROLMENT_STATUS_VI, EnrolmentStatus, SessionDay
 from contracts.vocabulary import LEVEL_TIER_VI, Level
 from services.common.workdays import WorkingDays, day_off_phrase
 from services.training.windows import Windows
@@ -36,12 +36,7 @@ class NotFoundError(LookupError):
         self.field = field
 
 
-STATUS_VI = {
-    EnrolmentStatus.CONFIRMED: "đã xác nhận",
-    EnrolmentStatus.WAITLISTED: "đang chờ",
-    EnrolmentStatus.CANCELLED: "đã hủy",
-    EnrolmentStatus.COMPLETED: "đã hoàn thành khóa học",
-}
+STATUS_VI = ENROLMENT_STATUS_VI
 #: Where an enrolment may go from each status: a place on the waiting list is confirmed (a seat freed)
 #: or given up; a confirmed seat is completed (enough days attended) or given up; a cancelled or
 #: completed enrolment stays as it is (a certificate was issued, or the seat went to someone else).

@@ -12,6 +12,7 @@ from contracts.vocabulary import ELEMENT_VI, UPDATE_ELEMENTS, Element
 from tests.e2e.browser import Browser, chromium, csp_violations, outside
 from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running, until
 from tests.e2e.test_people import PASSWORD, invite
+from tests.e2e.test_training import agencies, new_session
 from tests.factories import unique_code
 
 pytestmark = pytest.mark.e2e
@@ -189,3 +190,120 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
         return answer.status_code == 303 and "/sign-in" in answer.headers["location"]
 
     until(refused, "the officer's next click refused", PROPAGATION_SECONDS)
+
+
+#: The inspections travel on a topic every test stack shares: this module plans its own year.
+INSPECTED = 2023
+
+
+def planned_for(stack: Stack, code: str, inspector: str) -> str:
+    """An inspection of `code` in INSPECTED's plan, by `inspector` (the plan made, or taken as it is,
+    and the agency swapped in): its id."""
+    compliance = stack.client("compliance")
+    until(lambda: compliance.get(f"/agencies/{code}/compliance").status_code == 200, "compliance knows it")
+    body = {"year": INSPECTED, "inspectors": [inspector], "as_of": "2023-05-20", "target": 1}
+    made = compliance.post("/inspection-plans", json=body)
+    assert made.status_code in (201, 409), made.text
+    plan = compliance.get(f"/inspection-plans/{INSPECTED}").json()["inspections"]
+    if not any(i["agency_code"] == code and i["status"] == "scheduled" for i in plan):
+        other = next(i for i in plan if i["status"] == "scheduled")
+        swap = {"remove": other["agency_code"], "add": code, "reason": "Đưa vào kế hoạch để kiểm tra"}
+        swapped = compliance.post(f"/inspection-plans/{INSPECTED}/swaps", json=swap)
+        assert swapped.status_code == 200, swapped.text
+        plan = swapped.json()["inspections"]
+    ours = next(i for i in plan if i["agency_code"] == code and i["status"] == "scheduled")
+    if ours["inspector"] != inspector:
+        moved = compliance.patch(f"/inspections/{ours['inspection_id']}", json={"inspector": inspector})
+        assert moved.status_code == 200, moved.text
+    return str(ours["inspection_id"])
+
+
+def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stack: Stack) -> None:
+    code = an_agency(stack, "UBND xã Tân Hòa")
+    inspector = f"Bà Hạnh {unique_code('')}"
+    inspection = planned_for(stack, code, inspector)
+    _, inspector_email = invite(stack, None, role="inspector", name=inspector)
+    _, officer_email = invite(stack, code, name="Võ Thị Mến")
+    portal = stack.url("portal")
+    with chromium() as browser:
+        browser.open(f"{portal}/inspections?year={INSPECTED}", **PHONE)
+        browser.sign_in(inspector_email, PASSWORD)
+        browser.shows(f"inspection-{inspection}", "her inspections")
+        shown = browser.run(
+            "return [...document.querySelectorAll('section.inspection')].map(s => s.innerText)"
+        )
+        assert all(inspector in text for text in shown), "hers only (one she lost to a swap, shown cancelled)"
+        assert "UBND xã Tân Hòa" in browser.text(f"#inspection-{inspection} h2")
+        browser.click(f"#inspection-{inspection} a.button")
+        browser.shows("results-form", "the results form")
+        findings = {
+            "held_on": "32/06/2023",
+            "finding-0-description": "Chưa cập nhật danh mục tài liệu bên ngoài",
+            "finding-0-severity": "minor",
+            "finding-0-clause": "7.5.3",
+            "action-0-description": "Cập nhật danh mục tài liệu bên ngoài",
+            "action-0-due_on": "30/09/2023",
+            "action-0-finding": "0",
+        }
+        browser.fill(findings)
+        browser.click("#results-form button[type=submit]")
+        browser.shows("held_on-error", "the date's error")
+        assert browser.text("#held_on-error") == "Không có ngày 32/06/2023 trong lịch."
+        assert browser.value("action-0-description") == findings["action-0-description"], "nothing lost"
+        browser.keep("portal-inspector-form-error-phone")
+        browser.fill({"held_on": "15/06/2023"})
+        browser.click("#results-form button[type=submit]")
+        browser.shows(f"inspection-{inspection}", "the list again")
+        assert browser.text(f"#inspection-{inspection} .inspection-status") == "đã kiểm tra ngày 15/06/2023"
+        assert "không phù hợp nhẹ (điều 7.5.3)" in browser.text(f"#inspection-{inspection}")
+        browser.keep("portal-inspector-recorded-phone")
+
+    signed = stack.client("identity").post("/tokens", json={"email": officer_email, "password": PASSWORD})
+    officer = httpx.Client(base_url=portal, cookies={"eiso_session": signed.json()["token"]}, timeout=30)
+    seen = officer.get(f"/agencies/{code}", params={"year": INSPECTED}).text
+    assert "Chưa cập nhật danh mục tài liệu bên ngoài" in seen, "the officer sees the finding"
+    assert "Cập nhật danh mục tài liệu bên ngoài — hạn 30/09/2023 (phát hiện số 1)" in seen
+
+
+@pytest.fixture(scope="module")
+def classroom(
+    kafka: str, database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Registry, training and the portal with their clocks on the second day of a May 2022 session."""
+    names = ("registry", "training", "portal")
+    logs = tmp_path_factory.mktemp("classroom")
+    with running(kafka, database_url, logs, names=names, clock_fixed_at=TRAINING_NOW) as stack:
+        course = {"code": "ISO-NT", "title_vi": "Nhận thức TCVN ISO 9001:2015"}
+        stack.client("training").post("/courses", json=course)
+        yield stack
+
+
+TRAINING_NOW = "2022-05-11T03:00:00Z"
+
+
+async def test_a_trainer_marks_attendance_on_the_sheet_of_the_session_they_teach(classroom: Stack) -> None:
+    (code,) = await agencies(classroom, 1)
+    name = f"Giảng viên {unique_code('GV')}"
+    session = new_session(classroom, trainer=name)
+    trainee = f"Học viên {unique_code('HV')}"
+    enrolled = classroom.client("training").post(
+        f"/sessions/{session['session_id']}/enrolments",
+        json={"agency_code": code, "person_name": trainee, "role": "iso_officer"},
+    )
+    assert enrolled.status_code == 201, enrolled.text
+    _, email = invite(classroom, None, role="trainer", name=name)
+    portal = classroom.url("portal")
+    with chromium() as browser:
+        browser.open(f"{portal}/", **PHONE)
+        browser.sign_in(email, PASSWORD)
+        browser.shows(f"session-{session['session_id']}", "her session, once signed in")
+        assert browser.run("return document.querySelectorAll('section[id^=session-]').length") == 1
+        browser.click(f"#session-{session['session_id']} a")
+        browser.shows("sheet", "the attendance sheet")
+        assert trainee in browser.text("#sheet") and "cán bộ đầu mối ISO" in browser.text("#sheet")
+        enrolment = enrolled.json()["enrolment_id"]
+        browser.fill({"on": "2022-05-10", f"mark-{enrolment}": "present"})
+        browser.click("#attendance-form button[type=submit]")
+        browser.shows("notice", "the attendance recorded")
+        assert browser.text("#notice") == "Đã ghi điểm danh ngày 10/05/2022."
+        browser.keep("portal-trainer-sheet-phone")

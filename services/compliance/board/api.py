@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from contracts.inspections import MODE_VI, InspectionStatus
+from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, InspectionStatus
 from contracts.vocabulary import LEVEL_VI
 from services.common.auth import PageCaller, Role, require
 from services.common.clock import VIETNAM
@@ -26,11 +26,6 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(default=True),
 )
 STATIC_DIR = Path(__file__).parent.parent / "static"
-STATUS_VI = {
-    InspectionStatus.SCHEDULED: "đã lên lịch",
-    InspectionStatus.COMPLETED: "đã kiểm tra",
-    InspectionStatus.CANCELLED: "đã hủy",
-}
 REFRESH_SECONDS = 60
 
 
@@ -68,7 +63,7 @@ def page(shown: usecases.Board, static: str) -> dict[str, Any]:
                 "name": shown.names.get(i.agency_code, i.agency_code),
                 "inspector": i.inspector,
                 "mode": MODE_VI[i.mode],
-                "status": STATUS_VI[i.status],
+                "status": INSPECTION_STATUS_VI[i.status],
             }
             for i in shown.inspections
             if i.status != InspectionStatus.CANCELLED

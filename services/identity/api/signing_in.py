@@ -91,7 +91,7 @@ def local_target(target: str | None, request: Request) -> str:
 
 
 def with_sign_in(response: Response, minted: Minted, secure: bool) -> Response:
-    max_age = int((minted.expires_at - datetime.now(minted.expires_at.tzinfo)).total_seconds())
+    max_age = int(minted.lifetime.total_seconds())
     response.set_cookie(
         SESSION_COOKIE, minted.token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
     )

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contracts.fields import AGENCY_CODE
 from contracts.identity import Role
+from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI
 from contracts.vocabulary import COMPLIANCE_STATUS_VI, ELEMENT_VI, LEVEL_VI, UPDATE_ELEMENTS, Element
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
@@ -56,9 +57,10 @@ async def agency_page(
 ) -> HTMLResponse:
     standing = await who.api.get("compliance", f"/agencies/{code}/compliance", year=year)
     shown_year = standing["year"]
-    agency, records = await asyncio.gather(
+    agency, records, inspections = await asyncio.gather(
         who.api.get("registry", f"/agencies/{code}"),
         who.api.get("registry", f"/agencies/{code}/records", year=shown_year),
+        who.api.get("compliance", f"/agencies/{code}/inspections", year=shown_year),
     )
     current = {r["element"]: r for r in records}
     missing = set(standing["missing"])
@@ -89,6 +91,10 @@ async def agency_page(
         sent=ELEMENT_VI[sent] if sent else None,
         refresh=REFRESH_SECONDS if waiting else None,
         may_submit=who.principal.role in (Role.AGENCY, Role.OPERATOR),
+        inspections=inspections,
+        mode_vi=MODE_VI,
+        inspection_status_vi=INSPECTION_STATUS_VI,
+        severity_vi=SEVERITY_VI,
     )
 
 

@@ -47,8 +47,8 @@ MENU: dict[Role, list[tuple[str, str]]] = {
     Role.AGENCY: [("/my-agency", "Cơ quan của tôi")],
     Role.OPERATOR: [("/board", "Bảng theo dõi"), ("/people", "Tài khoản")],
     Role.VIEWER: [("/board", "Bảng theo dõi")],
-    Role.INSPECTOR: [("/", "Trang chủ")],
-    Role.TRAINER: [("/", "Trang chủ")],
+    Role.INSPECTOR: [("/inspections", "Kiểm tra của tôi")],
+    Role.TRAINER: [("/training", "Lớp của tôi")],
 }
 
 
