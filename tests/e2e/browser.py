@@ -24,6 +24,10 @@ from tests.e2e.stack import free_ports
 
 #: How long a page may take to show what a test waits for.
 PAGE_SECONDS = 60.0
+#: The accessibility engine the tests run in each page they check (vendored: tests/e2e/vendor/README.md).
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+#: The impacts a page may not have (axe-core's four: minor, moderate, serious, critical).
+BLOCKING = {"serious", "critical"}
 #: Where the browser tests keep their screenshots (EISO_TEST_ARTEFACTS, or .artefacts/ in the checkout).
 ARTEFACTS = Path(os.environ.get("EISO_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / ".artefacts"))
 
@@ -122,6 +126,26 @@ class Browser:
         return str(
             self.run("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector)
         )
+
+    def accessibility_violations(self) -> list[str]:
+        """What axe-core (WCAG 2.x A and AA rules) finds serious or critical on the page as it is: one
+        line per rule and element, empty when there is none."""
+        if not self.run("return typeof window.axe !== 'undefined'"):
+            self.run(AXE.read_text(encoding="utf-8"))
+        script = (
+            "const done = arguments[arguments.length - 1];"
+            "const rules = {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}};"
+            "axe.run(document, rules).then("
+            " r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            "  nodes: v.nodes.map(n => n.target.join(' '))}))),"
+            " e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));"
+        )
+        found = self._call("POST", "/execute/async", {"script": script, "args": []})
+        return [
+            f"{v['impact']} {v['id']}: {v['help']} — {', '.join(v['nodes'][:5])}"
+            for v in found
+            if v["impact"] in BLOCKING
+        ]
 
     def console(self) -> list[dict[str, Any]]:
         """What the page logged since the last call (level, message): CSP violations are SEVERE."""

@@ -58,6 +58,13 @@ def stored(stack: Stack, code: str) -> set[str]:
     return {r["element"] for r in answer.json()}
 
 
+def checked(browser: Browser, name: str) -> None:
+    """A screenshot of the page kept as an artefact, and no serious or critical accessibility
+    violation on it (axe-core, WCAG 2.1 A and AA)."""
+    browser.keep(name)
+    assert browser.accessibility_violations() == [], f"{name}: accessibility"
+
+
 def submit(browser: Browser, values: dict[str, str]) -> None:
     browser.fill(values)
     browser.click("#record-form button[type=submit]")
@@ -86,7 +93,7 @@ def a_wrong_date_is_refused_at_its_field(browser: Browser, stack: Stack, code: s
         "the registry's refusal at the field",
     )
     assert browser.text("#occurred_on-error").startswith("Ngày 15/05/2020 không thuộc năm 2022")
-    browser.keep("portal-officer-form-error-phone")
+    checked(browser, "portal-officer-form-error-phone")
     assert MISSING[0].value not in stored(stack, code), "a refused record is not stored"
 
 
@@ -97,6 +104,8 @@ def test_an_officer_sees_what_is_missing_submits_it_and_the_agency_becomes_updat
     page = f"{portal}/agencies/{code}?year={YEAR}"
     with chromium() as browser:
         browser.open(f"{portal}/my-agency", **PHONE)
+        browser.shows("sign-in", "the identity service's sign-in page")
+        checked(browser, "identity-sign-in-phone")
         browser.sign_in(email, PASSWORD)
         browser.shows("status", "the agency's page, once signed in")
         assert browser.run("return location.pathname") == f"/agencies/{code}", "straight to the agency"
@@ -105,7 +114,7 @@ def test_an_officer_sees_what_is_missing_submits_it_and_the_agency_becomes_updat
         assert browser.text("#status") == "cập nhật chưa đủ"
         assert browser.text("#days-left") == "đã hết hạn", "the 2022 deadline, 30/10/2022, is long past"
         assert "Lê Thị Thu" in browser.text("header")
-        browser.keep("portal-officer-status-phone")
+        checked(browser, "portal-officer-status-phone")
 
         browser.click(f"#element-{MISSING[0]} a")
         a_wrong_date_is_refused_at_its_field(browser, stack, code)
@@ -126,7 +135,7 @@ def test_an_officer_sees_what_is_missing_submits_it_and_the_agency_becomes_updat
         assert stored(stack, code) >= {e.value for e in UPDATE_ELEMENTS}
         row = browser.text(f"#element-{Element.IMPROVEMENT}")
         assert all(part in row for part in ("05/BC-UBND", "20/10/2022", "Lê Thị Thu", "nhập trên eiso"))
-        browser.keep("portal-officer-updated-phone")
+        checked(browser, "portal-officer-updated-phone")
         assert csp_violations(browser.console()) == [], "the portal breaks its Content-Security-Policy"
         assert outside(browser.requested(), portal) == [], "the portal needs something from outside"
 
@@ -160,6 +169,7 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
         browser.sign_in(operator_email, PASSWORD)
         browser.shows("level-commune", "the board, once signed in")
         assert browser.text("#report-sentence"), "the department's sentence"
+        checked(browser, "portal-operator-board")
 
         def listed() -> bool:  # compliance has scored the agency's four records: lagging, listed
             browser.open(f"{portal}/board?year={YEAR}")
@@ -169,17 +179,18 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
 
         until(listed, "the agency in the list of communes not updated", FLOW_SECONDS, 1)
         assert browser.text(f"#agency-{code} .status") == "cập nhật chưa đủ"
-        browser.keep("portal-operator-list")
+        checked(browser, "portal-operator-list")
         browser.click(f"#agency-{code} a")
         browser.shows("rules", "the agency's page")
         assert browser.text("#status") == "cập nhật chưa đủ"
         evidence = browser.text(f"#element-{SENT[0]}")
         assert "12/QĐ-UBND" in evidence and "15/03/2022" in evidence and "Trần Văn Bình" in evidence
         assert "✗" in browser.text("#rules") and "✓" in browser.text("#rules"), "criteria met and not"
-        browser.keep("portal-operator-drilldown")
+        checked(browser, "portal-operator-drilldown")
 
         browser.open(f"{portal}/people")
         browser.shows(f"account-{officer_id}", "the officer's account")
+        checked(browser, "portal-operator-people")
         browser.click(f"#account-{officer_id} button")
         browser.shows("notice", "the account disabled")
         assert "đã khóa" in browser.text(f"#account-{officer_id}")
@@ -250,13 +261,13 @@ def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stac
         browser.shows("held_on-error", "the date's error")
         assert browser.text("#held_on-error") == "Không có ngày 32/06/2023 trong lịch."
         assert browser.value("action-0-description") == findings["action-0-description"], "nothing lost"
-        browser.keep("portal-inspector-form-error-phone")
+        checked(browser, "portal-inspector-form-error-phone")
         browser.fill({"held_on": "15/06/2023"})
         browser.click("#results-form button[type=submit]")
         browser.shows(f"inspection-{inspection}", "the list again")
         assert browser.text(f"#inspection-{inspection} .inspection-status") == "đã kiểm tra ngày 15/06/2023"
         assert "không phù hợp nhẹ (điều 7.5.3)" in browser.text(f"#inspection-{inspection}")
-        browser.keep("portal-inspector-recorded-phone")
+        checked(browser, "portal-inspector-recorded-phone")
 
     signed = stack.client("identity").post("/tokens", json={"email": officer_email, "password": PASSWORD})
     officer = httpx.Client(base_url=portal, cookies={"eiso_session": signed.json()["token"]}, timeout=30)
@@ -306,4 +317,4 @@ async def test_a_trainer_marks_attendance_on_the_sheet_of_the_session_they_teach
         browser.click("#attendance-form button[type=submit]")
         browser.shows("notice", "the attendance recorded")
         assert browser.text("#notice") == "Đã ghi điểm danh ngày 10/05/2022."
-        browser.keep("portal-trainer-sheet-phone")
+        checked(browser, "portal-trainer-sheet-phone")
