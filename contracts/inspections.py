@@ -64,6 +64,12 @@ class CorrectiveAction(EventData):
     description: Paragraph = Field(min_length=1, max_length=2000)
     due_on: date = Field(description="Calendar day (giờ Việt Nam) by which the agency must act.")
     finding: int | None = Field(default=None, ge=0, description="Index of the finding it answers.")
+    done_on: date | None = Field(
+        default=None, description="The day the agency reports it done (giờ Việt Nam); none while open."
+    )
+    evidence: Paragraph | None = Field(
+        default=None, max_length=2000, description="What shows it done, in the agency's words (a document)."
+    )
 
 
 class InspectionData(EventData):
@@ -113,8 +119,18 @@ class InspectionCompleted(CloudEvent):
     data: InspectionData
 
 
+class CorrectiveActionDone(CloudEvent):
+    """The agency reported one of an inspection's corrective actions done, with what shows it (the
+    inspection's next revision, the action's `done_on` and `evidence` set)."""
+
+    type: Literal["corrective-action-done"] = "corrective-action-done"
+    subject_field = "agency_code"
+    data: InspectionData
+
+
 INSPECTION_EVENTS: tuple[type[CloudEvent], ...] = (
     InspectionScheduled,
     InspectionCancelled,
     InspectionCompleted,
+    CorrectiveActionDone,
 )

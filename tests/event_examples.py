@@ -62,6 +62,7 @@ from contracts.identity import (
 )
 from contracts.inspections import (
     CorrectiveAction,
+    CorrectiveActionDone,
     Finding,
     InspectionCancelled,
     InspectionCompleted,
@@ -201,6 +202,15 @@ def _inspections() -> Iterator[CloudEvent]:
         corrective_actions=[CorrectiveAction(description="Bổ sung", due_on=date(2022, 10, 5), finding=0)],
     )
     yield _event(InspectionCompleted, CODE, completed, "/eiso/compliance")
+    done = CorrectiveAction(
+        description="Bổ sung",
+        due_on=date(2022, 10, 5),
+        finding=0,
+        done_on=date(2022, 9, 20),
+        evidence="BB 12",
+    )
+    closed = completed.model_copy(update={"revision": 4, "corrective_actions": [done]})
+    yield _event(CorrectiveActionDone, CODE, closed, "/eiso/compliance")
 
 
 def _training() -> Iterator[CloudEvent]:

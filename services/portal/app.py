@@ -12,7 +12,7 @@ from services.common.replay import Replay
 from services.common.service import Service
 from services.common.uow import UnitOfWork
 from services.portal.clients import ApiError
-from services.portal.pages import agency, board, errors, home, inspections, people, render, training
+from services.portal.pages import actions, agency, board, errors, home, inspections, people, render, training
 from services.portal.settings import PortalSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,6 +43,7 @@ def build(settings: PortalSettings | None = None) -> PortalService:
         home.router,
         board.router,
         agency.router,
+        actions.router,
         inspections.router,
         training.router,
         people.router,

@@ -269,11 +269,28 @@ def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stac
         assert "không phù hợp nhẹ (điều 7.5.3)" in browser.text(f"#inspection-{inspection}")
         checked(browser, "portal-inspector-recorded-phone")
 
-    signed = stack.client("identity").post("/tokens", json={"email": officer_email, "password": PASSWORD})
-    officer = httpx.Client(base_url=portal, cookies={"eiso_session": signed.json()["token"]}, timeout=30)
-    seen = officer.get(f"/agencies/{code}", params={"year": INSPECTED}).text
-    assert "Chưa cập nhật danh mục tài liệu bên ngoài" in seen, "the officer sees the finding"
-    assert "Cập nhật danh mục tài liệu bên ngoài — hạn 30/09/2023 (phát hiện số 1)" in seen
+    with chromium() as browser:  # the officer sees the finding and reports the action done
+        browser.open(f"{portal}/agencies/{code}?year={INSPECTED}", **PHONE)
+        browser.sign_in(officer_email, PASSWORD)
+        action = f"action-{inspection}-0"
+        browser.shows(action, "the corrective action on the agency's page")
+        assert "Chưa cập nhật danh mục tài liệu bên ngoài" in browser.text("#inspections"), "the finding"
+        assert "Cập nhật danh mục tài liệu bên ngoài — hạn 30/09/2023 (phát hiện số 1)" in browser.text(
+            f"#{action}"
+        )
+        browser.click(f"#{action} a")
+        browser.shows("action-form", "the form to report it done")
+        browser.fill({"done_on": "10/06/2023", "evidence": "Quyết định số 25/QĐ-UBND ngày 20/08/2023"})
+        browser.click("#action-form button[type=submit]")
+        browser.shows("done_on-error", "the date refused: before the inspection")
+        assert "trước ngày kiểm tra (15/06/2023)" in browser.text("#done_on-error")
+        checked(browser, "portal-officer-action-error-phone")
+        browser.fill({"done_on": "20/08/2023"})
+        browser.click("#action-form button[type=submit]")
+        browser.shows(action, "the agency's page again")
+        assert browser.text(f"#{action} .done") == "Đã hoàn thành ngày 20/08/2023"
+        assert "Quyết định số 25/QĐ-UBND" in browser.text(f"#{action}")
+        checked(browser, "portal-officer-action-closed-phone")
 
 
 @pytest.fixture(scope="module")

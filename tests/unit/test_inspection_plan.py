@@ -216,3 +216,32 @@ def test_only_a_scheduled_inspection_changes_and_a_closed_one_is_refused_naming_
             inspections.revised(closed, scheduled_on=date(2022, 6, 8))
         assert str(refused.value) == f"cuộc kiểm tra {closed.inspection_id} {state}"
         assert (refused.value.field, refused.value.location) == ("inspection_id", "path")
+
+
+def test_a_corrective_action_is_reported_done_once_between_the_inspection_and_today() -> None:
+    action = CorrectiveAction(description="Cập nhật danh mục", due_on=date(2022, 9, 30))
+    held = inspection(
+        "A1",
+        status=InspectionStatus.COMPLETED,
+        held_on=date(2022, 6, 15),
+        corrective_actions=[action],
+        revision=2,
+    )
+    today = date(2022, 9, 1)
+    done = inspections.action_done(held, 0, date(2022, 8, 20), "QĐ 25/QĐ-UBND", today)
+    assert (done.revision, done.corrective_actions[0].done_on) == (3, date(2022, 8, 20))
+    assert (
+        done.corrective_actions[0].evidence == "QĐ 25/QĐ-UBND" and done.status == InspectionStatus.COMPLETED
+    )
+    refusals = [
+        (held, 0, date(2022, 6, 1), r"trước ngày kiểm tra \(15/06/2022\)"),
+        (held, 0, date(2022, 9, 2), "chưa tới"),
+        (held, 1, date(2022, 8, 20), "không có hành động khắc phục số 2"),
+        (done, 0, date(2022, 8, 21), "đã hoàn thành ngày 20/08/2022"),
+        (inspection("A2"), 0, date(2022, 8, 20), "chưa được tiến hành"),
+    ]
+    for current, index, day, said in refusals:
+        with pytest.raises(inspections.PlanRefusedError, match=said):
+            inspections.action_done(current, index, day, "x", today)
+    with pytest.raises(inspections.PlanRefusedError, match="do cơ quan báo cáo"):
+        inspections.check_result(date(2022, 6, 15), today, [done.corrective_actions[0]], 0)

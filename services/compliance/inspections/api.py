@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from contracts.fields import AgencyCode, Text, clean_line
+from contracts.fields import AgencyCode, Paragraph, Text, clean_line
 from contracts.inspections import CorrectiveAction, Finding, InspectionData, InspectionMode
 from services.common.audit import by
 from services.common.auth import Caller, Principal, Role, require
@@ -203,6 +203,39 @@ async def record_result(
             body.findings,
             body.corrective_actions,
             inspector_of(caller),
+        )
+    except PlanRefusedError as refusal:
+        raise refused(refusal) from None
+
+
+class ActionDoneIn(RequestBody):
+    done_on: Day = Field(description="The day it was done (giờ Việt Nam).")
+    evidence: Paragraph = Field(
+        min_length=1, max_length=2000, description="What shows it done, e.g. the document's number and title."
+    )
+
+
+@router.post("/inspections/{inspection_id}/corrective-actions/{index}/done", response_model=InspectionData)
+async def report_action_done(
+    inspection_id: str,
+    index: Annotated[int, Path(ge=0, le=199, description="The action's place in the list, from 0.")],
+    body: ActionDoneIn,
+    caller: Caller,
+    request: Request,
+    service: ServiceDep,
+) -> InspectionData:
+    """The agency reports a corrective action done, with its evidence: the agency's own officer (an
+    inspection of another agency is, to them, not there) or the department."""
+    require(caller, Role.OPERATOR, Role.AGENCY)
+    try:
+        return await service.act(
+            by(caller, request, f"inspection:{inspection_id}/corrective-actions/{index}"),
+            usecases.report_action_done,
+            inspection_id,
+            index,
+            body.done_on,
+            body.evidence,
+            caller.agency_code if caller.role == Role.AGENCY else None,
         )
     except PlanRefusedError as refusal:
         raise refused(refusal) from None

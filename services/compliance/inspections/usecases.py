@@ -12,6 +12,7 @@ from datetime import date
 from contracts.envelope import CloudEvent, derived_id
 from contracts.inspections import (
     CorrectiveAction,
+    CorrectiveActionDone,
     Finding,
     InspectionCancelled,
     InspectionCompleted,
@@ -169,6 +170,25 @@ async def record_result(
     return done
 
 
+async def report_action_done(
+    uow: ComplianceUnitOfWork,
+    inspection_id: str,
+    index: int,
+    done_on: date,
+    evidence: str,
+    agency_code: str | None = None,
+) -> InspectionData:
+    """The agency reports a corrective action done, with what shows it. Given an `agency_code` (an
+    agency's officer), only that agency's inspections (any other is, to them, not there)."""
+    await uow.inspections.lock_plan()
+    current = await uow.inspections.get(inspection_id)
+    if current is None or (agency_code is not None and current.agency_code != agency_code):
+        raise InspectionNotFoundError(f"không có cuộc kiểm tra {inspection_id}", "inspection_id", "path")
+    done = domain.action_done(current, index, done_on, evidence, local_date(uow.clock.now()))
+    await _save(uow, done, CorrectiveActionDone)
+    return done
+
+
 async def plan_of(uow: ComplianceUnitOfWork, rules: RuleSet, year: int) -> Plan:
     """A year's plan as it stands (no inspections: no plan yet)."""
     campaign = rules.campaign(year)
@@ -186,7 +206,8 @@ async def inspections_of(uow: ComplianceUnitOfWork, year: int, agency_code: str)
 
 
 async def inspection_read_back(
-    uow: ComplianceUnitOfWork, event: InspectionScheduled | InspectionCancelled | InspectionCompleted
+    uow: ComplianceUnitOfWork,
+    event: InspectionScheduled | InspectionCancelled | InspectionCompleted | CorrectiveActionDone,
 ) -> None:
     """Compliance's own inspection events read back: the API already saved them; a rebuild from the
     topics restores them. The highest revision of each inspection wins."""

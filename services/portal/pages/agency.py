@@ -92,6 +92,7 @@ async def agency_page(
         refresh=REFRESH_SECONDS if waiting else None,
         may_submit=who.principal.role in (Role.AGENCY, Role.OPERATOR),
         inspections=inspections,
+        may_close=who.principal.role in (Role.AGENCY, Role.OPERATOR),
         mode_vi=MODE_VI,
         inspection_status_vi=INSPECTION_STATUS_VI,
         severity_vi=SEVERITY_VI,
