@@ -25,6 +25,31 @@ class RecipientRole(StrEnum):
     SUPERVISOR = "supervisor"  # the supervising agency's head (the district, or the DOST)
 
 
+#: Why a message was sent (the notifier's reasons), as a person reads it.
+REASON_VI: dict[str, str] = {
+    "deadline-approaching": "nhắc hạn cập nhật hồ sơ",
+    "agency-lagging": "đã quá hạn mà chưa cập nhật đủ",
+    "audit-overdue": "chưa đánh giá nội bộ",
+    "review-overdue": "chưa xem xét của lãnh đạo",
+    "inspection-scheduled": "lịch kiểm tra",
+    "training-invited": "mời tham dự đào tạo",
+    "training-rescheduled": "lớp đào tạo đổi lịch",
+    "training-cancelled": "lớp đào tạo bị hủy",
+    "training-reminder": "nhắc lịch đào tạo",
+    "escalation": "báo cáo lên cấp trên vì cơ quan chưa cập nhật",
+    "digest": "tổng hợp nhiều việc",
+}
+#: A message's state in the notifier, as a person reads it.
+NOTIFICATION_STATUS_VI: dict[str, str] = {
+    "pending": "đang chờ gửi",
+    "sending": "đang gửi",
+    "sent": "đã gửi",
+    "failed": "gửi không được",
+    "cancelled": "đã hủy",
+}
+CHANNEL_VI: dict[Channel, str] = {Channel.SMS: "tin nhắn", Channel.EMAIL: "thư điện tử"}
+
+
 class DeliveryData(EventData):
     request_id: Text = Field(
         min_length=1,

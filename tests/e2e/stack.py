@@ -202,8 +202,8 @@ def running(
             **settings,
         )
         env["EISO_SIGN_IN_URL"] = f"http://127.0.0.1:{ports['identity']}/sign-in"
-        if name == "portal":
-            env.update(portal_env(lambda other: f"http://127.0.0.1:{ports[other]}", ports))
+        if name == "portal":  # a service not in this stack is nowhere (port 9 answers nothing)
+            env.update(portal_env(lambda other: f"http://127.0.0.1:{ports.get(other, 9)}"))
         processes[name] = ServiceProcess(name, ports[name], log_dir / f"{name}.log", env)
     stack = Stack(kafka, processes, databases, group, operator_key)
     try:

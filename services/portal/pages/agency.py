@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from contracts.deliveries import CHANNEL_VI, NOTIFICATION_STATUS_VI, REASON_VI
 from contracts.fields import AGENCY_CODE
 from contracts.identity import Role
 from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI
@@ -35,8 +36,20 @@ class ElementRow:
     record: dict[str, Any] | None
 
 
-def channel_vi(channel: str) -> str:
+def record_channel_vi(channel: str) -> str:
     return "nhập trên eiso" if channel == "api" else f"phần mềm kết nối ({channel})"
+
+
+async def reminders_of(who: Person, code: str) -> list[dict[str, Any]]:
+    """The messages the notifier sent (or holds) for the agency, newest first; none where the notifier
+    is not part of the deployment or does not answer (the page still shows the rest)."""
+    try:
+        found: list[dict[str, Any]] = await who.api.get("notifier", "/notifications", agency=code, limit=50)
+    except ApiError as unavailable:
+        if unavailable.status in (401, 403, 404):
+            raise
+        return []
+    return found
 
 
 @router.get("/my-agency", response_class=RedirectResponse, status_code=303)
@@ -57,10 +70,11 @@ async def agency_page(
 ) -> HTMLResponse:
     standing = await who.api.get("compliance", f"/agencies/{code}/compliance", year=year)
     shown_year = standing["year"]
-    agency, records, inspections = await asyncio.gather(
+    agency, records, inspections, messages = await asyncio.gather(
         who.api.get("registry", f"/agencies/{code}"),
         who.api.get("registry", f"/agencies/{code}/records", year=shown_year),
         who.api.get("compliance", f"/agencies/{code}/inspections", year=shown_year),
+        reminders_of(who, code),
     )
     current = {r["element"]: r for r in records}
     missing = set(standing["missing"])
@@ -87,12 +101,16 @@ async def agency_page(
         rows=rows,
         missing=[row for row in rows if row.missing],
         rules=standing["breakdown"],
-        channel_vi=channel_vi,
+        record_channel_vi=record_channel_vi,
         sent=ELEMENT_VI[sent] if sent else None,
         refresh=REFRESH_SECONDS if waiting else None,
         may_submit=who.principal.role in (Role.AGENCY, Role.OPERATOR),
         inspections=inspections,
         may_close=who.principal.role in (Role.AGENCY, Role.OPERATOR),
+        messages=messages,
+        reason_vi=REASON_VI,
+        notification_status_vi=NOTIFICATION_STATUS_VI,
+        channel_vi=CHANNEL_VI,
         mode_vi=MODE_VI,
         inspection_status_vi=INSPECTION_STATUS_VI,
         severity_vi=SEVERITY_VI,
