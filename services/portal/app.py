@@ -12,7 +12,19 @@ from services.common.replay import Replay
 from services.common.service import Service
 from services.common.uow import UnitOfWork
 from services.portal.clients import ApiError
-from services.portal.pages import actions, agency, board, errors, home, inspections, people, render, training
+from services.portal.pages import (
+    actions,
+    agency,
+    audit,
+    board,
+    errors,
+    home,
+    inspections,
+    people,
+    registry,
+    render,
+    training,
+)
 from services.portal.settings import PortalSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -46,7 +58,9 @@ def build(settings: PortalSettings | None = None) -> PortalService:
         actions.router,
         inspections.router,
         training.router,
+        registry.router,
         people.router,
+        audit.router,
     ]
     service.static_dirs.append(render.STATIC_DIR)
     return service

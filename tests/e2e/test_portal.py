@@ -180,8 +180,15 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
         until(listed, "the agency in the list of communes not updated", FLOW_SECONDS, 1)
         assert browser.text(f"#agency-{code} .status") == "cập nhật chưa đủ"
         checked(browser, "portal-operator-list")
+        browser.open(f"{portal}/registry?q=long duc")  # found without its diacritics
+        browser.shows("found", "the registry's search")
+        assert "UBND xã Long Đức" in browser.text(f"#agency-{code}")
+        checked(browser, "portal-operator-registry-search")
         browser.click(f"#agency-{code} a")
         browser.shows("rules", "the agency's page")
+        if "year=" not in browser.run("return location.search"):
+            browser.open(f"{portal}/agencies/{code}?year={YEAR}")
+            browser.shows("rules", "the agency's page for 2022")
         assert browser.text("#status") == "cập nhật chưa đủ"
         evidence = browser.text(f"#element-{SENT[0]}")
         assert "12/QĐ-UBND" in evidence and "15/03/2022" in evidence and "Trần Văn Bình" in evidence
@@ -194,6 +201,15 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
         browser.click(f"#account-{officer_id} button")
         browser.shows("notice", "the account disabled")
         assert "đã khóa" in browser.text(f"#account-{officer_id}")
+
+        def audited() -> bool:  # the disabling, by the operator, on the trail
+            browser.open(f"{portal}/audit?target=account:{officer_id}")
+            browser.shows("trail", "the audit trail")
+            return "people.change_account" in browser.text("#trail")
+
+        until(audited, "the disabling in the audit trail", PROPAGATION_SECONDS, 0.5)
+        assert "Nguyễn Văn Điều Hành" in browser.text("#trail")
+        checked(browser, "portal-operator-audit")
         assert csp_violations(browser.console()) == []
 
     def refused() -> bool:

@@ -45,8 +45,14 @@ TEMPLATES.filters["moment"] = moment
 #: The menu: what each role finds in the portal (pages another role cannot use are not offered).
 MENU: dict[Role, list[tuple[str, str]]] = {
     Role.AGENCY: [("/my-agency", "Cơ quan của tôi")],
-    Role.OPERATOR: [("/board", "Bảng theo dõi"), ("/people", "Tài khoản")],
-    Role.VIEWER: [("/board", "Bảng theo dõi")],
+    Role.OPERATOR: [
+        ("/board", "Bảng theo dõi"),
+        ("/registry", "Danh mục cơ quan"),
+        ("/inspections", "Kiểm tra"),
+        ("/people", "Tài khoản"),
+        ("/audit", "Nhật ký"),
+    ],
+    Role.VIEWER: [("/board", "Bảng theo dõi"), ("/registry", "Danh mục cơ quan")],
     Role.INSPECTOR: [("/inspections", "Kiểm tra của tôi")],
     Role.TRAINER: [("/training", "Lớp của tôi")],
 }
