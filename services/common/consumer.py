@@ -39,6 +39,9 @@ Handler = Callable[[Any, Any], Awaitable[None]]
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 #: Whether an event may be applied as it arrived (on this topic): None, or the reason it may not.
 Admission = Callable[[str, Any], str | None]
+#: What a service keeps of a record it dead-letters, in the same transaction (unit of work, the
+#: record, the reason).
+Keeper = Callable[[Any, "Record", str], Awaitable[None]]
 
 
 class PermanentError(Exception):
@@ -121,6 +124,8 @@ class EventConsumer:
     #: Checked before the handler; an event it refuses is dead-lettered with its reason and remembered
     #: by position, not id (a refused event must not take the id from the event it may imitate).
     admit: Admission | None = None
+    #: Keeps a copy of each dead letter where the service's people can read and re-drive it.
+    keep_dead_letter: Keeper | None = None
     failures: int = field(default=0, init=False)
     batches: int = field(default=0, init=False)
 
@@ -257,6 +262,8 @@ class EventConsumer:
         """Dead-letter `record`; its inbox id is remembered with the event's `digest`, so that the id
         sent again with other content is refused as reused, not taken for a repeat."""
         uow.emit_record(dead_letter(record, reason, self.name))
+        if self.keep_dead_letter is not None:
+            await self.keep_dead_letter(uow, record, reason)
         await uow.flush_outbox()  # written now: a later event's rollback must not take it along
         self._remember(uow, inbox_id, done, digest)
         line = partial(log.warning, "event dead-lettered", outcome="dead_lettered", reason=reason, **context)

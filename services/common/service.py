@@ -22,7 +22,7 @@ from services.common import metrics, workdays
 from services.common.audit import Audited, action_of
 from services.common.auth import me_router
 from services.common.clock import Clock, make_clock
-from services.common.consumer import Admission, EventConsumer, Handler, subscribe
+from services.common.consumer import Admission, EventConsumer, Handler, Keeper, subscribe
 from services.common.db import create_engine, ping, sessionmaker
 from services.common.docs import serve_docs
 from services.common.http import harden
@@ -143,6 +143,7 @@ class Service(Generic[U]):
         refuse_reused_ids: bool = False,
         pattern: str | None = None,
         admit: Admission | None = None,
+        keep_dead_letter: Keeper | None = None,
     ) -> None:
         """Apply `handlers` to the events of `topics` (or of every topic `pattern` matches, `topics`
         being those known in advance), with `admit` checked first (see `EventConsumer`)."""
@@ -155,6 +156,7 @@ class Service(Generic[U]):
             refuse_reused_ids=refuse_reused_ids,
             pattern=pattern,
             admit=admit,
+            keep_dead_letter=keep_dead_letter,
         )
         metrics.preinitialise(consumer.name, topics)
         settings = self.settings

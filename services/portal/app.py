@@ -17,6 +17,7 @@ from services.portal.pages import (
     agency,
     audit,
     board,
+    dead_letters,
     errors,
     home,
     inspections,
@@ -59,6 +60,7 @@ def build(settings: PortalSettings | None = None) -> PortalService:
         inspections.router,
         training.router,
         registry.router,
+        dead_letters.router,
         people.router,
         audit.router,
     ]

@@ -8,11 +8,20 @@ from contracts import Topic
 from contracts.topics import INBOUND_PATTERN
 from services.common.replay import Replay
 from services.common.service import Service
-from services.registry.api import agencies, agency_import, intake, records, reorganisation, systems
+from services.registry.api import (
+    agencies,
+    agency_import,
+    dead_letters,
+    intake,
+    records,
+    reorganisation,
+    systems,
+)
 from services.registry.domain import source_bound_to_topic
 from services.registry.handlers import handlers
 from services.registry.settings import RegistrySettings
 from services.registry.unit_of_work import RegistryUnitOfWork
+from services.registry.usecases.dead_letters import keep_dead_letter
 
 #: What the registry reads: the inbound topics (shared and per system) and the credentials.
 CONSUMED = rf"^{re.escape(Topic.IDENTITY_CREDENTIALS)}$|{INBOUND_PATTERN}"
@@ -34,8 +43,9 @@ def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWor
         # the credentials; on a system's topic the source is the topic's system.
         pattern=CONSUMED,
         admit=source_bound_to_topic,
+        keep_dead_letter=keep_dead_letter,  # for operators to read by system and re-drive
     )
     # In this order, the routes' order in the OpenAPI document.
-    routes = [agencies, reorganisation, agency_import, records, systems, intake]
+    routes = [agencies, reorganisation, agency_import, records, systems, intake, dead_letters]
     service.routers += [module.router for module in routes]
     return service

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from services.common.uow import Repository, UnitOfWork
 from services.registry.record_versions import Records
 from services.registry.store.agencies import AgencyStore
+from services.registry.store.dead_letters import DeadLetterStore
 from services.registry.store.records import RecordStore
 from services.registry.store.systems import SystemStore
 
@@ -14,6 +15,7 @@ class RegistryUnitOfWork(UnitOfWork):
     def _open(self) -> None:
         self.agencies = AgencyStore(self.session)
         self.systems = SystemStore(self.session)
+        self.dead_letters = DeadLetterStore(self.session)
         #: Record versions, read ahead for a batch of inbound records (`record_versions`).
         self.records = Records(self.agencies, self.systems, RecordStore(self.session))
 

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from contracts import Topic, dlq
@@ -23,9 +24,11 @@ from services.common.outbox_inbox import outbox
 from services.registry.domain import source_bound_to_topic
 from services.registry.handlers import handlers
 from services.registry.store.agencies import AgencyStore
+from services.registry.store.dead_letters import DeadLetterStatus
 from services.registry.store.systems import SystemStore
 from services.registry.store.tables import records
 from services.registry.unit_of_work import RegistryUnitOfWork
+from services.registry.usecases import dead_letters
 from tests.conftest import migrated
 from tests.factories import NOW, agency_data, consumer_record, inbound
 
@@ -208,4 +211,44 @@ async def test_on_a_system_s_own_topic_the_topic_says_who_published(tmp_path: Pa
         f"source {other} is not {SYSTEM}, the only system allowed to write to {ours}"
         in dead[0].headers[REASON]
     )
+    await sessions.kw["bind"].dispose()
+
+
+async def test_a_dead_letter_is_kept_by_system_and_redriven_once_its_cause_is_fixed(tmp_path: Path) -> None:
+    sessions = await migrated(f"sqlite+aiosqlite:///{tmp_path / 'registry.db'}", "registry")
+    async with sessions() as db:
+        await SystemStore(db).add(SYSTEM, "Phần mềm ISO điện tử", ["D1"], datetime(2022, 1, 1, tzinfo=UTC))
+        await db.commit()
+    consumer = gateway(sessions, refuse_reused_ids=True, keep_dead_letter=dead_letters.keep_dead_letter)
+    event = inbound("C1", SYSTEM)
+    result = await consumer.apply_batch([consumer_record(event, topic=Topic.INBOUND_RECORDS)])
+    assert result.dead_lettered == 1
+
+    def unit() -> RegistryUnitOfWork:
+        return RegistryUnitOfWork(sessions, FixedClock(NOW), "/eiso/registry")
+
+    async with unit() as uow:
+        (letter,) = await dead_letters.dead_letters(uow, SYSTEM, None, 10)
+    assert (letter.event_id, letter.status) == (str(event.id), DeadLetterStatus.OPEN)
+    assert "unknown agency C1" in letter.reason
+
+    async with unit() as uow:
+        first = await dead_letters.redrive(uow, letter.id, timedelta(minutes=5), "Bà Vận Hành")
+        await uow.commit()
+    assert not first.accepted and first.letter.status == DeadLetterStatus.OPEN
+    async with sessions() as db:
+        now = datetime(2022, 1, 1, tzinfo=UTC)
+        for code, parent in [("D1", None), ("C1", "D1")]:
+            await AgencyStore(db).save([agency(code, parent)], now)
+        await db.commit()
+    async with unit() as uow:
+        second = await dead_letters.redrive(uow, letter.id, timedelta(minutes=5), "Bà Vận Hành")
+        await uow.commit()
+    assert second.accepted and second.letter.status == DeadLetterStatus.REDRIVEN
+    assert second.letter.handled_by == "Bà Vận Hành"
+    async with sessions() as db:
+        assert [r.channel for r in await db.execute(select(records))] == [SYSTEM]
+    async with unit() as uow:
+        with pytest.raises(dead_letters.AlreadyRedrivenError):
+            await dead_letters.redrive(uow, letter.id, timedelta(minutes=5), "Bà Vận Hành")
     await sessions.kw["bind"].dispose()

@@ -82,3 +82,21 @@ records = Table(
     Column("source_version", Integer, nullable=True),
     UniqueConstraint("agency_code", "element", "year", "version"),
 )
+
+#: What the inbound gateway could not take, as it arrived (a copy of what went to the dead-letter
+#: topic, for operators to read by system and re-drive once the cause is fixed).
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", String(300), primary_key=True),  # topic/partition/offset: one per record, ever
+    Column("topic", String(260), nullable=False),
+    Column("system", String(64), nullable=True, index=True),
+    Column("event_id", String(100), nullable=True),
+    Column("key", String(300), nullable=True),
+    Column("value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("handled_at", UTCDateTime, nullable=True),
+    Column("handled_by", String(200), nullable=True),
+)

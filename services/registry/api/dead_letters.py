@@ -1,0 +1,77 @@
+"""Dead letters of the inbound gateway, for operators: by publishing system, with the reason, and a
+re-drive once the cause is fixed (an agency registered, a system's scope widened)."""
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel
+
+from contracts.identity import Role
+from services.common.audit import by
+from services.common.auth import Caller, require
+from services.registry.api.shared import ServiceDep
+from services.registry.store.dead_letters import DeadLetter, DeadLetterStatus
+from services.registry.usecases import dead_letters
+
+router = APIRouter(tags=["dead letters"])
+LetterId = Annotated[str, Path(max_length=300, pattern=r"^[A-Za-z0-9._-]+/\d+/\d+$")]
+
+
+class DeadLetterOut(BaseModel):
+    id: str
+    topic: str
+    system: str | None
+    event_id: str | None
+    key: str | None
+    value: str
+    reason: str
+    received_at: datetime
+    status: DeadLetterStatus
+    handled_at: datetime | None
+    handled_by: str | None
+
+    @classmethod
+    def of(cls, letter: DeadLetter) -> "DeadLetterOut":
+        return cls(**letter.__dict__)
+
+
+class RedriveOut(BaseModel):
+    accepted: bool
+    dead_letter: DeadLetterOut
+
+
+@router.get("/dead-letters", response_model=list[DeadLetterOut])
+async def list_dead_letters(
+    caller: Caller,
+    service: ServiceDep,
+    system: Annotated[str | None, Query(max_length=64)] = None,
+    status: DeadLetterStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[DeadLetterOut]:
+    """Newest first: what the inbound gateway refused, from which system, and why."""
+    require(caller, Role.OPERATOR)
+    return [
+        DeadLetterOut.of(d) for d in await service.query(dead_letters.dead_letters, system, status, limit)
+    ]
+
+
+@router.post("/dead-letters/{letter_id:path}/redrive", response_model=RedriveOut)
+async def redrive(letter_id: LetterId, caller: Caller, request: Request, service: ServiceDep) -> RedriveOut:
+    """Take it again, as the gateway would now: `accepted`, or refused with today's reason (it stays
+    open). Re-driven once only."""
+    require(caller, Role.OPERATOR)
+    skew = timedelta(seconds=service.settings.inbound_clock_skew_seconds)  # type: ignore[attr-defined]
+    try:
+        done = await service.act(
+            by(caller, request, f"dead-letter:{letter_id}"),
+            dead_letters.redrive,
+            letter_id,
+            skew,
+            caller.name or caller.key_id,
+        )
+    except dead_letters.DeadLetterNotFoundError:
+        raise HTTPException(404, detail=f"không có thư {letter_id}") from None
+    except dead_letters.AlreadyRedrivenError as refused:
+        raise HTTPException(409, detail=str(refused)) from None
+    return RedriveOut(accepted=done.accepted, dead_letter=DeadLetterOut.of(done.letter))
