@@ -30,21 +30,21 @@ REASON_VI: dict[str, str] = {
     "deadline-approaching": "nhắc hạn cập nhật hồ sơ",
     "agency-lagging": "đã quá hạn mà chưa cập nhật đủ",
     "audit-overdue": "chưa đánh giá nội bộ",
-    "review-overdue": "chưa xem xét của lãnh đạo",
-    "inspection-scheduled": "lịch kiểm tra",
-    "training-invited": "mời tham dự đào tạo",
-    "training-rescheduled": "lớp đào tạo đổi lịch",
-    "training-cancelled": "lớp đào tạo bị hủy",
-    "training-reminder": "nhắc lịch đào tạo",
+    "review-overdue": "chưa tổ chức xem xét của lãnh đạo",
+    "inspection-scheduled": "thông báo lịch kiểm tra",
+    "training-invited": "mời tham dự lớp tập huấn",
+    "training-rescheduled": "lớp tập huấn thay đổi lịch",
+    "training-cancelled": "lớp tập huấn bị hủy",
+    "training-reminder": "nhắc lịch tập huấn",
     "escalation": "báo cáo lên cấp trên vì cơ quan chưa cập nhật",
-    "digest": "tổng hợp nhiều việc",
+    "digest": "tổng hợp nhiều nội dung nhắc việc",
 }
 #: A message's state in the notifier, as a person reads it.
 NOTIFICATION_STATUS_VI: dict[str, str] = {
     "pending": "đang chờ gửi",
     "sending": "đang gửi",
     "sent": "đã gửi",
-    "failed": "gửi không được",
+    "failed": "gửi không thành công",
     "cancelled": "đã hủy",
 }
 CHANNEL_VI: dict[Channel, str] = {Channel.SMS: "tin nhắn", Channel.EMAIL: "thư điện tử"}

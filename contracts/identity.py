@@ -39,7 +39,7 @@ class Role(StrEnum):
 #: The roles as pages name them.
 ROLE_VI = {
     Role.OPERATOR: "Sở Khoa học và Công nghệ (điều hành)",
-    Role.AGENCY: "Cán bộ ISO của cơ quan",
+    Role.AGENCY: "Cán bộ đầu mối ISO của cơ quan",
     Role.SYSTEM: "Hệ thống kết nối",
     Role.INSPECTOR: "Thành viên đoàn kiểm tra",
     Role.TRAINER: "Giảng viên",

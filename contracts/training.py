@@ -33,7 +33,7 @@ class EnrolmentStatus(StrEnum):
 #: How people name an enrolment's state and a trainee's role.
 ENROLMENT_STATUS_VI: dict[EnrolmentStatus, str] = {
     EnrolmentStatus.CONFIRMED: "đã xác nhận",
-    EnrolmentStatus.WAITLISTED: "đang chờ",
+    EnrolmentStatus.WAITLISTED: "trong danh sách chờ",
     EnrolmentStatus.CANCELLED: "đã hủy",
     EnrolmentStatus.COMPLETED: "đã hoàn thành khóa học",
 }

@@ -55,7 +55,7 @@ def invitation(
         "min_password": MIN_PASSWORD,
     }
     return Letter(
-        subject=f"Mời sử dụng hệ thống theo dõi ISO điện tử (eiso) — {agency}",
+        subject=f"Mời sử dụng Hệ thống quản lý ISO điện tử — {agency}",
         text=MAIL_TEMPLATES.get_template("invitation.txt").render(facts),
         html=MAIL_TEMPLATES.get_template("invitation.html").render(facts),
     )

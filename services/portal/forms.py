@@ -16,11 +16,11 @@ _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 PHRASES = {
     "missing": "Chưa điền.",
     "string_too_short": "Chưa điền.",
-    "string_too_long": "Dài quá mức cho phép.",
+    "string_too_long": "Vượt quá độ dài cho phép.",
     "int_parsing": "Phải là một số.",
     "date_from_datetime_parsing": "Ngày không hợp lệ.",
     "date_parsing": "Ngày không hợp lệ.",
-    "control_character": "Có ký tự điều khiển không được phép.",
+    "control_character": "Có ký tự không hợp lệ.",
 }
 #: For a refusal of no known type whose message is in English: what to say instead.
 FALLBACK = "Giá trị không hợp lệ."
@@ -44,7 +44,7 @@ def parse_day(text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DayError(f"Không có ngày {day:02d}/{month:02d}/{year} trong lịch.") from None
+        raise DayError(f"Ngày {day:02d}/{month:02d}/{year} không tồn tại.") from None
 
 
 def vietnamese(kind: str, message: str) -> str:
@@ -98,5 +98,5 @@ class FormErrors:
                 errors.general.append(vietnamese(kind, message))
         if not errors:
             detail = refused.detail if isinstance(refused.detail, str) else ""
-            errors.general.append(vietnamese("", detail) if detail else "Không lưu được; mời thử lại.")
+            errors.general.append(vietnamese("", detail) if detail else "Chưa lưu được, đề nghị thử lại.")
         return errors

@@ -263,12 +263,16 @@ def next_version(
     if entry.occurred_on.year not in (entry.year, entry.year + 1):
         raise DomainError(
             "occurred_on",
-            f"ngày {entry.occurred_on:%d/%m/%Y} không thuộc năm {entry.year} hay năm {entry.year + 1}: hồ sơ "
-            f"năm {entry.year} phải ghi ngày trong năm đó hoặc năm kế tiếp",
+            f"ngày {entry.occurred_on:%d/%m/%Y} không thuộc năm {entry.year} hoặc năm {entry.year + 1}: "
+            f"hồ sơ năm {entry.year} phải có ngày ban hành, phê duyệt hoặc thực hiện trong năm "
+            f"{entry.year} hoặc năm {entry.year + 1}",
         )
     if agency is None or not active_on(agency, entry.occurred_on):
         day = f"{entry.occurred_on:%d/%m/%Y}"
-        raise DomainError("occurred_on", f"cơ quan {code} không còn hoặc chưa hoạt động vào ngày {day}")
+        raise DomainError(
+            "occurred_on",
+            f"vào ngày {day}, cơ quan {code} chưa hoạt động hoặc đã ngừng hoạt động (giải thể, sáp nhập)",
+        )
     return RecordData(
         record_id=record_id or uuid.uuid4(),
         agency_code=code,

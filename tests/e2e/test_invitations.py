@@ -158,7 +158,7 @@ def test_an_invited_officer_sets_a_password_from_the_email_signs_in_and_sees_the
 
     (message,) = until(lambda: mailbox.to(address), "the invitation arrived")
     assert str(make_header(decode_header(message["Subject"]))) == (
-        f"Mời sử dụng hệ thống theo dõi ISO điện tử (eiso) — {name}"
+        f"Mời sử dụng Hệ thống quản lý ISO điện tử — {name}"
     )
     assert message["Message-ID"] == f"<{sent['id']}@eiso>" and parsedate_to_datetime(message["Date"])
     assert "Sở Khoa học và Công nghệ tỉnh Trà Vinh (eiso)" in str(make_header(decode_header(message["From"])))

@@ -12,7 +12,7 @@ from contracts.vocabulary import ELEMENT_VI, UPDATE_ELEMENTS, Element
 from tests.e2e.browser import Browser, chromium, csp_violations, outside
 from tests.e2e.stack import PROPAGATION_SECONDS, Stack, running, until
 from tests.e2e.test_people import PASSWORD, invite
-from tests.e2e.test_training import agencies, new_session
+from tests.e2e.training_support import NOW, agencies, new_session
 from tests.factories import unique_code
 
 pytestmark = pytest.mark.e2e
@@ -84,7 +84,7 @@ def a_wrong_date_is_refused_at_its_field(browser: Browser, stack: Stack, code: s
     assert browser.value("submitted_by") == "Lê Thị Thu", "the person's name, ready"
     submit(browser, {**GOOD, "occurred_on": "31/02/2022"})
     browser.shows("occurred_on-error", "the date's error")
-    assert browser.text("#occurred_on-error") == "Không có ngày 31/02/2022 trong lịch."
+    assert browser.text("#occurred_on-error") == "Ngày 31/02/2022 không tồn tại."
     assert browser.value("occurred_on", "aria-invalid") == "true"
     assert browser.value("title") == GOOD["title"], "nothing typed is lost"
     submit(browser, {"occurred_on": "15/05/2020"})  # a date the registry refuses for a 2022 record
@@ -112,7 +112,7 @@ def test_an_officer_sees_what_is_missing_submits_it_and_the_agency_becomes_updat
         browser.requested()  # what the sign-in asked for: the identity service's own pages
         until(lambda: sees_the_two_missing(browser, page), "the four records sent earlier", FLOW_SECONDS, 1)
         assert browser.text("#status") == "cập nhật chưa đủ"
-        assert browser.text("#days-left") == "đã hết hạn", "the 2022 deadline, 30/10/2022, is long past"
+        assert browser.text("#days-left") == "đã quá hạn hơn 30 ngày", "30/10/2022 is long past"
         assert "Lê Thị Thu" in browser.text("header")
         checked(browser, "portal-officer-status-phone")
 
@@ -134,7 +134,7 @@ def test_an_officer_sees_what_is_missing_submits_it_and_the_agency_becomes_updat
         assert browser.text("#missing-none") == f"Đã có đủ hồ sơ của năm {YEAR}."
         assert stored(stack, code) >= {e.value for e in UPDATE_ELEMENTS}
         row = browser.text(f"#element-{Element.IMPROVEMENT}")
-        assert all(part in row for part in ("05/BC-UBND", "20/10/2022", "Lê Thị Thu", "nhập trên eiso"))
+        assert all(part in row for part in ("05/BC-UBND", "20/10/2022", "Lê Thị Thu", "nhập trực tiếp"))
         checked(browser, "portal-officer-updated-phone")
         assert csp_violations(browser.console()) == [], "the portal breaks its Content-Security-Policy"
         assert outside(browser.requested(), portal) == [], "the portal needs something from outside"
@@ -275,14 +275,14 @@ def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stac
         browser.fill(findings)
         browser.click("#results-form button[type=submit]")
         browser.shows("held_on-error", "the date's error")
-        assert browser.text("#held_on-error") == "Không có ngày 32/06/2023 trong lịch."
+        assert browser.text("#held_on-error") == "Ngày 32/06/2023 không tồn tại."
         assert browser.value("action-0-description") == findings["action-0-description"], "nothing lost"
         checked(browser, "portal-inspector-form-error-phone")
         browser.fill({"held_on": "15/06/2023"})
         browser.click("#results-form button[type=submit]")
         browser.shows(f"inspection-{inspection}", "the list again")
         assert browser.text(f"#inspection-{inspection} .inspection-status") == "đã kiểm tra ngày 15/06/2023"
-        assert "không phù hợp nhẹ (điều 7.5.3)" in browser.text(f"#inspection-{inspection}")
+        assert "Không phù hợp nhẹ (điều khoản 7.5.3)" in browser.text(f"#inspection-{inspection}")
         checked(browser, "portal-inspector-recorded-phone")
 
     with chromium() as browser:  # the officer sees the finding and reports the action done
@@ -299,7 +299,7 @@ def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stac
         browser.fill({"done_on": "10/06/2023", "evidence": "Quyết định số 25/QĐ-UBND ngày 20/08/2023"})
         browser.click("#action-form button[type=submit]")
         browser.shows("done_on-error", "the date refused: before the inspection")
-        assert "trước ngày kiểm tra (15/06/2023)" in browser.text("#done_on-error")
+        assert "không được trước ngày kiểm tra (15/06/2023)" in browser.text("#done_on-error")
         checked(browser, "portal-officer-action-error-phone")
         browser.fill({"done_on": "20/08/2023"})
         browser.click("#action-form button[type=submit]")
@@ -316,13 +316,10 @@ def classroom(
     """Registry, training and the portal with their clocks on the second day of a May 2022 session."""
     names = ("registry", "training", "portal")
     logs = tmp_path_factory.mktemp("classroom")
-    with running(kafka, database_url, logs, names=names, clock_fixed_at=TRAINING_NOW) as stack:
+    with running(kafka, database_url, logs, names=names, clock_fixed_at=NOW) as stack:
         course = {"code": "ISO-NT", "title_vi": "Nhận thức TCVN ISO 9001:2015"}
         stack.client("training").post("/courses", json=course)
         yield stack
-
-
-TRAINING_NOW = "2022-05-11T03:00:00Z"
 
 
 async def test_a_trainer_marks_attendance_on_the_sheet_of_the_session_they_teach(classroom: Stack) -> None:

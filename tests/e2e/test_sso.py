@@ -96,7 +96,10 @@ def test_a_person_signs_in_at_the_provider_with_its_role_and_agency_and_signs_ou
     with chromium() as browser:
         signed_in_as(browser, stack, OFFICER)
         assert browser.run("return document.getElementById('name').textContent") == "Nguyễn Thị Mai"
-        assert browser.run("return document.getElementById('role').textContent") == "Cán bộ ISO của cơ quan"
+        assert (
+            browser.run("return document.getElementById('role').textContent")
+            == "Cán bộ đầu mối ISO của cơ quan"
+        )
         found = me(browser, stack, "registry")
         assert (found["role"], found["agency_code"]) == ("agency", AGENCY), "the registry takes the cookie"
 

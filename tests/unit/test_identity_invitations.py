@@ -116,17 +116,19 @@ def test_the_letter_is_an_official_vietnamese_invitation_with_the_expiry_in_viet
         expires_at=datetime(2022, 6, 4, 20, 30, tzinfo=UTC),
         department="Sở Khoa học và Công nghệ tỉnh Trà Vinh",
     )
-    assert letter.subject == "Mời sử dụng hệ thống theo dõi ISO điện tử (eiso) — UBND xã Hòa Lợi"
+    assert letter.subject == "Mời sử dụng Hệ thống quản lý ISO điện tử — UBND xã Hòa Lợi"
     assert letter.text.startswith("Kính gửi Ông/Bà Nguyễn Thị Mai,\n")
     assert (
         "Sở Khoa học và Công nghệ tỉnh Trà Vinh trân trọng mời Ông/Bà, cán bộ đầu mối ISO của "
-        "UBND xã Hòa Lợi, sử dụng hệ thống theo dõi ISO điện tử (eiso)" in letter.text
+        "UBND xã Hòa Lợi, sử dụng Hệ thống quản lý ISO điện tử" in letter.text
     )
     assert "\nhttps://iso.example.vn/password-links/ab12.s3cr3t\n" in letter.text
     until = "Đường dẫn chỉ dùng được một lần và có hiệu lực đến 03:30 ngày 05/06/2022 (giờ Việt Nam)."
     assert until in letter.text
     assert "có hiệu lực đến <strong>03:30 ngày 05/06/2022 (giờ Việt Nam)</strong>." in letter.html
-    assert "không chờ đợi thư này" in letter.text and "không chờ đợi thư này" in letter.html
+    assert (
+        "không đề nghị cấp tài khoản này" in letter.text and "không đề nghị cấp tài khoản này" in letter.html
+    )
     assert "Trân trọng,\n\nSỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH TRÀ VINH\n" in letter.text
     assert '<a href="https://iso.example.vn/password-links/ab12.s3cr3t">' in letter.html
     assert "ít nhất 10 ký tự" in letter.text
@@ -152,7 +154,7 @@ async def test_an_invitation_makes_the_officer_s_account_and_queues_its_letter_i
     mail = await run(invitations.invite, code, Role.AGENCY, LETTERHEAD)
     assert (mail.recipient, mail.agency_code, mail.status, mail.attempts) == (address, code, "pending", 0)
     assert mail.expires_at == NOW + timedelta(hours=72)
-    assert mail.subject == "Mời sử dụng hệ thống theo dõi ISO điện tử (eiso) — UBND xã Hòa Lợi"
+    assert mail.subject == "Mời sử dụng Hệ thống quản lý ISO điện tử — UBND xã Hòa Lợi"
     assert mail.text and "https://iso.sokhcn.travinh.gov.vn/password-links/" in mail.text, "public_url's base"
     assert "Kính gửi Ông/Bà Nguyễn Thị Mai," in mail.text
     accounts = [a for a in await run(people.all_accounts) if a.email == address]

@@ -235,13 +235,13 @@ def test_a_corrective_action_is_reported_done_once_between_the_inspection_and_to
     )
     refusals = [
         (held, 0, date(2022, 6, 1), r"trước ngày kiểm tra \(15/06/2022\)"),
-        (held, 0, date(2022, 9, 2), "chưa tới"),
+        (held, 0, date(2022, 9, 2), "không được sau ngày hôm nay"),
         (held, 1, date(2022, 8, 20), "không có hành động khắc phục số 2"),
-        (done, 0, date(2022, 8, 21), "đã hoàn thành ngày 20/08/2022"),
+        (done, 0, date(2022, 8, 21), "đã được báo cáo hoàn thành ngày 20/08/2022"),
         (inspection("A2"), 0, date(2022, 8, 20), "chưa được tiến hành"),
     ]
     for current, index, day, said in refusals:
         with pytest.raises(inspections.PlanRefusedError, match=said):
             inspections.action_done(current, index, day, "x", today)
-    with pytest.raises(inspections.PlanRefusedError, match="do cơ quan báo cáo"):
+    with pytest.raises(inspections.PlanRefusedError, match="do cơ quan báo cáo sau khi kiểm tra"):
         inspections.check_result(date(2022, 6, 15), today, [done.corrective_actions[0]], 0)

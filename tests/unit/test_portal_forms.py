@@ -21,8 +21,8 @@ def test_a_day_is_read_as_day_month_year(typed: str, read: date) -> None:
     ("typed", "said"),
     [
         ("", "Chưa điền ngày."),
-        ("31/02/2022", "Không có ngày 31/02/2022 trong lịch."),
-        ("05/15/2022", "Không có ngày 05/15/2022 trong lịch."),
+        ("31/02/2022", "Ngày 31/02/2022 không tồn tại."),
+        ("05/15/2022", "Ngày 05/15/2022 không tồn tại."),
         ("ngày mai", "Ngày phải viết theo dạng ngày/tháng/năm, ví dụ 30/10/2022."),
     ],
 )

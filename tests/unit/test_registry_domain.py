@@ -151,7 +151,9 @@ def test_record_versions_count_up_and_must_fit_the_year_and_the_agency() -> None
     with pytest.raises(domain.DomainError) as refused:
         domain.next_version(agency(), "A1", Element.QUALITY_OBJECTIVES, late, latest_version=0, channel="api")
     assert refused.value.field == "occurred_on"
-    with pytest.raises(domain.DomainError, match="không còn hoặc chưa hoạt động vào ngày 01/02/2022"):
+    with pytest.raises(
+        domain.DomainError, match="vào ngày 01/02/2022, cơ quan A1 chưa hoạt động hoặc đã ngừng hoạt động"
+    ):
         domain.next_version(None, "A1", Element.INTERNAL_AUDIT, entry, latest_version=0, channel="api")
 
 

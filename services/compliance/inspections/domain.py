@@ -206,13 +206,15 @@ def check_result(held_on: date, today: date, actions: Sequence[CorrectiveAction]
     inspection, pointing at a finding that is not there, or already reported done (the agency says
     that, later)."""
     if held_on > today:
-        raise PlanRefusedError("ngày kiểm tra chưa tới", "held_on")
+        raise PlanRefusedError("ngày kiểm tra không được sau ngày hôm nay", "held_on")
     for index, action in enumerate(actions):
         if action.done_on is not None or action.evidence is not None:
-            message = "việc khắc phục do cơ quan báo cáo hoàn thành sau kiểm tra"
+            message = "việc hoàn thành khắc phục do cơ quan báo cáo sau khi kiểm tra, không nhập tại đây"
             raise PlanRefusedError(message, f"corrective_actions.{index}.done_on")
         if action.due_on < held_on:
-            raise PlanRefusedError("hạn khắc phục trước ngày kiểm tra", f"corrective_actions.{index}.due_on")
+            raise PlanRefusedError(
+                "hạn khắc phục không được trước ngày kiểm tra", f"corrective_actions.{index}.due_on"
+            )
         if action.finding is not None and action.finding >= findings:
             raise PlanRefusedError("không có phát hiện số này", f"corrective_actions.{index}.finding")
 
@@ -223,20 +225,22 @@ def action_done(
     """The inspection's next revision with corrective action `index` reported done on `done_on`:
     only for a held inspection, an action still open, a day between the inspection and today."""
     if current.status != InspectionStatus.COMPLETED or current.held_on is None:
-        raise PlanConflictError(
-            f"cuộc kiểm tra {current.inspection_id} chưa được tiến hành", "inspection_id", "path"
-        )
+        raise PlanConflictError("cuộc kiểm tra này chưa được tiến hành", "inspection_id", "path")
     if not 0 <= index < len(current.corrective_actions):
         raise InspectionNotFoundError(f"không có hành động khắc phục số {index + 1}", "index", "path")
     action = current.corrective_actions[index]
     if action.done_on is not None:
         raise PlanConflictError(
-            f"hành động khắc phục đã hoàn thành ngày {action.done_on:%d/%m/%Y}", "index", "path"
+            f"hành động khắc phục này đã được báo cáo hoàn thành ngày {action.done_on:%d/%m/%Y}",
+            "index",
+            "path",
         )
     if done_on > today:
-        raise PlanRefusedError("ngày hoàn thành chưa tới", "done_on")
+        raise PlanRefusedError("ngày hoàn thành không được sau ngày hôm nay", "done_on")
     if done_on < current.held_on:
-        raise PlanRefusedError(f"ngày hoàn thành trước ngày kiểm tra ({current.held_on:%d/%m/%Y})", "done_on")
+        raise PlanRefusedError(
+            f"ngày hoàn thành không được trước ngày kiểm tra ({current.held_on:%d/%m/%Y})", "done_on"
+        )
     actions = [a.model_dump() for a in current.corrective_actions]
     actions[index] |= {"done_on": done_on, "evidence": evidence}
     return InspectionData.model_validate(

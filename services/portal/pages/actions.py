@@ -7,10 +7,9 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contracts.fields import AGENCY_CODE
-from services.common.clock import local_date
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
-from services.portal.pages.render import page
+from services.portal.pages.render import page, today
 from services.portal.people import Person, SignedIn
 
 router = APIRouter(tags=["inspections"])
@@ -58,8 +57,8 @@ async def action_form(
     request: Request, who: SignedIn, code: Code, inspection_id: InspectionId, index: Index, year: int
 ) -> HTMLResponse:
     inspection, _ = await _action(who, code, year, inspection_id, index)
-    today = local_date(request.app.state.service.clock.now())
-    return _form(request, who, code, inspection, index, {"done_on": f"{today:%d/%m/%Y}", "evidence": ""})
+    values = {"done_on": f"{today(request):%d/%m/%Y}", "evidence": ""}
+    return _form(request, who, code, inspection, index, values)
 
 
 @router.post("/agencies/{code}/inspections/{inspection_id}/actions/{index}", response_class=HTMLResponse)

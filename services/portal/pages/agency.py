@@ -37,7 +37,7 @@ class ElementRow:
 
 
 def record_channel_vi(channel: str) -> str:
-    return "nhập trên eiso" if channel == "api" else f"phần mềm kết nối ({channel})"
+    return "nhập trực tiếp trên hệ thống" if channel == "api" else f"phần mềm ISO điện tử ({channel})"
 
 
 async def reminders_of(who: Person, code: str) -> list[dict[str, Any]]:

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from contracts.vocabulary import COMPLIANCE_STATUS_VI, LEVEL_VI, ComplianceStatus, Level
-from services.common.clock import local_date
-from services.portal.pages.render import page
+from services.portal.pages.render import page, year_or_this
 from services.portal.people import SignedIn
 
 router = APIRouter(tags=["board"])
@@ -19,10 +18,6 @@ PAGE_SIZE = 500
 #: The status choices of the list's filter: compliance's statuses, and "not updated" as the report
 #: counts it (lagging and not updated alike).
 NOT_UPDATED = "chua-cap-nhat"
-
-
-def year_or_this(request: Request, year: int | None) -> int:
-    return year or local_date(request.app.state.service.clock.now()).year
 
 
 @router.get("/board", response_class=HTMLResponse)
@@ -58,7 +53,7 @@ async def agencies(
         query["uses_eiso_software"] = eiso
     found = await who.api.get("compliance", "/standings", **query)
     districts = await who.api.get("registry", "/agencies", level="district", limit=200)
-    statuses = [(NOT_UPDATED, "chưa cập nhật (mọi mức)")]
+    statuses = [(NOT_UPDATED, "chưa cập nhật hoặc cập nhật chưa đủ")]
     statuses += [(s.value, COMPLIANCE_STATUS_VI[s]) for s in ComplianceStatus]
     return page(
         request,

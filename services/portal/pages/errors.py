@@ -22,14 +22,14 @@ async def api_error(request: Request, exc: Exception) -> Response:
         sign_in = request.app.state.service.settings.sign_in_url
         return RedirectResponse(f"{sign_in}?next={request.url}", status_code=303)
     if exc.status == 404:
-        title, text = "Không tìm thấy", "Trang này không có, hoặc Ông/Bà không được xem."
+        title, text = "Không tìm thấy", "Không tìm thấy trang, hoặc Ông/Bà không có quyền xem trang này."
     elif exc.status == 403:
-        title, text = "Không có quyền", "Tài khoản của Ông/Bà không được làm việc này."
+        title, text = "Không có quyền", "Tài khoản của Ông/Bà không có quyền thực hiện chức năng này."
     else:
         title = "Hệ thống đang bận"
         text = (
-            f"Phần {SERVICE_VI.get(exc.service, exc.service)} của hệ thống chưa trả lời. "
-            "Mời thử lại sau ít phút; nếu vẫn vậy, xin báo Sở Khoa học và Công nghệ."
+            f"Phần {SERVICE_VI.get(exc.service, exc.service)} của hệ thống tạm thời chưa phản hồi. "
+            "Đề nghị thử lại sau ít phút; nếu vẫn không được, đề nghị liên hệ Sở Khoa học và Công nghệ."
         )
     status = exc.status if exc.status in (403, 404) else 503
     return page(request, None, "error.html", status, title=title, text=text)

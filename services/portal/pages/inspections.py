@@ -9,10 +9,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI, Severity
-from services.common.clock import local_date
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
-from services.portal.pages.render import page
+from services.portal.pages.render import page, today, year_or_this
 from services.portal.people import Person, SignedIn
 
 router = APIRouter(tags=["inspections"])
@@ -20,10 +19,6 @@ InspectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,36}$")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 #: Rows the results form offers (blank rows are left out): enough for one visit.
 FINDING_ROWS, ACTION_ROWS = 5, 5
-
-
-def year_or_this(request: Request, year: int | None) -> int:
-    return year or local_date(request.app.state.service.clock.now()).year
 
 
 async def names_of(who: Person, codes: set[str]) -> dict[str, str]:
@@ -105,7 +100,7 @@ async def results_form(
 ) -> HTMLResponse:
     inspection = await _one(who, year_or_this(request, year), inspection_id)
     names = await names_of(who, {inspection["agency_code"]})
-    values = {"held_on": f"{local_date(request.app.state.service.clock.now()):%d/%m/%Y}"}
+    values = {"held_on": f"{today(request):%d/%m/%Y}"}
     return _results_form(request, who, inspection, names[inspection["agency_code"]], values)
 
 

@@ -45,8 +45,8 @@ async def people(request: Request, who: SignedIn, notice: str | None = None) -> 
 
 NOTICES = {
     "invited": "Đã gửi thư mời; cán bộ đặt mật khẩu qua đường dẫn trong thư.",
-    "disabled": "Đã khóa tài khoản: mọi phiên đăng nhập của tài khoản bị từ chối trong vài giây.",
-    "enabled": "Đã mở lại tài khoản.",
+    "disabled": "Đã khóa tài khoản; sau vài giây tài khoản bị đăng xuất và không đăng nhập được nữa.",
+    "enabled": "Đã mở khóa tài khoản.",
 }
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from contracts.identity import ROLE_VI, Role
-from services.common.clock import VIETNAM
+from services.common.clock import VIETNAM, local_date
 from services.common.docs import static_url
 from services.common.http import origin_of, page_policy
 from services.common.tokens import CSRF_COOKIE
@@ -37,6 +37,16 @@ def moment(value: datetime | str | None) -> str:
         return ""
     parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
     return f"{parsed.astimezone(VIETNAM):%H:%M %d/%m/%Y}"
+
+
+def today(request: Request) -> date:
+    """Today, giờ Việt Nam, by the portal's clock (the services' on a simulated year)."""
+    return local_date(request.app.state.service.clock.now())
+
+
+def year_or_this(request: Request, year: int | None) -> int:
+    """The year asked for, or this one."""
+    return year or today(request).year
 
 
 TEMPLATES.filters["day"] = day

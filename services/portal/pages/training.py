@@ -7,15 +7,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contracts.training import ENROLMENT_STATUS_VI, TRAINING_ROLE_VI, EnrolmentStatus
-from services.common.clock import local_date
 from services.portal.clients import ApiError
 from services.portal.forms import FormErrors
-from services.portal.pages.render import page
+from services.portal.pages.render import page, year_or_this
 from services.portal.people import Person, SignedIn
 
 router = APIRouter(tags=["training"])
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,36}$")]
-MARKS = {"present": "có mặt", "late": "đến muộn", "excused": "vắng có phép", "absent": "vắng"}
+MARKS = {"present": "có mặt", "late": "đến muộn", "excused": "vắng có phép", "absent": "vắng không phép"}
 #: Those a day's attendance is marked for.
 ON_THE_SHEET = {EnrolmentStatus.CONFIRMED.value, EnrolmentStatus.COMPLETED.value}
 
@@ -24,7 +23,7 @@ ON_THE_SHEET = {EnrolmentStatus.CONFIRMED.value, EnrolmentStatus.COMPLETED.value
 async def sessions(
     request: Request, who: SignedIn, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> HTMLResponse:
-    shown = year or local_date(request.app.state.service.clock.now()).year
+    shown = year_or_this(request, year)
     found = await who.api.get("training", "/sessions", after=f"{shown - 1}-12-31")
     of_year = [s for s in found if s["days"][0]["on"].startswith(str(shown))]
     return page(request, who, "training.html", title=f"Lớp đào tạo năm {shown}", sessions=of_year, year=shown)
