@@ -219,8 +219,9 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
     until(refused, "the officer's next click refused", PROPAGATION_SECONDS)
 
 
-#: The inspections travel on a topic every test stack shares: this module plans its own year.
-INSPECTED = 2023
+#: The inspections travel on a topic every test stack shares, and a year has one plan: this module
+#: plans its own year (test_audit plans 2021, test_inspections 2022, test_replay 2023).
+INSPECTED = 2024
 
 
 def planned_for(stack: Stack, code: str, inspector: str) -> str:
@@ -228,7 +229,7 @@ def planned_for(stack: Stack, code: str, inspector: str) -> str:
     and the agency swapped in): its id."""
     compliance = stack.client("compliance")
     until(lambda: compliance.get(f"/agencies/{code}/compliance").status_code == 200, "compliance knows it")
-    body = {"year": INSPECTED, "inspectors": [inspector], "as_of": "2023-05-20", "target": 1}
+    body = {"year": INSPECTED, "inspectors": [inspector], "as_of": "2024-05-20", "target": 1}
     made = compliance.post("/inspection-plans", json=body)
     assert made.status_code in (201, 409), made.text
     plan = compliance.get(f"/inspection-plans/{INSPECTED}").json()["inspections"]
@@ -264,24 +265,24 @@ def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stac
         browser.click(f"#inspection-{inspection} a.button")
         browser.shows("results-form", "the results form")
         findings = {
-            "held_on": "32/06/2023",
+            "held_on": "32/06/2024",
             "finding-0-description": "Chưa cập nhật danh mục tài liệu bên ngoài",
             "finding-0-severity": "minor",
             "finding-0-clause": "7.5.3",
             "action-0-description": "Cập nhật danh mục tài liệu bên ngoài",
-            "action-0-due_on": "30/09/2023",
+            "action-0-due_on": "30/09/2024",
             "action-0-finding": "0",
         }
         browser.fill(findings)
         browser.click("#results-form button[type=submit]")
         browser.shows("held_on-error", "the date's error")
-        assert browser.text("#held_on-error") == "Ngày 32/06/2023 không tồn tại."
+        assert browser.text("#held_on-error") == "Ngày 32/06/2024 không tồn tại."
         assert browser.value("action-0-description") == findings["action-0-description"], "nothing lost"
         checked(browser, "portal-inspector-form-error-phone")
-        browser.fill({"held_on": "15/06/2023"})
+        browser.fill({"held_on": "15/06/2024"})
         browser.click("#results-form button[type=submit]")
         browser.shows(f"inspection-{inspection}", "the list again")
-        assert browser.text(f"#inspection-{inspection} .inspection-status") == "đã kiểm tra ngày 15/06/2023"
+        assert browser.text(f"#inspection-{inspection} .inspection-status") == "đã kiểm tra ngày 15/06/2024"
         assert "Không phù hợp nhẹ (điều khoản 7.5.3)" in browser.text(f"#inspection-{inspection}")
         checked(browser, "portal-inspector-recorded-phone")
 
@@ -291,20 +292,20 @@ def test_an_inspector_records_findings_on_a_phone_and_the_officer_sees_them(stac
         action = f"action-{inspection}-0"
         browser.shows(action, "the corrective action on the agency's page")
         assert "Chưa cập nhật danh mục tài liệu bên ngoài" in browser.text("#inspections"), "the finding"
-        assert "Cập nhật danh mục tài liệu bên ngoài — hạn 30/09/2023 (phát hiện số 1)" in browser.text(
+        assert "Cập nhật danh mục tài liệu bên ngoài — hạn 30/09/2024 (phát hiện số 1)" in browser.text(
             f"#{action}"
         )
         browser.click(f"#{action} a")
         browser.shows("action-form", "the form to report it done")
-        browser.fill({"done_on": "10/06/2023", "evidence": "Quyết định số 25/QĐ-UBND ngày 20/08/2023"})
+        browser.fill({"done_on": "10/06/2024", "evidence": "Quyết định số 25/QĐ-UBND ngày 20/08/2024"})
         browser.click("#action-form button[type=submit]")
         browser.shows("done_on-error", "the date refused: before the inspection")
-        assert "không được trước ngày kiểm tra (15/06/2023)" in browser.text("#done_on-error")
+        assert "không được trước ngày kiểm tra (15/06/2024)" in browser.text("#done_on-error")
         checked(browser, "portal-officer-action-error-phone")
-        browser.fill({"done_on": "20/08/2023"})
+        browser.fill({"done_on": "20/08/2024"})
         browser.click("#action-form button[type=submit]")
         browser.shows(action, "the agency's page again")
-        assert browser.text(f"#{action} .done") == "Đã hoàn thành ngày 20/08/2023"
+        assert browser.text(f"#{action} .done") == "Đã hoàn thành ngày 20/08/2024"
         assert "Quyết định số 25/QĐ-UBND" in browser.text(f"#{action}")
         checked(browser, "portal-officer-action-closed-phone")
 
