@@ -15,7 +15,8 @@ from services.registry.store.dead_letters import DeadLetter, DeadLetterStatus
 from services.registry.usecases import dead_letters
 
 router = APIRouter(tags=["dead letters"])
-LetterId = Annotated[str, Path(max_length=300, pattern=r"^[A-Za-z0-9._-]+/\d+/\d+$")]
+TopicPart = Annotated[str, Path(min_length=1, max_length=260, pattern=r"^[a-z0-9][a-z0-9.\-]*$")]
+Place = Annotated[int, Path(ge=0, le=2**63 - 1)]
 
 
 class DeadLetterOut(BaseModel):
@@ -56,11 +57,14 @@ async def list_dead_letters(
     ]
 
 
-@router.post("/dead-letters/{letter_id:path}/redrive", response_model=RedriveOut)
-async def redrive(letter_id: LetterId, caller: Caller, request: Request, service: ServiceDep) -> RedriveOut:
-    """Take it again, as the gateway would now: `accepted`, or refused with today's reason (it stays
-    open). Re-driven once only."""
+@router.post("/dead-letters/{topic}/{partition}/{offset}/redrive", response_model=RedriveOut)
+async def redrive(
+    topic: TopicPart, partition: Place, offset: Place, caller: Caller, request: Request, service: ServiceDep
+) -> RedriveOut:
+    """Take it again (the letter's id is where it lay: topic/partition/offset), as the gateway would
+    now: `accepted`, or refused with today's reason (it stays open). Re-driven once only."""
     require(caller, Role.OPERATOR)
+    letter_id = f"{topic}/{partition}/{offset}"
     skew = timedelta(seconds=service.settings.inbound_clock_skew_seconds)  # type: ignore[attr-defined]
     try:
         done = await service.act(

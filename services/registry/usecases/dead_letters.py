@@ -29,7 +29,7 @@ class AlreadyRedrivenError(Exception):
 def _envelope(value: str) -> dict[str, Any]:
     try:
         parsed = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested beyond what a parser follows
         return {}
     return parsed if isinstance(parsed, dict) else {}
 
@@ -37,7 +37,8 @@ def _envelope(value: str) -> dict[str, Any]:
 async def keep_dead_letter(uow: RegistryUnitOfWork, record: Record, reason: str) -> None:
     """A copy of a refused record, with the system it came from: the topic's, else the `source` it
     claims (which is all a record on the shared inbound topic says)."""
-    value = (record.value or b"").decode("utf-8", errors="replace")
+    # As text any database stores (a NUL is refused by PostgreSQL): a valid event has no raw NUL.
+    value = (record.value or b"").decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     envelope = _envelope(value)
     claimed = envelope.get("source")
     system = system_of(record.topic) or (claimed[:64] if isinstance(claimed, str) else None)
