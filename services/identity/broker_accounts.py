@@ -8,6 +8,7 @@ its calls block, so each runs in a thread.
 """
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -35,6 +36,7 @@ MECHANISM = "SCRAM-SHA-512"
 #: PBKDF2 iterations of the stored credential (Kafka's minimum is 4096).
 ITERATIONS = 8192
 TIMEOUT_SECONDS = 15.0
+LIBRDKAFKA_LOG = logging.getLogger("eiso.librdkafka")
 T = TypeVar("T")
 
 
@@ -84,7 +86,10 @@ class BrokerAccounts:
         }
         if s.kafka_ssl_cafile:
             config["ssl.ca.location"] = s.kafka_ssl_cafile
-        return AdminClient(config)
+        # librdkafka writes its own lines to stderr ("%6|…|FAIL|… Disconnected") unless given a logger:
+        # through Python's logging they become the service's JSON log lines like any other.
+        settings: dict[str, Any] = {**config, "logger": LIBRDKAFKA_LOG}
+        return AdminClient(settings)
 
     async def provision(self, system_id: str, password: str) -> BrokerAccount:
         """The system's topic (kept like the shared inbound topic), its credential (a second call
