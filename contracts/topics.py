@@ -38,7 +38,7 @@ AUDIT_TOPICS = {
 
 
 #: A system's own inbound topic is `eiso.inbound.records.<system id>`: the secure broker lets the
-#: system's SCRAM principal write there and nowhere else, so the topic says who published (issue 16).
+#: system's SCRAM principal write there and nowhere else, so the topic says who published.
 SYSTEM_TOPIC_PREFIX = f"{Topic.INBOUND_RECORDS.value}."
 #: Every inbound topic, the shared one and each system's (a Python regex, as aiokafka matches it); not
 #: the shared dead-letter topic, whose name would otherwise read as the topic of a system "dlq".

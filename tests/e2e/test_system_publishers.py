@@ -1,4 +1,4 @@
-"""Systems publishing over Kafka under their own principal (issue 16, point 4): on the secure broker
+"""Systems publishing over Kafka under their own principal: on the secure broker
 an operator gives a system a SCRAM user through the identity service; with it a librdkafka client
 (confluent-kafka, as an outside publisher would use) can write to the system's own topic and nowhere
 else, the registry takes the source from the topic, and a record claiming another system is

@@ -1,7 +1,7 @@
 """Dead letters of the inbound gateway, for operators: by publishing system, with the reason, and a
 re-drive once the cause is fixed (an agency registered, a system's scope widened)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -19,42 +19,22 @@ TopicPart = Annotated[str, Path(min_length=1, max_length=260, pattern=r"^[a-z0-9
 Place = Annotated[int, Path(ge=0, le=2**63 - 1)]
 
 
-class DeadLetterOut(BaseModel):
-    id: str
-    topic: str
-    system: str | None
-    event_id: str | None
-    key: str | None
-    value: str
-    reason: str
-    received_at: datetime
-    status: DeadLetterStatus
-    handled_at: datetime | None
-    handled_by: str | None
-
-    @classmethod
-    def of(cls, letter: DeadLetter) -> "DeadLetterOut":
-        return cls(**letter.__dict__)
-
-
 class RedriveOut(BaseModel):
     accepted: bool
-    dead_letter: DeadLetterOut
+    dead_letter: DeadLetter
 
 
-@router.get("/dead-letters", response_model=list[DeadLetterOut])
+@router.get("/dead-letters", response_model=list[DeadLetter])
 async def list_dead_letters(
     caller: Caller,
     service: ServiceDep,
     system: Annotated[str | None, Query(max_length=64)] = None,
     status: DeadLetterStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[DeadLetterOut]:
+) -> list[DeadLetter]:
     """Newest first: what the inbound gateway refused, from which system, and why."""
     require(caller, Role.OPERATOR)
-    return [
-        DeadLetterOut.of(d) for d in await service.query(dead_letters.dead_letters, system, status, limit)
-    ]
+    return await service.query(dead_letters.dead_letters, system, status, limit)
 
 
 @router.post("/dead-letters/{topic}/{partition}/{offset}/redrive", response_model=RedriveOut)
@@ -78,4 +58,4 @@ async def redrive(
         raise HTTPException(404, detail=f"không có thư {letter_id}") from None
     except dead_letters.AlreadyRedrivenError as refused:
         raise HTTPException(409, detail=str(refused)) from None
-    return RedriveOut(accepted=done.accepted, dead_letter=DeadLetterOut.of(done.letter))
+    return RedriveOut(accepted=done.accepted, dead_letter=done.letter)
