@@ -15,7 +15,9 @@ from sqlalchemy.types import TypeDecorator
 #: An auto-incrementing 64-bit key; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
-#: Execution options of a unit of work that only reads: on SQLite it need not take the write lock.
+#: Execution options of a unit of work that only reads: one snapshot for all it reads (a page reads a
+#: score and the facts behind it in two statements; a writer committing between them must not make
+#: them disagree), and on SQLite it need not take the write lock.
 READ_ONLY = {"eiso_read_only": True}
 
 #: Constraint names that are the same on every backend, so migrations can refer to them.
@@ -66,7 +68,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     if "poolclass" not in kwargs:
         kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    _postgresql_snapshots(engine)
+    return engine
+
+
+def _postgresql_snapshots(engine: AsyncEngine) -> None:
+    """PostgreSQL reads committed data per statement by default; a reader (`READ_ONLY`) takes one
+    snapshot for its whole transaction instead (REPEATABLE READ: it never blocks a writer, and as it
+    writes nothing it is never refused for serialization). Not READ ONLY: a page that reads a row it
+    may lock (a password link's, with FOR UPDATE) reads through the same repository method."""
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        if connection.get_execution_options().get("eiso_read_only", False):
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _sqlite_transactions(engine: AsyncEngine) -> None:

@@ -56,7 +56,7 @@ def dead_letter(record: "ConsumerRecord[bytes, bytes]", reason: str, consumer: s
         headers[HEADERS_DROPPED] = str(len(record.headers or ()))
     headers.update(
         {
-            REASON: storable(reason.encode("utf-8", "surrogatepass"))[:MAX_REASON],
+            REASON: printable(reason)[:MAX_REASON],
             ORIGINAL_TOPIC: record.topic,
             ORIGINAL_PARTITION: str(record.partition),
             ORIGINAL_OFFSET: str(record.offset),
@@ -91,7 +91,12 @@ def _size(headers: dict[str, str]) -> int:
 def storable(raw: bytes) -> str:
     """`raw` as text that any outbox can store and any reader can print: UTF-8 where it is, escapes
     (`\\xNN`, `\\uNNNN`) for what is not, for control characters and for unpaired surrogates."""
-    text = raw.decode("utf-8", errors="backslashreplace")
+    return printable(raw.decode("utf-8", errors="backslashreplace"))
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters and unpaired surrogates as escapes: what a hostile event's
+    field (read from JSON, where `\\u0000` is a NUL) becomes before a database stores it."""
     if not _UNPRINTABLE.search(text):
         return text
     return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)

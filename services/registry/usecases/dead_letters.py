@@ -11,7 +11,7 @@ from contracts import EventError, parse_event
 from contracts.records import RecordEvent
 from contracts.topics import system_of
 from services.common.consumer import PermanentError, Record
-from services.common.dlq import record_position, storable
+from services.common.dlq import printable, record_position, storable
 from services.registry.domain import source_bound_to_topic
 from services.registry.store.dead_letters import DeadLetter, DeadLetterStatus
 from services.registry.unit_of_work import RegistryUnitOfWork
@@ -41,16 +41,17 @@ async def keep_dead_letter(uow: RegistryUnitOfWork, record: Record, reason: str)
     value = (record.value or b"").decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     envelope = _envelope(value)
     claimed = envelope.get("source")
-    system = system_of(record.topic) or (claimed[:64] if isinstance(claimed, str) else None)
+    # Fields read from JSON may hold what the raw bytes did not (`\u0000` is a NUL once parsed).
+    system = system_of(record.topic) or (printable(claimed)[:64] if isinstance(claimed, str) else None)
     event_id = envelope.get("id")
     letter = DeadLetter(
         id=record_position(record),
         topic=record.topic,
         system=system,
-        event_id=event_id[:100] if isinstance(event_id, str) else None,
+        event_id=printable(event_id)[:100] if isinstance(event_id, str) else None,
         key=storable(record.key)[:300] if record.key else None,
         value=value,
-        reason=reason,
+        reason=printable(reason),
         received_at=uow.clock.now(),
         status=DeadLetterStatus.OPEN,
     )
@@ -88,7 +89,7 @@ async def redrive(uow: RegistryUnitOfWork, letter_id: str, clock_skew: timedelta
         async with uow.all_or_nothing():
             await inbound_record(uow, event, clock_skew)
     except (EventError, PermanentError) as refused:
-        await uow.dead_letters.settle(letter_id, str(refused), DeadLetterStatus.OPEN, now, by)
+        await uow.dead_letters.settle(letter_id, printable(str(refused)), DeadLetterStatus.OPEN, now, by)
         return Redrive(await _reread(uow, letter_id), accepted=False)
     await uow.dead_letters.settle(letter_id, letter.reason, DeadLetterStatus.REDRIVEN, now, by)
     return Redrive(await _reread(uow, letter_id), accepted=True)
