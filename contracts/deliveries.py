@@ -25,6 +25,14 @@ class RecipientRole(StrEnum):
     SUPERVISOR = "supervisor"  # the supervising agency's head (the district, or the DOST)
 
 
+#: Whom a message went to, as a person reads it.
+RECIPIENT_ROLE_VI: dict[RecipientRole, str] = {
+    RecipientRole.ISO_OFFICER: "cán bộ đầu mối ISO",
+    RecipientRole.HEAD: "thủ trưởng cơ quan",
+    RecipientRole.SUPERVISOR: "cơ quan cấp trên",
+}
+
+
 #: Why a message was sent (the notifier's reasons), as a person reads it.
 REASON_VI: dict[str, str] = {
     "deadline-approaching": "nhắc hạn cập nhật hồ sơ",
@@ -91,6 +99,13 @@ class NotificationFailed(CloudEvent):
 class HoldCause(StrEnum):
     QUIET_HOURS = "quiet_hours"  # outside 07:00–22:00 or not a working day (giờ Việt Nam)
     THROTTLE = "throttle"  # the person has had their SMS for the day
+
+
+#: Why a message waits, as a person reads it.
+HOLD_CAUSE_VI: dict[HoldCause, str] = {
+    HoldCause.QUIET_HOURS: "ngoài giờ gửi tin nhắn (07:00–22:00 ngày làm việc)",
+    HoldCause.THROTTLE: "người nhận đã nhận đủ số tin nhắn trong ngày",
+}
 
 
 class HeldData(EventData):

@@ -42,6 +42,9 @@ class NotificationOut(BaseModel):
     delivery: str | None
     error: str | None
     sent_at: datetime | None
+    held_for: str | None = Field(
+        description="Why it last waited: quiet_hours (outside the sending window) or throttle."
+    )
 
 
 def shown(notification: Notification) -> NotificationOut:
@@ -65,6 +68,7 @@ def shown(notification: Notification) -> NotificationOut:
         delivery=None if n.delivery is None else n.delivery.value,
         error=n.error,
         sent_at=n.sent_at,
+        held_for=None if n.held_for is None else n.held_for.value,
     )
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from contracts.deliveries import Channel, RecipientRole
+from contracts.deliveries import Channel, HoldCause, RecipientRole
 
 
 class NotificationStatus(StrEnum):
@@ -101,3 +101,5 @@ class Notification(Message):
     delivery: Delivery | None
     created_at: datetime
     sent_at: datetime | None
+    #: Why it last waited (quiet hours, the throttle); None if it never did.
+    held_for: HoldCause | None = None

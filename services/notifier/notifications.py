@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.deliveries import Channel, RecipientRole
+from contracts.deliveries import Channel, HoldCause, RecipientRole
 from services.common.db import upsert
 from services.common.uow import Repository
 from services.notifier.lifecycle import (
@@ -65,6 +65,7 @@ def notification_of(row: RowMapping) -> Notification:
         delivery=None if row["delivery"] is None else Delivery(row["delivery"]),
         created_at=row["created_at"],
         sent_at=row["sent_at"],
+        held_for=None if row["held_for"] is None else HoldCause(row["held_for"]),
     )
 
 
@@ -229,9 +230,9 @@ class Notifications(Repository):
         )
         return [sent or due for _, sent, due in rows]
 
-    async def hold(self, ids: list[int], until: datetime) -> None:
-        """Held for quiet hours or the throttle: due later, in whatever status they are."""
-        await self._change(ids, None, due_at=until)
+    async def hold(self, ids: list[int], until: datetime, cause: HoldCause) -> None:
+        """Held for quiet hours or the throttle: due later, in whatever status they are, and why."""
+        await self._change(ids, None, due_at=until, held_for=cause.value)
 
     async def claim(self, ids: list[int], batch_id: str, gateway: str) -> int:
         """Pending messages become one batch in flight, with its request id and first gateway; how

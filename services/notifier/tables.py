@@ -45,6 +45,8 @@ notifications = Table(
     Column("provider_id", String(100), nullable=True),
     Column("error", String(500), nullable=True),
     Column("delivery", String(20), nullable=True),
+    #: Why it last waited (`HoldCause`: quiet hours, the throttle), for the operator to read; null if never.
+    Column("held_for", String(20), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
 )

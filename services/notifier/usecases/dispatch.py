@@ -171,7 +171,7 @@ async def claim_due(uow: NotifierUnitOfWork, dispatcher: Dispatcher, limit: int)
             if hold is not None:  # a retry waits for the window too
                 batch = [m for m in due if m.batch_id == message.batch_id]
                 announce_held(uow, batch, HoldCause.QUIET_HOURS, hold)
-                await uow.notifications.hold([m.id for m in batch], hold)
+                await uow.notifications.hold([m.id for m in batch], hold, HoldCause.QUIET_HOURS)
             elif message.batch_id is not None:
                 batches.add(message.batch_id)
     people: dict[tuple[str, Channel, str], list[Notification]] = {}
@@ -193,7 +193,7 @@ async def claim_due(uow: NotifierUnitOfWork, dispatcher: Dispatcher, limit: int)
         if hold is not None:
             MESSAGES.labels(channel, "throttled" if cause == HoldCause.THROTTLE else "held").inc(len(ids))
             announce_held(uow, group, cause, hold)
-            await uow.notifications.hold(ids, hold)
+            await uow.notifications.hold(ids, hold, cause)
             continue
         batch_id = policy.request_id(*[m.key for m in group])
         if await uow.notifications.claim(ids, batch_id, dispatcher.first_gateway(channel)) == len(ids):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from contracts.deliveries import CHANNEL_VI, NOTIFICATION_STATUS_VI, REASON_VI
+from contracts.deliveries import CHANNEL_VI, HOLD_CAUSE_VI, NOTIFICATION_STATUS_VI, REASON_VI
 from contracts.fields import AGENCY_CODE
 from contracts.identity import Role
 from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI
@@ -110,6 +110,7 @@ async def agency_page(
         messages=messages,
         reason_vi=REASON_VI,
         notification_status_vi=NOTIFICATION_STATUS_VI,
+        hold_vi=HOLD_CAUSE_VI,
         channel_vi=CHANNEL_VI,
         mode_vi=MODE_VI,
         inspection_status_vi=INSPECTION_STATUS_VI,
