@@ -55,6 +55,12 @@ COMPLIANCE_STATUS_VI: dict[ComplianceStatus, str] = {
     ComplianceStatus.NOT_UPDATED: "chưa cập nhật",
 }
 
+#: Whether an agency must apply TCVN ISO 9001:2015, as a person reads it.
+OBLIGATION_VI: dict[Obligation, str] = {
+    Obligation.MANDATORY: "bắt buộc áp dụng",
+    Obligation.ENCOURAGED: "khuyến khích áp dụng",
+    Obligation.DESIGNATED: "áp dụng theo chỉ định của UBND tỉnh",
+}
 #: How people call the levels, in Vietnamese: as the report's rows name the agencies of a level…
 LEVEL_VI: dict[Level, str] = {
     Level.DEPARTMENT: "Sở, ban, ngành",

@@ -30,6 +30,7 @@ from services.common.inputs import CAMPAIGN_YEARS
 from services.common.kafka import RelayProducer, ensure_topics, group_lag, make_broker
 from services.common.logging import configure_logging
 from services.common.migrations import upgrade
+from services.common.outbox_inbox import OutgoingRecord
 from services.common.ratelimit import RequestLimits, TokenBuckets
 from services.common.relay import OutboxRelay
 from services.common.responses import allow_every_method, document_refusals
@@ -109,6 +110,16 @@ class Service(Generic[U]):
             result = await usecase(uow, *args, **kwargs)
             await uow.commit()
         return result
+
+    async def preview(
+        self, usecase: Callable[Concatenate[U, P], Awaitable[R]], *args: P.args, **kwargs: P.kwargs
+    ) -> tuple[R, list[OutgoingRecord]]:
+        """Run a change as `command` would, then roll it back: its result and the events it would have
+        published — what a person checks before a change that moves many things (a reorganisation).
+        The same use case, so the preview refuses what the change would refuse."""
+        async with self.uow() as uow:
+            result = await usecase(uow, *args, **kwargs)
+            return result, uow.pending_events()  # leaving without a commit rolls everything back
 
     async def act(
         self,

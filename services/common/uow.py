@@ -147,6 +147,10 @@ class UnitOfWork:
         await self.session.commit()
         self._on_commit()
 
+    def pending_events(self) -> list[OutgoingRecord]:
+        """What this unit of work would publish if it committed now (a preview shows them)."""
+        return list(self._pending)
+
     def discard_events(self) -> None:
         """Forget events emitted since the last flush (their state change is being rolled back)."""
         self._pending = []

@@ -15,6 +15,7 @@ from services.portal.clients import ApiError
 from services.portal.pages import (
     actions,
     agency,
+    agency_registry,
     audit,
     board,
     dead_letters,
@@ -62,6 +63,7 @@ def build(settings: PortalSettings | None = None) -> PortalService:
         training.router,
         notifications.router,
         registry.router,
+        agency_registry.router,
         dead_letters.router,
         people.router,
         audit.router,

@@ -13,6 +13,7 @@ from services.registry.api import (
     agency_import,
     dead_letters,
     intake,
+    previews,
     records,
     reorganisation,
     systems,
@@ -46,6 +47,6 @@ def build(settings: RegistrySettings | None = None) -> Service[RegistryUnitOfWor
         keep_dead_letter=keep_dead_letter,  # for operators to read by system and re-drive
     )
     # In this order, the routes' order in the OpenAPI document.
-    routes = [agencies, reorganisation, agency_import, records, systems, intake, dead_letters]
+    routes = [agencies, reorganisation, previews, agency_import, records, systems, intake, dead_letters]
     service.routers += [module.router for module in routes]
     return service

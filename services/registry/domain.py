@@ -147,7 +147,11 @@ def end(current: AgencyData, effective_on: date) -> AgencyData:
     """The last version of an agency that stops existing on `effective_on`."""
     _open(current, effective_on)
     if effective_on == current.valid_from:
-        raise DomainError("effective_on", f"{current.code} would never have existed; give a later date")
+        raise DomainError(
+            "effective_on",
+            f"{current.code} bắt đầu hoạt động ngày {current.valid_from:%d/%m/%Y}: "
+            "ngày hiệu lực phải sau ngày đó",
+        )
     return current.model_copy(update={"valid_to": effective_on})
 
 
@@ -165,7 +169,7 @@ def reparent(
         _check_parent(parent_code, parent, effective_on)
         if current.code in parent_ancestors:
             raise DomainError(
-                "parent_code", f"{parent_code} is below {current.code}: that would make a cycle"
+                "parent_code", f"{parent_code} đang trực thuộc {current.code}: không thể làm cơ quan chủ quản"
             )
     return change(current, effective_on, parent_code=parent_code)
 
@@ -177,13 +181,14 @@ def check_can_end(code: str, effective_on: date, children: Iterable[str], last_r
         listed = ", ".join(below[:10]) + ("…" if len(below) > 10 else "")
         raise DomainError(
             "effective_on",
-            f"{code} still has {len(below)} agencies below it ({listed}); re-parent them first",
+            f"{code} còn {len(below)} cơ quan trực thuộc ({listed}); "
+            "đề nghị chuyển các cơ quan này sang cơ quan chủ quản khác trước",
             conflict=True,
         )
     if last_record is not None and last_record >= effective_on:
         raise DomainError(
             "effective_on",
-            f"{code} has records up to {last_record.isoformat()}; it cannot end before that",
+            f"{code} có hồ sơ đến ngày {last_record:%d/%m/%Y}: không thể kết thúc trước ngày đó",
             conflict=True,
         )
 

@@ -167,15 +167,15 @@ def test_a_system_speaks_for_its_agencies_and_their_children() -> None:
 def test_reparenting_below_ones_own_descendant_is_a_cycle() -> None:
     district = agency("D")
     commune = agency("C", Level.COMMUNE, parent_code="D")
-    with pytest.raises(domain.DomainError, match="cycle"):
+    with pytest.raises(domain.DomainError, match="không thể làm cơ quan chủ quản"):
         domain.reparent(district, commune, "C", D(2025, 1, 1), parent_ancestors=["D"])
 
 
 def test_an_agency_with_children_or_later_records_cannot_end() -> None:
-    with pytest.raises(domain.DomainError, match="2 agencies below it") as refused:
+    with pytest.raises(domain.DomainError, match="còn 2 cơ quan trực thuộc") as refused:
         domain.check_can_end("D", D(2025, 7, 1), ["C1", "C2"], None)
     assert refused.value.conflict
-    with pytest.raises(domain.DomainError, match="records up to 2025-07-10"):
+    with pytest.raises(domain.DomainError, match="có hồ sơ đến ngày 10/07/2025"):
         domain.check_can_end("D", D(2025, 7, 1), [], D(2025, 7, 10))
     domain.check_can_end("D", D(2025, 7, 1), [], D(2025, 6, 30))
 

@@ -67,6 +67,14 @@ async def get_agency(
         return await service.query(agencies.agency_on, code, as_of)
 
 
+@router.get("/agencies/{code:agency}/history", response_model=list[AgencyData], tags=["agencies"])
+async def get_history(code: Code, caller: Caller, service: ServiceDep) -> list[AgencyData]:
+    """Every version of the agency, oldest first, each with the days it held (`valid_from`, `valid_to`)."""
+    visible(caller, code)
+    with refusals():
+        return await service.query(agencies.history, code)
+
+
 @router.patch("/agencies/{code:agency}", response_model=AgencyData, tags=["agencies"])
 async def update_agency(
     code: Code, body: AgencyPatch, caller: Caller, request: Request, service: ServiceDep

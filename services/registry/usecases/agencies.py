@@ -108,6 +108,14 @@ async def agency_on(uow: RegistryUnitOfWork, code: str, as_of: date | None) -> A
     return data
 
 
+async def history(uow: RegistryUnitOfWork, code: str) -> list[AgencyData]:
+    """Every version of the agency, oldest first: what changed when (name, parent, details, end)."""
+    versions = await uow.agencies.versions(code)
+    if not versions:
+        raise domain.AgencyNotFoundError(code)
+    return versions
+
+
 async def find_agencies(
     uow: RegistryUnitOfWork, as_of: date | None, f: AgencyFilter, limit: int, offset: int
 ) -> tuple[list[AgencyData], int]:
