@@ -76,3 +76,6 @@ class Api:
 
     async def post(self, service: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return await self.call("POST", service, path, json=body)
+
+    async def patch(self, service: str, path: str, body: dict[str, Any]) -> Any:
+        return await self.call("PATCH", service, path, json=body)

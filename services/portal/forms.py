@@ -24,6 +24,8 @@ PHRASES = {
 }
 #: For a refusal of no known type whose message is in English: what to say instead.
 FALLBACK = "Giá trị không hợp lệ."
+#: What pydantic puts before the message of a service's own validator (its words are after it).
+VALUE_ERROR = "Value error, "
 
 
 class DayError(ValueError):
@@ -54,7 +56,7 @@ def vietnamese(kind: str, message: str) -> str:
         return PHRASES[kind]
     if not _looks_vietnamese(message):
         return FALLBACK
-    sentence = message.strip()
+    sentence = message.strip().removeprefix(VALUE_ERROR)
     return sentence[:1].upper() + sentence[1:] + ("" if sentence.endswith((".", "!", "?")) else ".")
 
 

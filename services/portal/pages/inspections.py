@@ -1,6 +1,8 @@
-"""Inspections in the portal: an inspector's own (compliance shows each inspector only theirs), and
-the form that records one's results on site, from a phone — findings (severity, ISO clause, what was
-seen) and corrective actions (what, by when, answering which finding)."""
+"""Inspections in the portal: the year's plan (an inspector sees their own only, compliance shows each
+inspector only theirs; the department sees it all, with the reasons each agency was chosen), and the
+form that records an inspection's results on site, from a phone — findings (severity, ISO clause, what
+was seen) and corrective actions (what, by when, answering which finding). Making and changing the
+plan is `inspection_plan`."""
 
 import asyncio
 from typing import Annotated, Any
@@ -8,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI, Severity
+from contracts.identity import Role
+from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI, InspectionMode, Severity
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
 from services.portal.pages.render import page, today, year_or_this
@@ -17,6 +20,7 @@ from services.portal.people import Person, SignedIn
 router = APIRouter(tags=["inspections"])
 InspectionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,36}$")]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
+Done = Annotated[str | None, Query(max_length=20)]
 #: Rows the results form offers (blank rows are left out): enough for one visit.
 FINDING_ROWS, ACTION_ROWS = 5, 5
 
@@ -33,37 +37,81 @@ async def names_of(who: Person, codes: set[str]) -> dict[str, str]:
     return dict(await asyncio.gather(*(name(code) for code in sorted(codes))))
 
 
-async def plan_of(who: Person, year: int) -> list[dict[str, Any]]:
-    """The inspections of the year the person may see (none before the plan is made)."""
+async def plan_in(who: Person, year: int) -> dict[str, Any] | None:
+    """The year's plan as compliance shows it to the person (None before it is made)."""
     try:
-        plan = await who.api.get("compliance", f"/inspection-plans/{year}")
+        plan: dict[str, Any] = await who.api.get("compliance", f"/inspection-plans/{year}")
     except ApiError as missing:
         if missing.status == 404:
-            return []
+            return None
         raise
-    return sorted(plan["inspections"], key=lambda i: (i["scheduled_on"], i["agency_code"]))
+    return plan
 
 
-@router.get("/inspections", response_class=HTMLResponse)
-async def inspections(request: Request, who: SignedIn, year: Year = None) -> HTMLResponse:
-    shown = year_or_this(request, year)
-    found = await plan_of(who, shown)
+def in_order(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The plan's inspections by day, then agency (none before the plan is made)."""
+    found = plan["inspections"] if plan else []
+    return sorted(found, key=lambda i: (i["scheduled_on"], i["agency_code"]))
+
+
+async def plan_of(who: Person, year: int) -> list[dict[str, Any]]:
+    """The inspections of the year the person may see (none before the plan is made)."""
+    return in_order(await plan_in(who, year))
+
+
+#: The confirmations a change to the plan comes back with (`?done=`).
+NOTICES = {
+    "planned": "Đã lập kế hoạch kiểm tra; mỗi cơ quan được chọn kèm theo lý do lựa chọn.",
+    "moved": "Đã lưu lịch kiểm tra mới.",
+    "swapped": "Đã đổi cơ quan: cuộc kiểm tra của cơ quan bị thay đã hủy, cơ quan mới kiểm tra cùng ngày.",
+}
+
+
+async def listing(
+    request: Request,
+    who: Person,
+    year: int,
+    values: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The year's inspections; for the department (an operator) also what plans them: the form that
+    makes the plan while there is none, and each inspection's way to be swapped or moved. Who may
+    change what is compliance's to decide; the page only leaves out what the role cannot use."""
+    plan = await plan_in(who, year)
+    found = in_order(plan)
     names = await names_of(who, {i["agency_code"] for i in found})
+    role = who.principal.role
     return page(
         request,
         who,
         "inspections.html",
-        title=f"Kiểm tra năm {shown}",
-        year=shown,
+        status,
+        title=f"Kiểm tra năm {year}",
+        year=year,
+        plan=plan,
         inspections=found,
         names=names,
         mode_vi=MODE_VI,
         status_vi=INSPECTION_STATUS_VI,
         severity_vi=SEVERITY_VI,
+        planner=role == Role.OPERATOR,
+        may_record=role in (Role.OPERATOR, Role.INSPECTOR),
+        modes=[(m.value, MODE_VI[m]) for m in InspectionMode],
+        values=values or {"mode": InspectionMode.ONSITE.value},
+        errors=errors or FormErrors(),
+        notice=notice,
     )
 
 
-async def _one(who: Person, year: int, inspection_id: str) -> dict[str, Any]:
+@router.get("/inspections", response_class=HTMLResponse)
+async def inspections(request: Request, who: SignedIn, year: Year = None, done: Done = None) -> HTMLResponse:
+    return await listing(request, who, year_or_this(request, year), notice=NOTICES.get(done or ""))
+
+
+async def one(who: Person, year: int, inspection_id: str) -> dict[str, Any]:
+    """One inspection of the year's plan, if the person may see it (else a 404, as compliance says)."""
     found = [i for i in await plan_of(who, year) if i["inspection_id"] == inspection_id]
     if not found:
         raise ApiError("compliance", 404, f"no inspection {inspection_id}")
@@ -98,7 +146,7 @@ def _results_form(
 async def results_form(
     request: Request, who: SignedIn, inspection_id: InspectionId, year: Year = None
 ) -> HTMLResponse:
-    inspection = await _one(who, year_or_this(request, year), inspection_id)
+    inspection = await one(who, year_or_this(request, year), inspection_id)
     names = await names_of(who, {inspection["agency_code"]})
     values = {"held_on": f"{today(request):%d/%m/%Y}"}
     return _results_form(request, who, inspection, names[inspection["agency_code"]], values)
@@ -151,7 +199,7 @@ async def record_results(
     form = {key: str(value) for key, value in (await request.form()).items()}
     who.check_form(form.get("csrf_token", ""))
     shown = year_or_this(request, year)
-    inspection = await _one(who, shown, inspection_id)
+    inspection = await one(who, shown, inspection_id)
     name = (await names_of(who, {inspection["agency_code"]}))[inspection["agency_code"]]
     errors = FormErrors()
     body = results_body(form, errors)
