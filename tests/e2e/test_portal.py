@@ -185,6 +185,8 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
         assert "UBND xã Long Đức" in browser.text(f"#agency-{code}")
         checked(browser, "portal-operator-registry-search")
         browser.click(f"#agency-{code} a")
+        browser.shows("details", "the agency as the registry keeps it")
+        browser.click("#status-link")
         browser.shows("rules", "the agency's page")
         if "year=" not in browser.run("return location.search"):
             browser.open(f"{portal}/agencies/{code}?year={YEAR}")
