@@ -195,6 +195,26 @@ class Enrolments(TableRepository):
         )
         return [enrolment_of(row) for row in rows.mappings()]
 
+    async def of_agency_between(self, code: str, first: date, last: date) -> list[tuple[Enrolment, Session]]:
+        """The agency's enrolments in sessions starting in [first, last], each with its session (one
+        query: an agency's page lists them all), by first day, then order of arrival."""
+        labelled = [column.label(f"of_session__{column.name}") for column in sessions.c]
+        rows = await self.session.execute(
+            select(enrolments, *labelled)
+            .join(sessions, sessions.c.id == enrolments.c.session_id)
+            .where(
+                enrolments.c.agency_code == code, sessions.c.first_day >= first, sessions.c.first_day <= last
+            )
+            .order_by(sessions.c.first_day, enrolments.c.session_id, enrolments.c.seq)
+        )
+        return [
+            (
+                enrolment_of({column.name: row[column.name] for column in enrolments.c}),
+                session_of({column.name: row[f"of_session__{column.name}"] for column in sessions.c}),
+            )
+            for row in rows.mappings()
+        ]
+
     async def add(self, enrolment: Enrolment) -> None:
         values = vars(enrolment) | {"role": enrolment.role.value, "status": enrolment.status.value}
         await self.session.execute(enrolments.insert().values(**values))
@@ -254,6 +274,11 @@ class Certificates(TableRepository):
     async def get(self, code: str) -> Certificate | None:
         row = await one(self.session, select(certificates).where(certificates.c.code == code))
         return None if row is None else Certificate(**row)
+
+    async def of_agency(self, code: str) -> dict[str, Certificate]:
+        """The agency's certificates, by the enrolment each completed."""
+        rows = await self.session.execute(select(certificates).where(certificates.c.agency_code == code))
+        return {row["enrolment_id"]: Certificate(**row) for row in rows.mappings()}
 
 
 class TrainingUnitOfWork(UnitOfWork):
