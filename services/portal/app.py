@@ -25,6 +25,7 @@ from services.portal.pages import (
     registry,
     render,
     training,
+    training_admin,
 )
 from services.portal.settings import PortalSettings
 
@@ -59,6 +60,7 @@ def build(settings: PortalSettings | None = None) -> PortalService:
         actions.router,
         inspections.router,
         training.router,
+        training_admin.router,
         registry.router,
         dead_letters.router,
         people.router,

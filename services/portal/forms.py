@@ -20,6 +20,7 @@ PHRASES = {
     "int_parsing": "Phải là một số.",
     "date_from_datetime_parsing": "Ngày không hợp lệ.",
     "date_parsing": "Ngày không hợp lệ.",
+    "time_parsing": "Giờ phải viết theo dạng giờ:phút, ví dụ 08:00.",
     "control_character": "Có ký tự không hợp lệ.",
 }
 #: For a refusal of no known type whose message is in English: what to say instead.
