@@ -149,13 +149,12 @@ class TrainingSessions(TableRepository):
         )
         return [session_of(row) for row in rows.mappings()]
 
-    async def upcoming(self, since: date) -> list[Session]:
-        """Sessions not cancelled that start on or after `since`."""
-        rows = await self.session.execute(
-            select(sessions)
-            .where(sessions.c.first_day >= since, sessions.c.cancelled.is_(False))
-            .order_by(sessions.c.first_day, sessions.c.id)
-        )
+    async def upcoming(self, since: date, with_cancelled: bool = False) -> list[Session]:
+        """Sessions not cancelled (or, `with_cancelled`, any) that start on or after `since`."""
+        query = select(sessions).where(sessions.c.first_day >= since)
+        if not with_cancelled:
+            query = query.where(sessions.c.cancelled.is_(False))
+        rows = await self.session.execute(query.order_by(sessions.c.first_day, sessions.c.id))
         return [session_of(row) for row in rows.mappings()]
 
     async def lock_schedule(self) -> None:

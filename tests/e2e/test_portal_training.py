@@ -14,7 +14,7 @@ from tests.e2e.browser import Browser, chromium, csp_violations
 from tests.e2e.stack import Stack, running, until
 from tests.e2e.test_people import PASSWORD, invite
 from tests.e2e.test_portal import checked
-from tests.e2e.training_support import NOW, agencies, anonymous
+from tests.e2e.training_support import NOW, agencies, anonymous, new_session
 from tests.factories import unique_code
 
 pytestmark = pytest.mark.e2e
@@ -175,3 +175,32 @@ async def test_an_operator_runs_a_session_and_the_officer_sees_the_place_and_its
         assert csp_violations(browser.console()) == []
 
     sees_the_place_and_its_certificate(stack, officer_email, ours, mai)
+
+
+async def test_an_operator_cancels_a_session_with_its_reason(stack: Stack) -> None:
+    (code,) = await agencies(stack, 1)
+    session = new_session(stack, capacity=3)
+    body = {"agency_code": code, "person_name": "Phạm Thị Hoa", "role": "staff"}
+    enrolled = stack.client("training").post(f"/sessions/{session['session_id']}/enrolments", json=body)
+    assert enrolled.status_code == 201, enrolled.text
+    _, operator_email = invite(stack, None, role="operator", name="Trần Thị Điều Hành")
+    portal = stack.url("portal")
+    with chromium() as browser:
+        browser.open(f"{portal}/training/sessions/{session['session_id']}")
+        browser.sign_in(operator_email, PASSWORD)
+        browser.shows("cancel-form", "the session's page")
+        browser.click("#cancel-form button[type=submit]")
+        browser.shows("reason-error", "the reason's error")
+        assert browser.text("#reason-error") == "Chưa điền."
+        checked(browser, "portal-operator-cancel-error")
+        browser.fill({"reason": "Giảng viên ốm, lớp chuyển sang tháng 6"})
+        browser.click("#cancel-form button[type=submit]")
+        browser.shows("session-cancelled", "the session cancelled")
+        assert browser.text("#notice").startswith("Đã hủy lớp")
+        assert "Giảng viên ốm, lớp chuyển sang tháng 6" in browser.text("#session")
+        assert "Phạm Thị Hoa" in browser.text("#cancelled"), "its enrolments cancelled with it"
+        browser.open(f"{portal}/training?year=2022")
+        row = f"#session-{session['session_id']}"
+        browser.shows(row[1:], "the cancelled session, still in the year's list")
+        assert browser.text(f"{row} .session-status") == "đã hủy"
+        checked(browser, "portal-operator-cancelled")

@@ -183,3 +183,15 @@ async def test_an_agency_reads_its_places_of_the_year_with_the_certificate_once_
     assert await run(agency_places.agency_places, code, 2023) == []
     with pytest.raises(NotFoundError):
         await run(agency_places.agency_places, unique_code("X"), 2022)
+
+
+async def test_the_department_lists_cancelled_sessions_too_when_it_asks(run: Run) -> None:
+    kept = await planned(run, capacity=5, trainer="Bà Trần Thị Lan")
+    called_off = await planned(run, capacity=5, trainer="Ông Lê Văn Minh")
+    await run(sessions.cancel_session, called_off, "Giảng viên ốm")
+    assert [s.session_id for s in await run(sessions.list_sessions, DAYS[0].on, False)] == [kept]
+    every = await run(sessions.list_sessions, DAYS[0].on, False, None, True)
+    assert {(s.session_id, s.cancelled, s.note) for s in every} == {
+        (kept, False, None),
+        (called_off, True, "Giảng viên ốm"),
+    }

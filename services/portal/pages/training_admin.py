@@ -60,9 +60,10 @@ async def overview(
     notice: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    """The year's sessions, each with its waiting list counted from its sheet, and the schedule form."""
+    """The year's sessions (cancelled ones too), each with its waiting list counted from its sheet, and
+    the schedule form."""
     found, courses = await asyncio.gather(
-        who.api.get("training", "/sessions", after=f"{year - 1}-12-31"),
+        who.api.get("training", "/sessions", after=f"{year - 1}-12-31", cancelled="true"),
         who.api.get("training", "/courses"),
     )
     of_year = [s for s in found if s["days"][0]["on"].startswith(str(year))]
