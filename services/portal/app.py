@@ -28,6 +28,7 @@ from services.portal.pages import (
     registry,
     render,
     training,
+    training_admin,
 )
 from services.portal.settings import PortalSettings
 
@@ -63,6 +64,7 @@ def build(settings: PortalSettings | None = None) -> PortalService:
         inspections.router,
         inspection_plan.router,
         training.router,
+        training_admin.router,
         notifications.router,
         registry.router,
         agency_registry.router,

@@ -25,10 +25,10 @@ class ApiError(Exception):
         return f"{self.service} answered {self.status}: {self.detail}"
 
     def field_errors(self) -> list[tuple[str, str, str]]:
-        """(field, error type, message) for each refused field of a 4xx that names them (FastAPI's
-        shape: `loc` is [body|query|path, field, …]: a 422, or a 409 of a change that conflicts with
-        what a service holds); empty for any other answer."""
-        if not 400 <= self.status < 500 or not isinstance(self.detail, list):
+        """(field, error type, message) for each refused field of a 422, or of a 409 that names its
+        field (FastAPI's shape: `loc` is [body|query|path, field, …]; a venue already taken is a 409
+        beside the venue); empty for any other answer."""
+        if self.status not in (409, 422) or not isinstance(self.detail, list):
             return []
         found = []
         for entry in self.detail:

@@ -16,10 +16,12 @@ _DAY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
 PHRASES = {
     "missing": "Chưa điền.",
     "string_too_short": "Chưa điền.",
+    "too_short": "Chưa điền.",  # a cleaned text field (contracts.fields.Text) left empty
     "string_too_long": "Vượt quá độ dài cho phép.",
     "int_parsing": "Phải là một số.",
     "date_from_datetime_parsing": "Ngày không hợp lệ.",
     "date_parsing": "Ngày không hợp lệ.",
+    "time_parsing": "Giờ phải viết theo dạng giờ:phút, ví dụ 08:00.",
     "control_character": "Có ký tự không hợp lệ.",
 }
 #: For a refusal of no known type whose message is in English: what to say instead.

@@ -149,13 +149,12 @@ class TrainingSessions(TableRepository):
         )
         return [session_of(row) for row in rows.mappings()]
 
-    async def upcoming(self, since: date) -> list[Session]:
-        """Sessions not cancelled that start on or after `since`."""
-        rows = await self.session.execute(
-            select(sessions)
-            .where(sessions.c.first_day >= since, sessions.c.cancelled.is_(False))
-            .order_by(sessions.c.first_day, sessions.c.id)
-        )
+    async def upcoming(self, since: date, with_cancelled: bool = False) -> list[Session]:
+        """Sessions not cancelled (or, `with_cancelled`, any) that start on or after `since`."""
+        query = select(sessions).where(sessions.c.first_day >= since)
+        if not with_cancelled:
+            query = query.where(sessions.c.cancelled.is_(False))
+        rows = await self.session.execute(query.order_by(sessions.c.first_day, sessions.c.id))
         return [session_of(row) for row in rows.mappings()]
 
     async def lock_schedule(self) -> None:
@@ -194,6 +193,26 @@ class Enrolments(TableRepository):
             select(enrolments).where(enrolments.c.agency_code == code).order_by(enrolments.c.created_at)
         )
         return [enrolment_of(row) for row in rows.mappings()]
+
+    async def of_agency_between(self, code: str, first: date, last: date) -> list[tuple[Enrolment, Session]]:
+        """The agency's enrolments in sessions starting in [first, last], each with its session (one
+        query: an agency's page lists them all), by first day, then order of arrival."""
+        labelled = [column.label(f"of_session__{column.name}") for column in sessions.c]
+        rows = await self.session.execute(
+            select(enrolments, *labelled)
+            .join(sessions, sessions.c.id == enrolments.c.session_id)
+            .where(
+                enrolments.c.agency_code == code, sessions.c.first_day >= first, sessions.c.first_day <= last
+            )
+            .order_by(sessions.c.first_day, enrolments.c.session_id, enrolments.c.seq)
+        )
+        return [
+            (
+                enrolment_of({column.name: row[column.name] for column in enrolments.c}),
+                session_of({column.name: row[f"of_session__{column.name}"] for column in sessions.c}),
+            )
+            for row in rows.mappings()
+        ]
 
     async def add(self, enrolment: Enrolment) -> None:
         values = vars(enrolment) | {"role": enrolment.role.value, "status": enrolment.status.value}
@@ -254,6 +273,11 @@ class Certificates(TableRepository):
     async def get(self, code: str) -> Certificate | None:
         row = await one(self.session, select(certificates).where(certificates.c.code == code))
         return None if row is None else Certificate(**row)
+
+    async def of_agency(self, code: str) -> dict[str, Certificate]:
+        """The agency's certificates, by the enrolment each completed."""
+        rows = await self.session.execute(select(certificates).where(certificates.c.agency_code == code))
+        return {row["enrolment_id"]: Certificate(**row) for row in rows.mappings()}
 
 
 class TrainingUnitOfWork(UnitOfWork):

@@ -7,6 +7,7 @@ import pytest
 
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day, vietnamese
+from services.portal.pages.training_admin import SESSION_FIELDS, session_field
 
 
 @pytest.mark.parametrize(
@@ -64,3 +65,25 @@ def test_a_refusal_without_fields_is_still_said() -> None:
         "Giá trị không hợp lệ."
     ]
     assert vietnamese("missing", "Field required") == "Chưa điền."
+
+
+def test_a_session_refused_is_said_beside_the_schedule_forms_fields() -> None:
+    detail = [
+        {"loc": ["body", "days", 1, "on"], "msg": "ngày 30/04/2022 là ngày nghỉ lễ", "type": "value_error"},
+        {
+            "loc": ["body", "days", 0, "starts"],
+            "msg": "Input should be in a valid time",
+            "type": "time_parsing",
+        },
+        {"loc": ["body", "venue"], "msg": "Value should have at least 1 item", "type": "too_short"},
+    ]
+    errors = FormErrors.of(ApiError("training", 422, detail), SESSION_FIELDS, session_field)
+    assert errors.fields == {
+        "days": "Ngày 30/04/2022 là ngày nghỉ lễ.",
+        "starts": "Giờ phải viết theo dạng giờ:phút, ví dụ 08:00.",
+        "venue": "Chưa điền.",
+    }
+    taken = [{"loc": ["body", "trainer"], "msg": "giảng viên A đã dạy lớp khác", "type": "value_error"}]
+    assert FormErrors.of(ApiError("training", 409, taken), SESSION_FIELDS).fields == {
+        "trainer": "Giảng viên A đã dạy lớp khác."
+    }, "a 409 naming its field, beside it"

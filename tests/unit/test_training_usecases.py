@@ -18,7 +18,15 @@ from services.training import windows
 from services.training.domain import Day, NotFoundError, Quota, RefusalError, Timetable
 from services.training.settings import WINDOWS_FILE
 from services.training.store import TrainingUnitOfWork
-from services.training.usecases import agencies, attendance, certificates, courses, enrolments, sessions
+from services.training.usecases import (
+    agencies,
+    agency_places,
+    attendance,
+    certificates,
+    courses,
+    enrolments,
+    sessions,
+)
 from tests.factories import NOW, agency_registered, unique_code
 
 R = TypeVar("R")
@@ -145,3 +153,45 @@ async def test_a_trainer_reads_and_marks_the_sessions_they_teach_and_no_other(ru
             await refused
         assert (not_there.value.field, str(not_there.value).split()[:2]) == ("session_id", ["không", "có"])
     assert await run(enrolments.session_enrolments, "no-such-session") == [], "an operator's empty sheet"
+
+
+async def test_an_agency_reads_its_places_of_the_year_with_the_certificate_once_completed(run: Run) -> None:
+    first = await planned(run, capacity=1, trainer="Bà Trần Thị Lan")
+    second = await planned(run, capacity=1, trainer="Ông Lê Văn Minh")
+    code, other = await agency(run, Level.DEPARTMENT), await agency(run, Level.DEPARTMENT)
+    mai = await run(enrolments.enrol, first, code, "Nguyễn Thị Mai", TrainingRole.ISO_OFFICER)
+    await run(enrolments.enrol, second, other, "Trần Văn Bình", TrainingRole.STAFF)  # another agency's
+    waiting = await run(enrolments.enrol, second, code, "Lê Văn Hùng", TrainingRole.HEAD)
+    gone = await run(enrolments.enrol, first, code, "Phạm Thị Hoa", TrainingRole.STAFF)
+    await run(enrolments.cancel_enrolment, gone.enrolment_id, lambda code: True)
+    for day in DAYS:
+        done = await run(attendance.record_attendance, first, day.on, {mai.enrolment_id: "present"})
+
+    places = await run(agency_places.agency_places, code, 2022)
+    assert [(p.enrolment.person_name, p.status) for p in places if p.session.id == first] == [
+        ("Nguyễn Thị Mai", EnrolmentStatus.COMPLETED),
+        ("Phạm Thị Hoa", EnrolmentStatus.CANCELLED),
+    ]
+    assert [(p.enrolment.id, p.status) for p in places if p.session.id == second] == [
+        (waiting.enrolment_id, EnrolmentStatus.WAITLISTED)
+    ], "its own staff only"
+    certified = {p.enrolment.person_name: p.certificate for p in places if p.certificate}
+    assert list(certified) == ["Nguyễn Thị Mai"]
+    assert certified["Nguyễn Thị Mai"].code == done[0].certificate_code  # type: ignore[union-attr]
+    assert {p.course_title_vi for p in places} == {"Nhận thức TCVN ISO 9001:2015"}
+    assert await run(agency_places.agency_places, code) == places, "this year (NOW's) by default"
+    assert await run(agency_places.agency_places, code, 2023) == []
+    with pytest.raises(NotFoundError):
+        await run(agency_places.agency_places, unique_code("X"), 2022)
+
+
+async def test_the_department_lists_cancelled_sessions_too_when_it_asks(run: Run) -> None:
+    kept = await planned(run, capacity=5, trainer="Bà Trần Thị Lan")
+    called_off = await planned(run, capacity=5, trainer="Ông Lê Văn Minh")
+    await run(sessions.cancel_session, called_off, "Giảng viên ốm")
+    assert [s.session_id for s in await run(sessions.list_sessions, DAYS[0].on, False)] == [kept]
+    every = await run(sessions.list_sessions, DAYS[0].on, False, None, True)
+    assert {(s.session_id, s.cancelled, s.note) for s in every} == {
+        (kept, False, None),
+        (called_off, True, "Giảng viên ốm"),
+    }

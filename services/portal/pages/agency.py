@@ -13,6 +13,7 @@ from contracts.deliveries import CHANNEL_VI, HOLD_CAUSE_VI, NOTIFICATION_STATUS_
 from contracts.fields import AGENCY_CODE
 from contracts.identity import Role
 from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI
+from contracts.training import ENROLMENT_STATUS_VI, TRAINING_ROLE_VI
 from contracts.vocabulary import COMPLIANCE_STATUS_VI, ELEMENT_VI, LEVEL_VI, UPDATE_ELEMENTS, Element
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
@@ -52,6 +53,20 @@ async def reminders_of(who: Person, code: str) -> list[dict[str, Any]]:
     return found
 
 
+async def training_places_of(who: Person, code: str, year: int) -> list[dict[str, Any]]:
+    """The agency's staff's places in the year's training sessions, with their certificates; none where
+    training is not part of the deployment or does not answer, does not know the agency yet (404: its
+    copy follows the registry), or does not show this person's role the places (403): the page still
+    shows the rest, as the registry and compliance let this person see it."""
+    try:
+        found: list[dict[str, Any]] = await who.api.get("training", f"/agencies/{code}/enrolments", year=year)
+    except ApiError as unavailable:
+        if unavailable.status == 401:
+            raise
+        return []
+    return found
+
+
 @router.get("/my-agency", response_class=RedirectResponse, status_code=303)
 async def my_agency(who: SignedIn) -> RedirectResponse:
     """The officer's own agency; anyone else starts from the home page."""
@@ -70,11 +85,12 @@ async def agency_page(
 ) -> HTMLResponse:
     standing = await who.api.get("compliance", f"/agencies/{code}/compliance", year=year)
     shown_year = standing["year"]
-    agency, records, inspections, messages = await asyncio.gather(
+    agency, records, inspections, messages, places = await asyncio.gather(
         who.api.get("registry", f"/agencies/{code}"),
         who.api.get("registry", f"/agencies/{code}/records", year=shown_year),
         who.api.get("compliance", f"/agencies/{code}/inspections", year=shown_year),
         reminders_of(who, code),
+        training_places_of(who, code, shown_year),
     )
     current = {r["element"]: r for r in records}
     missing = set(standing["missing"])
@@ -115,6 +131,9 @@ async def agency_page(
         mode_vi=MODE_VI,
         inspection_status_vi=INSPECTION_STATUS_VI,
         severity_vi=SEVERITY_VI,
+        places=places,
+        enrolment_status_vi=ENROLMENT_STATUS_VI,
+        training_role_vi=TRAINING_ROLE_VI,
     )
 
 

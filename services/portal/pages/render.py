@@ -59,6 +59,7 @@ MENU: dict[Role, list[tuple[str, str]]] = {
         ("/board", "Bảng theo dõi"),
         ("/registry", "Danh mục cơ quan"),
         ("/inspections", "Kiểm tra"),
+        ("/training", "Đào tạo"),
         ("/notifications", "Tin nhắn, thư"),
         ("/dead-letters", "Dữ liệu bị từ chối"),
         ("/people", "Tài khoản"),

@@ -8,13 +8,22 @@ staff only; a trainer reads and marks the attendance of the sessions they teach,
 
 from fastapi import APIRouter
 
-from services.training.api import attendance, calendars, certificates, courses, enrolments, sessions
+from services.training.api import (
+    agency_places,
+    attendance,
+    calendars,
+    certificates,
+    courses,
+    enrolments,
+    sessions,
+)
 
 #: In the order the OpenAPI document lists them.
 ROUTERS: list[APIRouter] = [
     courses.router,
     sessions.router,
     enrolments.router,
+    agency_places.router,
     attendance.router,
     certificates.router,
     calendars.router,

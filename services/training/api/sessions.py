@@ -98,9 +98,12 @@ async def list_sessions(
         Date | None, Query(description="Sessions starting after this day; default today.")
     ] = None,
     free_seats: bool = False,
+    cancelled: Annotated[bool, Query(description="Cancelled sessions too (marked `cancelled`).")] = False,
 ) -> list[SessionData]:
     """Sessions to come; a trainer's own only."""
-    return await service.query(sessions.list_sessions, after, free_seats, caller.scope(Role.TRAINER))
+    return await service.query(
+        sessions.list_sessions, after, free_seats, caller.scope(Role.TRAINER), cancelled
+    )
 
 
 @router.get("/sessions/{session_id}", response_model=SessionData, tags=["sessions"])

@@ -219,12 +219,17 @@ async def get_session(uow: TrainingUnitOfWork, session_id: str, trainer: str | N
 
 
 async def list_sessions(
-    uow: TrainingUnitOfWork, after: date | None, free_seats: bool, trainer: str | None = None
+    uow: TrainingUnitOfWork,
+    after: date | None,
+    free_seats: bool,
+    trainer: str | None = None,
+    with_cancelled: bool = False,
 ) -> list[SessionData]:
-    """Sessions not cancelled starting on or after `after` (default today); with `free_seats`, only
-    those with a seat left; given a `trainer` (a trainer's scope), only those they teach."""
+    """Sessions not cancelled (or, `with_cancelled`, cancelled too: the department's list says what
+    became of each) starting on or after `after` (default today); with `free_seats`, only those with a
+    seat left; given a `trainer` (a trainer's scope), only those they teach."""
     day = after or local_date(uow.clock.now())
-    upcoming = await uow.training_sessions.upcoming(day)
+    upcoming = await uow.training_sessions.upcoming(day, with_cancelled)
     found = [await session_data(uow, s) for s in upcoming if scopes.theirs(s.trainer, trainer)]
     return [s for s in found if not free_seats or s.seats_taken < s.capacity]
 
