@@ -153,6 +153,18 @@ def test_a_page_not_signed_in_goes_to_sign_in_and_another_agency_is_not_there(st
     assert officer.get(f"/agencies/{mine}", params={"year": YEAR}).status_code == 200
 
 
+def found_in_the_registry(browser: Browser, portal: str, code: str) -> None:
+    """The agency found without its diacritics, its registry page, and from there its status."""
+    browser.open(f"{portal}/registry?q=long duc")
+    browser.shows("found", "the registry's search")
+    assert "UBND xã Long Đức" in browser.text(f"#agency-{code}")
+    checked(browser, "portal-operator-registry-search")
+    browser.click(f"#agency-{code} a")
+    browser.shows("details", "the agency as the registry keeps it")
+    browser.click("#status-link")
+    browser.shows("rules", "the agency's page")
+
+
 def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_next_click_is_refused(
     stack: Stack,
 ) -> None:
@@ -180,14 +192,7 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
         until(listed, "the agency in the list of communes not updated", FLOW_SECONDS, 1)
         assert browser.text(f"#agency-{code} .status") == "cập nhật chưa đủ"
         checked(browser, "portal-operator-list")
-        browser.open(f"{portal}/registry?q=long duc")  # found without its diacritics
-        browser.shows("found", "the registry's search")
-        assert "UBND xã Long Đức" in browser.text(f"#agency-{code}")
-        checked(browser, "portal-operator-registry-search")
-        browser.click(f"#agency-{code} a")
-        browser.shows("details", "the agency as the registry keeps it")
-        browser.click("#status-link")
-        browser.shows("rules", "the agency's page")
+        found_in_the_registry(browser, portal, code)
         if "year=" not in browser.run("return location.search"):
             browser.open(f"{portal}/agencies/{code}?year={YEAR}")
             browser.shows("rules", "the agency's page for 2022")
