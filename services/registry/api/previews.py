@@ -66,7 +66,11 @@ async def preview_dissolve(code: Code, body: DissolveIn, caller: Caller, service
     return await _preview(service, caller, reorganisation.dissolve_agency, code, body)
 
 
-@router.post("/previews/agencies:merge", response_model=Preview)
+@router.post(
+    "/previews/agencies:merge",
+    response_model=Preview,
+    responses={404: {"description": "A source (or `into`) is not registered."}},
+)
 async def preview_merge(body: MergeIn, caller: Caller, service: ServiceDep) -> Preview:
     if (body.into is None) == (body.new is None):
         raise HTTPException(422, detail=problem("into", "give either `into` (an existing code) or `new`"))
