@@ -216,6 +216,7 @@ def test_an_operator_drills_down_to_the_evidence_and_revokes_the_officer_whose_n
 
         until(audited, "the disabling in the audit trail", PROPAGATION_SECONDS, 0.5)
         assert "Nguyễn Văn Điều Hành" in browser.text("#trail")
+        assert "thay đổi tài khoản" in browser.text("#trail"), "the action in Vietnamese"
         checked(browser, "portal-operator-audit")
         assert csp_violations(browser.console()) == []
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from contracts.identity import ROLE_VI
+from services.portal.audit_words import SERVICE_VI, action_vi
 from services.portal.forms import DayError, FormErrors, parse_day
 from services.portal.pages.render import page
 from services.portal.people import SignedIn
@@ -44,4 +45,6 @@ async def trail(
         errors=errors,
         values={"actor": actor or "", "target": target or "", "from": since or "", "to": until or ""},
         role_names=ROLE_VI,
+        action_vi=action_vi,
+        service_vi=SERVICE_VI,
     )

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from services.portal.pages.render import page
 from services.portal.people import Person, SignedIn
+from services.portal.refusal_words import refusal_vi
 
 router = APIRouter(tags=["dead letters"])
 STATUS_VI = {"open": "chưa xử lý", "redriven": "đã gửi lại thành công"}
@@ -27,6 +28,7 @@ async def _page(
         systems=sorted({d["system"] or "" for d in every}),
         chosen=system or "",
         status_vi=STATUS_VI,
+        refusal_vi=refusal_vi,
         notice=notice,
         error=error,
     )
@@ -53,4 +55,6 @@ async def redrive(
     if done["accepted"]:
         return await _page(request, who, system or None, notice="Đã gửi lại: danh mục đã nhận dữ liệu.")
     reason = done["dead_letter"]["reason"]
-    return await _page(request, who, system or None, error=f"Vẫn bị từ chối: {reason}")
+    meaning = refusal_vi(reason)
+    said = f"{meaning} ({reason})" if meaning else reason
+    return await _page(request, who, system or None, error=f"Vẫn bị từ chối: {said}")
