@@ -53,6 +53,10 @@ def operator_key() -> str:
     return path.read_text().strip()
 
 
+#: Who runs the local stack of the sample data (Trà Vinh, 2022); a deployment sets its own.
+SAMPLE_DEPARTMENT = "Sở Khoa học và Công nghệ tỉnh Trà Vinh"
+
+
 def service_env(name: str) -> dict[str, str]:
     """Point the services at the broker kafka.sh starts (unless told otherwise); the identity service
     gets the operator key (the others learn it from its topic)."""
@@ -67,6 +71,9 @@ def service_env(name: str) -> dict[str, str]:
     if name == "notifier":
         # Locally, messages go to files: SMS through the file gateway, e-mails as .eml files.
         env.setdefault("EISO_NOTIFIER_SMS_FILE", str(RUN / "sms" / "outbox.jsonl"))
+    department = f"{env_prefix(name)}DEPARTMENT_NAME"  # the sample's department signs and runs them
+    if name in ("identity", "portal") and department not in os.environ:
+        env[department] = SAMPLE_DEPARTMENT
     if name == "portal":
         env.update({k: v for k, v in portal_env(url).items() if k not in os.environ})
     if name in ("notifier", "identity"):

@@ -44,9 +44,9 @@ ACTION_VI: dict[str, str] = {
 SERVICE_VI: dict[str, str] = {
     "identity": "tài khoản",
     "registry": "danh mục cơ quan",
-    "compliance": "đánh giá, kiểm tra",
+    "compliance": "theo dõi, chấm điểm, kiểm tra",
     "training": "đào tạo",
-    "notifier": "tin nhắn, thư",
+    "notifier": "nhắc việc",
     "portal": "cổng thông tin",
 }
 

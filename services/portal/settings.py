@@ -19,5 +19,7 @@ class PortalSettings(ServiceSettings):
     training_url: str = "http://127.0.0.1:8003"
     notifier_url: str = "http://127.0.0.1:8004"
     identity_url: str = "http://127.0.0.1:8005"
+    #: The department that runs the portal: the pages' footer, and whom a person is told to contact.
+    department_name: str = Field(default="Sở Khoa học và Công nghệ", min_length=1, max_length=200)
     #: How long a page waits for a service before it says that one is not answering.
     api_timeout_seconds: float = Field(default=15, gt=0, le=120)

@@ -103,6 +103,7 @@ def officer_opens_the_portal(credentials: Path, printed: str, identity: int, por
     assert page.status_code == 200 and "UBND huyện Duyên Hải" in page.text, page.text[:500]
     assert 'id="status"' in page.text and "đã cập nhật</span>" not in page.text, "not updated by 30/10/2022"
     assert "tin nhắn tới ***" in page.text and "— đã gửi" in page.text, "the reminders the agency was sent"
+    assert "Sở Khoa học và Công nghệ tỉnh Trà Vinh · thời gian hiển thị theo giờ Việt Nam" in page.text
 
 
 def printed_board_opens_signed_in(printed: str, as_person: dict[str, str]) -> None:

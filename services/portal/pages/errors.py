@@ -4,16 +4,9 @@ never a stack trace or a service's JSON."""
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from services.portal.audit_words import SERVICE_VI
 from services.portal.clients import ApiError
 from services.portal.pages.render import page
-
-SERVICE_VI = {
-    "registry": "danh mục cơ quan",
-    "compliance": "theo dõi, chấm điểm",
-    "training": "đào tạo",
-    "notifier": "nhắc việc",
-    "identity": "tài khoản",
-}
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -29,7 +22,8 @@ async def api_error(request: Request, exc: Exception) -> Response:
         title = "Hệ thống đang bận"
         text = (
             f"Phần {SERVICE_VI.get(exc.service, exc.service)} của hệ thống tạm thời chưa phản hồi. "
-            "Đề nghị thử lại sau ít phút; nếu vẫn không được, đề nghị liên hệ Sở Khoa học và Công nghệ."
+            "Đề nghị thử lại sau ít phút; nếu vẫn không được, đề nghị liên hệ "
+            f"{request.app.state.service.portal_settings.department_name}."
         )
     status = exc.status if exc.status in (403, 404) else 503
     return page(request, None, "error.html", status, title=title, text=text)

@@ -83,6 +83,7 @@ def page(
         menu=MENU.get(principal.role, []) if principal else [],
         csrf=principal.csrf if principal else request.cookies.get(CSRF_COOKIE, ""),
         sign_out=request.app.state.service.identity_sign_out,
+        department=request.app.state.service.portal_settings.department_name,
         **context,
     )
     answer = HTMLResponse(html, status_code=status)
