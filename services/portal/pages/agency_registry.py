@@ -13,7 +13,7 @@ from contracts.identity import Role
 from contracts.vocabulary import LEVEL_VI, OBLIGATION_VI
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
-from services.portal.pages.inspections import names_of
+from services.portal.lookups import names_of
 from services.portal.pages.render import page
 from services.portal.people import Person, SignedIn
 from services.portal.reorganisations import FORMS, LINK_VI, Action, describe, request_of

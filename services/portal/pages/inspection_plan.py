@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from contracts.inspections import MODE_VI, InspectionMode
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
-from services.portal.pages.inspections import InspectionId, Year, listing, names_of, one
+from services.portal.lookups import names_of
+from services.portal.pages.inspections import InspectionId, Year, listing, one
 from services.portal.pages.render import day, page, year_or_this
 from services.portal.people import Person, SignedIn
 

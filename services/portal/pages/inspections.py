@@ -4,7 +4,6 @@ form that records an inspection's results on site, from a phone — findings (se
 was seen) and corrective actions (what, by when, answering which finding). Making and changing the
 plan is `inspection_plan`."""
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -14,6 +13,7 @@ from contracts.identity import Role
 from contracts.inspections import INSPECTION_STATUS_VI, MODE_VI, SEVERITY_VI, InspectionMode, Severity
 from services.portal.clients import ApiError
 from services.portal.forms import DayError, FormErrors, parse_day
+from services.portal.lookups import names_of
 from services.portal.pages.render import page, today, year_or_this
 from services.portal.people import Person, SignedIn
 
@@ -23,18 +23,6 @@ Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Done = Annotated[str | None, Query(max_length=20)]
 #: Rows the results form offers (blank rows are left out): enough for one visit.
 FINDING_ROWS, ACTION_ROWS = 5, 5
-
-
-async def names_of(who: Person, codes: set[str]) -> dict[str, str]:
-    """The agencies' names as the registry has them (a code stays when the registry does not say)."""
-
-    async def name(code: str) -> tuple[str, str]:
-        try:
-            return code, str((await who.api.get("registry", f"/agencies/{code}"))["name"])
-        except ApiError:
-            return code, code
-
-    return dict(await asyncio.gather(*(name(code) for code in sorted(codes))))
 
 
 async def plan_in(who: Person, year: int) -> dict[str, Any] | None:
