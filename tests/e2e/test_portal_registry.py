@@ -80,7 +80,7 @@ def test_an_operator_previews_a_merger_sees_what_moves_and_confirms_it(stack: St
         browser.click("#apply")
         browser.shows("done", "the merger applied")
         assert browser.text("#done") == "Đã sáp nhập."
-        assert "đến hết ngày trước 01/07/2025" in browser.text("#active")
+        assert "ngừng hoạt động từ ngày 01/07/2025" in browser.text("#active")
         assert "sáp nhập vào UBND xã Hòa Minh từ ngày 01/07/2025" in browser.text("#lineage")
         assert browser.run("return document.getElementById('reorganise')") is None, "an ended agency stays"
         assert registry.get(f"/agencies/{school}").json()["parent_code"] == successor
