@@ -29,7 +29,7 @@ class RecipientRole(StrEnum):
 RECIPIENT_ROLE_VI: dict[RecipientRole, str] = {
     RecipientRole.ISO_OFFICER: "cán bộ đầu mối ISO",
     RecipientRole.HEAD: "thủ trưởng cơ quan",
-    RecipientRole.SUPERVISOR: "cơ quan cấp trên",
+    RecipientRole.SUPERVISOR: "lãnh đạo cơ quan cấp trên",
 }
 
 
@@ -103,8 +103,8 @@ class HoldCause(StrEnum):
 
 #: Why a message waits, as a person reads it.
 HOLD_CAUSE_VI: dict[HoldCause, str] = {
-    HoldCause.QUIET_HOURS: "ngoài giờ gửi tin nhắn (07:00–22:00 ngày làm việc)",
-    HoldCause.THROTTLE: "người nhận đã nhận đủ số tin nhắn trong ngày",
+    HoldCause.QUIET_HOURS: "ngoài khung giờ gửi (07:00–22:00 các ngày làm việc)",
+    HoldCause.THROTTLE: "người nhận đã nhận đủ số tin nhắn tối đa trong ngày",
 }
 
 

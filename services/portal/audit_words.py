@@ -4,7 +4,7 @@ words here shows its code (a unit test lists every audited use case and asks for
 
 ACTION_VI: dict[str, str] = {
     "add_course": "thêm khóa học",
-    "cancel_enrolment": "hủy đăng ký học",
+    "cancel_enrolment": "hủy đăng ký của học viên",
     "cancel_session": "hủy lớp tập huấn",
     "change_account": "thay đổi tài khoản",
     "change_password": "đổi mật khẩu",
@@ -12,7 +12,7 @@ ACTION_VI: dict[str, str] = {
     "create_session": "mở lớp tập huấn",
     "dissolve_agency": "giải thể cơ quan",
     "enrol": "đăng ký học viên",
-    "evaluate": "chạy đánh giá định kỳ",
+    "evaluate": "chấm điểm định kỳ",
     "give_broker_access": "cấp quyền gửi dữ liệu qua Kafka",
     "import_agencies": "nhập danh mục cơ quan từ tệp",
     "inbound_record": "nhận hồ sơ từ hệ thống khác",
@@ -20,7 +20,7 @@ ACTION_VI: dict[str, str] = {
     "issue_key": "cấp khóa kết nối",
     "make_plan": "lập kế hoạch kiểm tra",
     "merge_agencies": "sáp nhập cơ quan",
-    "move": "dời lịch kiểm tra",
+    "move": "đổi lịch kiểm tra",
     "put_record": "gửi hồ sơ ISO",
     "record_attendance": "điểm danh lớp tập huấn",
     "record_result": "ghi kết quả kiểm tra",
@@ -28,14 +28,14 @@ ACTION_VI: dict[str, str] = {
     "register_agency": "đăng ký cơ quan",
     "register_system": "đăng ký hệ thống kết nối",
     "rename_agency": "đổi tên cơ quan",
-    "reparent_agency": "chuyển cơ quan chủ quản",
+    "reparent_agency": "chuyển cơ quan cấp trên",
     "report_action_done": "báo cáo hoàn thành hành động khắc phục",
     "reschedule": "đổi lịch lớp tập huấn",
     "resend_invitation": "gửi lại thư mời",
     "revoke_key": "thu hồi khóa kết nối",
     "sign_out": "đăng xuất",
     "split_agency": "chia tách cơ quan",
-    "swap": "thay cơ quan được kiểm tra",
+    "swap": "đổi cơ quan được kiểm tra",
     "update_agency": "cập nhật thông tin cơ quan",
     "withdraw_broker_access": "thu hồi quyền gửi dữ liệu qua Kafka",
 }
@@ -47,7 +47,7 @@ SERVICE_VI: dict[str, str] = {
     "compliance": "theo dõi, chấm điểm, kiểm tra",
     "training": "đào tạo",
     "notifier": "nhắc việc",
-    "portal": "cổng thông tin",
+    "portal": "giao diện web",
 }
 
 

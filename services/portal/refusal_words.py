@@ -9,10 +9,10 @@ Words = Callable[[re.Match[str]], str]
 
 #: (the reason's shape, what it means) — first match wins.
 KINDS: tuple[tuple[re.Pattern[str], Words], ...] = (
-    (re.compile(r"^unknown agency (\S+)"), lambda m: f"Mã cơ quan {m[1]} chưa có trong danh mục."),
+    (re.compile(r"^unknown agency (\S+)"), lambda m: f"Mã định danh {m[1]} chưa có trong danh mục cơ quan."),
     (
         re.compile(r"^source (\S+) may not publish for (\S+)"),
-        lambda m: f"Hệ thống {m[1]} không được gửi hồ sơ cho cơ quan {m[2]}.",
+        lambda m: f"Hệ thống {m[1]} không được phép gửi hồ sơ của cơ quan {m[2]}.",
     ),
     (
         re.compile(r"^source (\S+) is not a registered system"),
@@ -32,7 +32,7 @@ KINDS: tuple[tuple[re.Pattern[str], Words], ...] = (
     ),
     (
         re.compile(r"^time \S+ is more than"),
-        lambda m: "Thời điểm của hồ sơ ở tương lai: đồng hồ của hệ thống gửi sai.",
+        lambda m: "Thời điểm ghi trên hồ sơ ở tương lai; có thể đồng hồ của hệ thống gửi bị sai.",
     ),
     (re.compile(r"^the record has no key"), lambda m: "Bản ghi Kafka không có khóa (mã cơ quan)."),
     (

@@ -9,15 +9,15 @@ from services.portal.pages.render import day
 
 #: How one agency descends from another (the registry's lineage links), as a person reads it.
 LINK_VI = {
-    "merged_into": "sáp nhập vào",
-    "split_from": "được chia ra từ",
-    "renamed_from": "đổi mã, trước đây là",
+    "merged_into": "được sáp nhập vào",
+    "split_from": "được chia tách từ",
+    "renamed_from": "là mã mới của",
 }
 #: The fields a change names (`changed` of agency-updated), as a person reads them.
 FIELD_VI = {
-    "parent_code": "cơ quan chủ quản",
+    "parent_code": "cơ quan cấp trên",
     "contacts": "thông tin liên hệ",
-    "obligation": "nghĩa vụ áp dụng ISO",
+    "obligation": "diện áp dụng ISO",
     "uses_eiso_software": "việc dùng phần mềm ISO điện tử",
     "name": "tên",
 }
@@ -37,26 +37,39 @@ class ActionForm:
     fields: tuple[tuple[str, str, str, bool], ...]
 
 
-EFFECTIVE = ("effective_on", "Có hiệu lực từ ngày", "Theo dạng ngày/tháng/năm; để trống là hôm nay.", False)
+EFFECTIVE = (
+    "effective_on",
+    "Có hiệu lực từ ngày",
+    "Theo dạng ngày/tháng/năm; để trống nếu có hiệu lực từ hôm nay.",
+    False,
+)
 FORMS: dict[Action, ActionForm] = {
     Action.REPARENT: ActionForm(
-        "Chuyển cơ quan chủ quản",
+        "Chuyển cơ quan cấp trên",
         (
-            ("parent_code", "Mã cơ quan chủ quản mới", "Để trống nếu không trực thuộc cơ quan nào.", False),
+            (
+                "parent_code",
+                "Mã định danh của cơ quan cấp trên mới",
+                "Để trống nếu không trực thuộc cơ quan nào.",
+                False,
+            ),
             EFFECTIVE,
         ),
     ),
     Action.RENAME: ActionForm(
-        "Đổi tên",
+        "Đổi tên, mã định danh",
         (
             ("name", "Tên mới", "", True),
-            ("new_code", "Mã mới", "Chỉ điền khi quyết định đổi cả mã định danh.", False),
+            ("new_code", "Mã mới", "Chỉ điền khi có quyết định đổi cả mã định danh.", False),
             EFFECTIVE,
         ),
     ),
     Action.MERGE: ActionForm(
         "Sáp nhập vào cơ quan khác",
-        (("into", "Mã cơ quan tiếp nhận", "Cơ quan tiếp tục hoạt động sau sáp nhập.", True), EFFECTIVE),
+        (
+            ("into", "Mã định danh của cơ quan tiếp nhận", "Cơ quan tiếp tục hoạt động sau sáp nhập.", True),
+            EFFECTIVE,
+        ),
     ),
     Action.DISSOLVE: ActionForm(
         "Giải thể",
@@ -102,12 +115,13 @@ def _merged(data: dict[str, Any], names: Names) -> str:
     successor = data["successor"]["name"]
     return (
         f"{sources} sáp nhập vào {successor} ({data['code']}) từ ngày {day(data['effective_on'])}; "
-        f"hồ sơ và kết quả ISO của cơ quan bị sáp nhập được tính cho {successor}."
+        f"{successor} kế thừa hồ sơ và kết quả ISO của cơ quan bị sáp nhập."
     )
 
 
 def _dissolved(data: dict[str, Any], names: Names) -> str:
-    return f"{_named(data['code'], names)} giải thể từ ngày {day(data['effective_on'])}: {data['reason']}."
+    basis = str(data["reason"]).rstrip(". ")
+    return f"{_named(data['code'], names)} giải thể kể từ ngày {day(data['effective_on'])} (căn cứ: {basis})."
 
 
 def _split(data: dict[str, Any], names: Names) -> str:
@@ -119,7 +133,9 @@ def _updated(data: dict[str, Any], names: Names) -> str:
     agency, since = f"{data['name']} ({data['code']})", day(data["valid_from"])
     if data.get("changed") == ["parent_code"]:
         parent = _named(data["parent_code"], names) if data.get("parent_code") else None
-        return f"{agency} chuyển sang trực thuộc {parent or 'không cơ quan nào'} từ ngày {since}."
+        if parent is None:
+            return f"{agency} không còn trực thuộc cơ quan nào từ ngày {since}."
+        return f"{agency} chuyển sang trực thuộc {parent} từ ngày {since}."
     fields = ", ".join(FIELD_VI.get(name, name) for name in data.get("changed", []))
     return f"{agency}: thay đổi {fields} từ ngày {since}."
 

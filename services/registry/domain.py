@@ -73,9 +73,9 @@ class NewAgency:
 
 def register(cmd: NewAgency, *, exists: bool, parent: AgencyData | None) -> AgencyData:
     if exists:
-        raise DomainError("code", f"agency {cmd.code} is already registered", conflict=True)
+        raise DomainError("code", f"mã định danh {cmd.code} đã có trong danh mục cơ quan", conflict=True)
     if cmd.parent_code == cmd.code:
-        raise DomainError("parent_code", "an agency cannot be its own parent")
+        raise DomainError("parent_code", "cơ quan không thể trực thuộc chính mình")
     if cmd.parent_code is not None:
         _check_parent(cmd.parent_code, parent, cmd.valid_from)
     return AgencyData(
@@ -97,15 +97,17 @@ def _name(raw: str) -> str:
     """NFC with single spaces, checked after normalising (NFC can lengthen a string)."""
     name = clean_line(raw)
     if not name or len(name) > MAX_NAME:
-        raise DomainError("name", f"a name has 1 to {MAX_NAME} characters")
+        raise DomainError("name", f"tên cơ quan dài từ 1 đến {MAX_NAME} ký tự")
     return name
 
 
 def _check_parent(code: str, parent: AgencyData | None, on: date) -> None:
     if parent is None:
-        raise DomainError("parent_code", f"parent agency {code} is not registered")
+        raise DomainError(
+            "parent_code", f"mã định danh {code} (cơ quan cấp trên) chưa có trong danh mục cơ quan"
+        )
     if not active_on(parent, on):
-        raise DomainError("parent_code", f"parent agency {code} is not active on {on.isoformat()}")
+        raise DomainError("parent_code", f"cơ quan cấp trên {code} không hoạt động vào ngày {on:%d/%m/%Y}")
 
 
 def active_on(version: AgencyData, day: date) -> bool:
@@ -120,13 +122,16 @@ def _open(current: AgencyData, effective_on: date) -> None:
     """An operation applies to the open (latest) version, from a date inside it."""
     if current.valid_to is not None:
         raise DomainError(
-            "code", f"agency {current.code} ended on {current.valid_to.isoformat()}", conflict=True
+            "code",
+            f"cơ quan {current.code} đã ngừng hoạt động từ ngày {current.valid_to:%d/%m/%Y}",
+            conflict=True,
         )
     if effective_on < current.valid_from:
         raise DomainError(
             "effective_on",
-            f"{effective_on.isoformat()} is before the current version of {current.code} "
-            f"(valid from {current.valid_from.isoformat()}); history is not rewritten",
+            f"ngày {effective_on:%d/%m/%Y} trước ngày có hiệu lực của thông tin hiện hành của cơ quan "
+            f"{current.code} ({current.valid_from:%d/%m/%Y}): không sửa lại lịch sử; ngày có hiệu lực "
+            f"phải từ ngày {current.valid_from:%d/%m/%Y} trở đi",
         )
 
 
@@ -149,8 +154,8 @@ def end(current: AgencyData, effective_on: date) -> AgencyData:
     if effective_on == current.valid_from:
         raise DomainError(
             "effective_on",
-            f"{current.code} bắt đầu hoạt động ngày {current.valid_from:%d/%m/%Y}: "
-            "ngày hiệu lực phải sau ngày đó",
+            f"thông tin hiện hành của cơ quan {current.code} có hiệu lực từ ngày "
+            f"{current.valid_from:%d/%m/%Y}; ngày có hiệu lực phải sau ngày này",
         )
     return current.model_copy(update={"valid_to": effective_on})
 
@@ -164,12 +169,14 @@ def reparent(
 ) -> tuple[list[AgencyData], list[str]]:
     """A new parent from `effective_on`; `parent_ancestors` are the new parent's own ancestors then."""
     if parent_code == current.code:
-        raise DomainError("parent_code", "an agency cannot be its own parent")
+        raise DomainError("parent_code", "cơ quan không thể trực thuộc chính mình")
     if parent_code is not None:
         _check_parent(parent_code, parent, effective_on)
         if current.code in parent_ancestors:
             raise DomainError(
-                "parent_code", f"{parent_code} đang trực thuộc {current.code}: không thể làm cơ quan chủ quản"
+                "parent_code",
+                f"cơ quan {parent_code} đang trực thuộc cơ quan {current.code} nên không thể làm cơ quan "
+                "cấp trên của cơ quan này",
             )
     return change(current, effective_on, parent_code=parent_code)
 
@@ -181,14 +188,15 @@ def check_can_end(code: str, effective_on: date, children: Iterable[str], last_r
         listed = ", ".join(below[:10]) + ("…" if len(below) > 10 else "")
         raise DomainError(
             "effective_on",
-            f"{code} còn {len(below)} cơ quan trực thuộc ({listed}); "
-            "đề nghị chuyển các cơ quan này sang cơ quan chủ quản khác trước",
+            f"cơ quan {code} còn {len(below)} cơ quan trực thuộc ({listed}); đề nghị chuyển các cơ quan "
+            "này sang cơ quan cấp trên khác trước khi giải thể, sáp nhập hoặc chia tách",
             conflict=True,
         )
     if last_record is not None and last_record >= effective_on:
         raise DomainError(
             "effective_on",
-            f"{code} có hồ sơ đến ngày {last_record:%d/%m/%Y}: không thể kết thúc trước ngày đó",
+            f"cơ quan {code} có hồ sơ ISO đến ngày {last_record:%d/%m/%Y}; ngày chấm dứt hoạt động phải "
+            "sau ngày này",
             conflict=True,
         )
 
@@ -208,10 +216,10 @@ def rename(
     if new_code is None or new_code == current.code:
         versions, changed = change(current, effective_on, name=name)
         if not changed:
-            raise DomainError("name", f"{current.code} is already named {name}")
+            raise DomainError("name", f"cơ quan {current.code} đã có tên là {name}")
         return Renamed(versions, versions[-1], None)
     if code_taken:
-        raise DomainError("new_code", f"agency {new_code} is already registered", conflict=True)
+        raise DomainError("new_code", f"mã định danh {new_code} đã có trong danh mục cơ quan", conflict=True)
     closed = end(current, effective_on)
     successor = current.model_copy(update={"code": new_code, "name": name, "valid_from": effective_on})
     return Renamed([closed, successor], successor, current.code)
@@ -223,20 +231,22 @@ def merge(
     """`sources` end on `effective_on`; `successor` (existing, or new from that day) carries on."""
     codes = [s.code for s in sources]
     if len(set(codes)) != len(codes):
-        raise DomainError("sources", "an agency is listed twice")
+        raise DomainError("sources", "một cơ quan được liệt kê hai lần")
     if successor.code in codes:
-        raise DomainError("sources", f"{successor.code} cannot be merged into itself")
+        raise DomainError("sources", f"không thể sáp nhập cơ quan {successor.code} vào chính nó")
     if not active_on(successor, effective_on):
-        raise DomainError("into", f"{successor.code} is not active on {effective_on.isoformat()}")
+        raise DomainError(
+            "into", f"cơ quan {successor.code} không hoạt động vào ngày {effective_on:%d/%m/%Y}"
+        )
     return [end(s, effective_on) for s in sources], successor
 
 
 def split(source: AgencyData, into: list[AgencyData], effective_on: date) -> list[AgencyData]:
     """`source` ends on `effective_on`; the new agencies start that day. Returns the closed source."""
     if len(into) < 2:
-        raise DomainError("into", "a split needs at least two new agencies")
+        raise DomainError("into", "chia tách phải tạo ra ít nhất hai cơ quan mới")
     if any(a.valid_from != effective_on for a in into):
-        raise DomainError("into", "the new agencies start on the split's effective date")
+        raise DomainError("into", "các cơ quan mới phải bắt đầu hoạt động từ ngày chia tách có hiệu lực")
     return [end(source, effective_on)]
 
 

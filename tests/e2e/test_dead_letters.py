@@ -52,7 +52,7 @@ async def test_an_operator_redrives_a_dead_letter_once_its_agency_is_registered(
         browser.sign_in(email, PASSWORD)
         browser.shows("letter-1", "the dead letter")
         assert f"unknown agency {code}" in browser.text("#letter-1 .reason")
-        assert browser.text("#letter-1 .meaning") == f"Mã cơ quan {code} chưa có trong danh mục."
+        assert browser.text("#letter-1 .meaning") == f"Mã định danh {code} chưa có trong danh mục cơ quan."
         checked(browser, "portal-operator-dead-letters")
         browser.click("#letter-1 button")
         browser.shows("refused", "the re-drive refused: the agency is still unknown")

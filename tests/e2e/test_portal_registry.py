@@ -72,14 +72,14 @@ def test_an_operator_previews_a_merger_sees_what_moves_and_confirms_it(stack: St
             f"UBND xã Hòa Lợi ({merged}) sáp nhập vào UBND xã Hòa Minh ({successor}) từ ngày 01/07/2025"
             in changes
         )
-        assert "được tính cho UBND xã Hòa Minh" in changes
+        assert "UBND xã Hòa Minh kế thừa hồ sơ và kết quả ISO" in changes
         checked(browser, "portal-operator-merger-preview")
         assert registry.get(f"/agencies/{merged}").json()["valid_to"] is None, "a preview applies nothing"
         assert registry.get(f"/agencies/{school}").json()["parent_code"] == merged
 
         browser.click("#apply")
         browser.shows("done", "the merger applied")
-        assert browser.text("#done") == "Đã sáp nhập."
+        assert browser.text("#done") == "Đã ghi nhận việc sáp nhập."
         assert "ngừng hoạt động từ ngày 01/07/2025" in browser.text("#active")
         assert "sáp nhập vào UBND xã Hòa Minh từ ngày 01/07/2025" in browser.text("#lineage")
         assert browser.run("return document.getElementById('reorganise')") is None, "an ended agency stays"
@@ -90,6 +90,6 @@ def test_an_operator_previews_a_merger_sees_what_moves_and_confirms_it(stack: St
         browser.click("#preview-button")
         browser.shows("effective_on-error", "the registry's refusal, at the date")
         refusal = browser.text("#effective_on-error")
-        assert f"{district} còn 1 cơ quan trực thuộc ({successor})" in refusal, refusal
+        assert f"Cơ quan {district} còn 1 cơ quan trực thuộc ({successor})" in refusal, refusal
         assert registry.get(f"/agencies/{district}").json()["valid_to"] is None, "nothing dissolved"
         assert browser.run("return document.getElementById('apply')") is None, "nothing to confirm"

@@ -153,7 +153,7 @@ async def test_an_operator_runs_a_session_and_the_officer_sees_the_place_and_its
         browser.shows(f"session-{session_id}", "the session in the year's list")
         row = f"#session-{session_id}"
         assert (browser.text(f"{row} .seats"), browser.text(f"{row} .waiting")) == ("2/2", "1")
-        assert browser.text(f"{row} .session-status") == "đã đủ chỗ"
+        assert browser.text(f"{row} .session-status") == "đã hết chỗ"
         assert all(part in browser.text(row) for part in (venue, trainer, "10/05/2022, 11/05/2022"))
         checked(browser, "portal-operator-training")
 
@@ -165,7 +165,7 @@ async def test_an_operator_runs_a_session_and_the_officer_sees_the_place_and_its
             "the enrolment cancelled",
         )
         assert browser.text("#notice") == (
-            "Đã hủy đăng ký của Trần Văn Bình. Chuyển từ danh sách chờ vào lớp: Lê Văn Hùng."
+            "Đã hủy đăng ký của Trần Văn Bình. Đã chuyển từ danh sách chờ vào lớp: Lê Văn Hùng."
         )
         assert "Lê Văn Hùng" in browser.text("#confirmed") and browser.text("#waiting") == ""
         assert "Trần Văn Bình" in browser.text("#cancelled")

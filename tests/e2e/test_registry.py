@@ -101,7 +101,9 @@ def test_import_applies_good_rows_reports_bad_ones_and_is_idempotent(stack: Stac
         "officer_phone: số điện thoại '074 123 4567' không phải số Việt Nam hợp lệ "
         "(ví dụ: di động 0912 345 678 hoặc +84 912 345 678, cố định (0294) 3862 123)"
     )
-    assert reasons[6] == "parent_code: parent agency NOWHERE99 is not registered"
+    assert (
+        reasons[6] == "parent_code: mã định danh NOWHERE99 (cơ quan cấp trên) chưa có trong danh mục cơ quan"
+    )
     assert reasons[7] == "code: appears more than once in the file"
     saved = registry.get(f"/agencies/{commune}").json()
     assert saved["parent_code"] == district and saved["uses_eiso_software"] is True
@@ -383,9 +385,12 @@ def test_a_partial_import_touches_only_its_columns_and_parents_are_checked(stack
 
     cycle = f"code,name,level,parent_code\n{district},UBND huyện Cầu Ngang,district,{commune}\n"
     [row] = registry.post("/agencies:import", content=cycle.encode()).json()["rows"]
-    assert row["status"] == "invalid" and "cycle" in row["reason"]
+    assert row["status"] == "invalid" and "nên không thể làm cơ quan cấp trên" in row["reason"]
     refused = registry.post(f"/agencies/{district}:reparent", json={"parent_code": commune})
-    assert refused.status_code == 422 and "cycle" in refused.json()["detail"][0]["msg"]
+    assert (
+        refused.status_code == 422
+        and "nên không thể làm cơ quan cấp trên" in refused.json()["detail"][0]["msg"]
+    )
 
 
 def test_children_follow_a_merge_and_block_a_dissolution(stack: Stack) -> None:
@@ -494,5 +499,6 @@ def test_an_agency_cannot_end_before_its_own_records(stack: Stack) -> None:
     ):
         refused = registry.post(path, json=body)
         assert (
-            refused.status_code == 409 and "records up to 2022-09-01" in refused.json()["detail"][0]["msg"]
+            refused.status_code == 409
+            and "có hồ sơ ISO đến ngày 01/09/2022" in refused.json()["detail"][0]["msg"]
         ), path

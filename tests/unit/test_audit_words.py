@@ -31,6 +31,6 @@ def test_every_audited_use_case_has_vietnamese_words() -> None:
 
 
 def test_an_action_reads_by_its_use_case_and_an_unknown_one_stays_as_it_is() -> None:
-    assert action_vi("inspections.swap") == "thay cơ quan được kiểm tra"
+    assert action_vi("inspections.swap") == "đổi cơ quan được kiểm tra"
     assert action_vi("reorganisation.merge_agencies") == "sáp nhập cơ quan"
     assert action_vi("future.something_new") == "future.something_new"

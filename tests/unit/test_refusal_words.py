@@ -18,9 +18,12 @@ def refused(value: bytes) -> str:
 
 
 def test_the_gateways_reasons_read_in_vietnamese() -> None:
-    assert refusal_vi("unknown agency 000.00.22.H59") == "Mã cơ quan 000.00.22.H59 chưa có trong danh mục."
+    assert (
+        refusal_vi("unknown agency 000.00.22.H59")
+        == "Mã định danh 000.00.22.H59 chưa có trong danh mục cơ quan."
+    )
     assert refusal_vi("source eiso-software may not publish for X1") == (
-        "Hệ thống eiso-software không được gửi hồ sơ cho cơ quan X1."
+        "Hệ thống eiso-software không được phép gửi hồ sơ của cơ quan X1."
     )
     assert refusal_vi(refused(b"not json")) == "Dữ liệu không đọc được (không phải JSON)."
     assert refusal_vi(refused(b"")) == "Dữ liệu không đọc được (không phải JSON)."

@@ -89,9 +89,9 @@ def test_a_change_on_the_first_day_replaces_and_no_change_writes_nothing() -> No
 
 
 def test_history_is_not_rewritten_and_ended_agencies_do_not_change() -> None:
-    with pytest.raises(domain.DomainError, match="history is not rewritten"):
+    with pytest.raises(domain.DomainError, match="không sửa lại lịch sử"):
         domain.change(agency(), D(2019, 1, 1), uses_eiso_software=True)
-    with pytest.raises(domain.DomainError, match="ended on 2025-07-01") as refused:
+    with pytest.raises(domain.DomainError, match="đã ngừng hoạt động từ ngày 01/07/2025") as refused:
         domain.change(agency(valid_to=D(2025, 7, 1)), D(2025, 8, 1), uses_eiso_software=True)
     assert refused.value.conflict
 
@@ -102,9 +102,9 @@ def test_merge_ends_the_sources_the_day_the_successor_takes_over() -> None:
     closed, kept = domain.merge([a, b], successor, D(2025, 7, 1))
     assert [(c.code, c.valid_to) for c in closed] == [("A", D(2025, 7, 1)), ("B", D(2025, 7, 1))]
     assert kept == successor
-    with pytest.raises(domain.DomainError, match="into itself"):
+    with pytest.raises(domain.DomainError, match="vào chính nó"):
         domain.merge([a, successor], successor, D(2025, 7, 1))
-    with pytest.raises(domain.DomainError, match="not active"):
+    with pytest.raises(domain.DomainError, match="không hoạt động vào ngày"):
         domain.merge([a], agency("L", valid_from=D(2026, 1, 1)), D(2025, 7, 1))
 
 
@@ -113,7 +113,7 @@ def test_split_needs_two_parts_starting_that_day() -> None:
     parts = [agency("S1", valid_from=D(2025, 7, 1)), agency("S2", valid_from=D(2025, 7, 1))]
     [closed] = domain.split(source, parts, D(2025, 7, 1))
     assert closed.valid_to == D(2025, 7, 1)
-    with pytest.raises(domain.DomainError, match="at least two"):
+    with pytest.raises(domain.DomainError, match="ít nhất hai cơ quan mới"):
         domain.split(source, parts[:1], D(2025, 7, 1))
 
 
@@ -137,7 +137,7 @@ def test_reparent_checks_the_new_parent() -> None:
     province = agency("P", Level.DEPARTMENT)
     versions, changed = domain.reparent(commune, province, "P", D(2025, 7, 1))
     assert changed == ["parent_code"] and versions[-1].parent_code == "P"
-    with pytest.raises(domain.DomainError, match="not registered"):
+    with pytest.raises(domain.DomainError, match="chưa có trong danh mục cơ quan"):
         domain.reparent(commune, None, "GONE", D(2025, 7, 1))
 
 
@@ -167,7 +167,7 @@ def test_a_system_speaks_for_its_agencies_and_their_children() -> None:
 def test_reparenting_below_ones_own_descendant_is_a_cycle() -> None:
     district = agency("D")
     commune = agency("C", Level.COMMUNE, parent_code="D")
-    with pytest.raises(domain.DomainError, match="không thể làm cơ quan chủ quản"):
+    with pytest.raises(domain.DomainError, match="không thể làm cơ quan cấp trên"):
         domain.reparent(district, commune, "C", D(2025, 1, 1), parent_ancestors=["D"])
 
 
@@ -175,7 +175,7 @@ def test_an_agency_with_children_or_later_records_cannot_end() -> None:
     with pytest.raises(domain.DomainError, match="còn 2 cơ quan trực thuộc") as refused:
         domain.check_can_end("D", D(2025, 7, 1), ["C1", "C2"], None)
     assert refused.value.conflict
-    with pytest.raises(domain.DomainError, match="có hồ sơ đến ngày 10/07/2025"):
+    with pytest.raises(domain.DomainError, match="có hồ sơ ISO đến ngày 10/07/2025"):
         domain.check_can_end("D", D(2025, 7, 1), [], D(2025, 7, 10))
     domain.check_can_end("D", D(2025, 7, 1), [], D(2025, 6, 30))
 

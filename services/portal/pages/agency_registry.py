@@ -23,10 +23,10 @@ Code = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 Field = Annotated[str, Form(max_length=600)]
 #: What each action's confirmation says once applied.
 DONE_VI = {
-    Action.REPARENT: "Đã chuyển cơ quan chủ quản.",
-    Action.RENAME: "Đã đổi tên.",
-    Action.MERGE: "Đã sáp nhập.",
-    Action.DISSOLVE: "Đã giải thể.",
+    Action.REPARENT: "Đã ghi nhận việc chuyển cơ quan cấp trên.",
+    Action.RENAME: "Đã ghi nhận việc đổi tên.",
+    Action.MERGE: "Đã ghi nhận việc sáp nhập.",
+    Action.DISSOLVE: "Đã ghi nhận việc giải thể.",
 }
 
 

@@ -37,7 +37,7 @@ ENROL_FIELDS = {"agency_code", "person_name", "role"}
 _DAY_SEPARATORS = re.compile(r"[,;\n]+")
 NOTICES = {
     "scheduled": "Đã mở lớp; các cơ quan có thể đăng ký.",
-    "cancelled": "Đã hủy lớp; mọi đăng ký của lớp đã được hủy và học viên được thông báo.",
+    "cancelled": "Đã hủy lớp; mọi đăng ký của lớp đã được hủy ; học viên sẽ được thông báo.",
 }
 Text = Annotated[str, Form(max_length=400)]
 
@@ -162,10 +162,10 @@ def _notice(request: Request, enrolled: list[dict[str, Any]]) -> str | None:
     asked = request.query_params
     names = {e["id"]: e for e in enrolled}
     if (done := names.get(asked.get("enrolled", ""))) is not None:
-        return f"Đã đăng ký cho {done['person_name']}: {ENROLMENT_STATUS_VI[done['status']]}."
+        return f"Đã đăng ký cho {done['person_name']} (tình trạng: {ENROLMENT_STATUS_VI[done['status']]})."
     if (gone := names.get(asked.get("cancelled", ""))) is not None:
         moved = [names[i]["person_name"] for i in asked.get("promoted", "").split(",") if i in names]
-        up = f" Chuyển từ danh sách chờ vào lớp: {', '.join(moved)}." if moved else ""
+        up = f" Đã chuyển từ danh sách chờ vào lớp: {', '.join(moved)}." if moved else ""
         return f"Đã hủy đăng ký của {gone['person_name']}.{up}"
     return NOTICES.get(asked.get("notice", ""))
 

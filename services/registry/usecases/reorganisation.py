@@ -101,7 +101,9 @@ async def merge_agencies(uow: RegistryUnitOfWork, body: MergeIn) -> AgencyData:
     await uow.agencies.lock(*body.sources, *([body.into] if body.into else []))
     sources = [await open_version(uow, code) for code in body.sources]
     if body.new is not None and body.new.parent_code in body.sources:
-        raise domain.DomainError("new.parent_code", "the successor cannot sit below an agency it replaces")
+        raise domain.DomainError(
+            "new.parent_code", "cơ quan kế thừa không thể trực thuộc một cơ quan bị sáp nhập vào nó"
+        )
     for source in body.sources:
         await check_can_end(uow, source, day, successor=True)
     if body.new is not None:
@@ -111,7 +113,7 @@ async def merge_agencies(uow: RegistryUnitOfWork, body: MergeIn) -> AgencyData:
         assert body.into is not None
         found = await uow.agencies.as_of(body.into, day)
         if found is None:
-            raise domain.DomainError("into", f"{body.into} is not active on {day.isoformat()}")
+            raise domain.DomainError("into", f"cơ quan {body.into} không hoạt động vào ngày {day:%d/%m/%Y}")
         successor = found
     closed, successor = domain.merge(sources, successor, day)
     await uow.agencies.save(closed, uow.clock.now())
