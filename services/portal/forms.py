@@ -85,11 +85,25 @@ class FormErrors:
         self.fields.setdefault(name, message)
 
     @classmethod
+    def beside_fields(
+        cls,
+        refused: ApiError,
+        known: set[str],
+        field_of: Callable[[str], str] = _first,
+        statuses: tuple[int, ...] = (409, 422),
+    ) -> "FormErrors":
+        """`of`, for a refusal a form answers (by default a conflict with what the service holds, or the
+        input); any other answer goes on to the portal's error page."""
+        if refused.status not in statuses:
+            raise refused
+        return cls.of(refused, known, field_of)
+
+    @classmethod
     def of(
         cls,
         refused: ApiError,
         known: set[str],
-        field_of: Callable[[str], str] = lambda name: name.split(".")[0],
+        field_of: Callable[[str], str] = _first,
     ) -> "FormErrors":
         """A service's refusal, each field's part beside that form field (`known`; `field_of` names
         the form field of a refused one, by default its first part), the rest on top."""

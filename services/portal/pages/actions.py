@@ -91,8 +91,6 @@ async def report_done(
             "compliance", f"/inspections/{inspection_id}/corrective-actions/{index}/done", body
         )
     except ApiError as refused:
-        if refused.status not in (409, 422):
-            raise
-        errors = FormErrors.of(refused, {"done_on", "evidence"})
+        errors = FormErrors.beside_fields(refused, {"done_on", "evidence"})
         return _form(request, who, code, inspection, index, values, errors, refused.status)
     return RedirectResponse(f"/agencies/{code}?year={year}#inspections", status_code=303)

@@ -41,16 +41,24 @@ def record_channel_vi(channel: str) -> str:
     return "nhập trực tiếp trên hệ thống" if channel == "api" else f"phần mềm ISO điện tử ({channel})"
 
 
-async def reminders_of(who: Person, code: str) -> list[dict[str, Any]]:
-    """The messages the notifier sent (or holds) for the agency, newest first; none where the notifier
-    is not part of the deployment or does not answer (the page still shows the rest)."""
+async def listed_if_answered(
+    who: Person, service: str, path: str, passed_on: tuple[int, ...], **query: Any
+) -> list[dict[str, Any]]:
+    """A list from a part of the deployment the page can do without: none where that service is not
+    deployed or does not answer; the answers in `passed_on` go to the portal's error page instead."""
     try:
-        found: list[dict[str, Any]] = await who.api.get("notifier", "/notifications", agency=code, limit=50)
+        found: list[dict[str, Any]] = await who.api.get(service, path, **query)
     except ApiError as unavailable:
-        if unavailable.status in (401, 403, 404):
+        if unavailable.status in passed_on:
             raise
         return []
     return found
+
+
+async def reminders_of(who: Person, code: str) -> list[dict[str, Any]]:
+    """The messages the notifier sent (or holds) for the agency, newest first; none where the notifier
+    is not part of the deployment or does not answer (the page still shows the rest)."""
+    return await listed_if_answered(who, "notifier", "/notifications", (401, 403, 404), agency=code, limit=50)
 
 
 async def training_places_of(who: Person, code: str, year: int) -> list[dict[str, Any]]:
@@ -58,13 +66,7 @@ async def training_places_of(who: Person, code: str, year: int) -> list[dict[str
     training is not part of the deployment or does not answer, does not know the agency yet (404: its
     copy follows the registry), or does not show this person's role the places (403): the page still
     shows the rest, as the registry and compliance let this person see it."""
-    try:
-        found: list[dict[str, Any]] = await who.api.get("training", f"/agencies/{code}/enrolments", year=year)
-    except ApiError as unavailable:
-        if unavailable.status == 401:
-            raise
-        return []
-    return found
+    return await listed_if_answered(who, "training", f"/agencies/{code}/enrolments", (401,), year=year)
 
 
 @router.get("/my-agency", response_class=RedirectResponse, status_code=303)

@@ -126,10 +126,8 @@ async def reorganise(
             return RedirectResponse(f"/registry/{code}?done={action.value}", status_code=303)
         preview = await who.api.post("registry", f"/previews{path}", body)
     except ApiError as refused:
-        if refused.status not in (404, 409, 422):
-            raise
-        known = set(values) | {"sources"}
-        return _form(request, who, found, action, values, FormErrors.of(refused, known), status=422)
+        errors = FormErrors.beside_fields(refused, set(values) | {"sources"}, statuses=(404, 409, 422))
+        return _form(request, who, found, action, values, errors, status=422)
     codes = {c["subject"] for c in preview["changes"]} | {
         s for c in preview["changes"] for s in c["data"].get("sources", [])
     }

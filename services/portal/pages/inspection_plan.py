@@ -58,14 +58,6 @@ def plan_body(year: int, values: dict[str, str], errors: FormErrors) -> dict[str
     return body
 
 
-def _refusal(refused: ApiError, known: set[str]) -> FormErrors:
-    """A 409 (the plan as it stands conflicts) or 422 beside its field; anything else goes on (the
-    portal's error page says it)."""
-    if refused.status not in (409, 422):
-        raise refused
-    return FormErrors.of(refused, known)
-
-
 @router.post("/inspections/plan", response_class=HTMLResponse)
 async def make_plan(
     request: Request,
@@ -88,7 +80,7 @@ async def make_plan(
     try:
         await who.api.post("compliance", "/inspection-plans", body)
     except ApiError as refused:
-        errors = _refusal(refused, PLAN_FIELDS)
+        errors = FormErrors.beside_fields(refused, PLAN_FIELDS)
         return await listing(request, who, shown, values, errors, status=refused.status)
     return RedirectResponse(f"/inspections?year={shown}&done=planned", status_code=303)
 
@@ -162,7 +154,7 @@ async def swap(
     try:
         await who.api.post("compliance", f"/inspection-plans/{inspection['year']}/swaps", body)
     except ApiError as refused:
-        errors = _refusal(refused, SWAP_FIELDS)
+        errors = FormErrors.beside_fields(refused, SWAP_FIELDS)
         return await _change_page(
             request, who, inspection, swap=values, errors=errors, failed="swap", status=refused.status
         )
@@ -199,7 +191,7 @@ async def move(
     try:
         await who.api.patch("compliance", f"/inspections/{inspection_id}", body)
     except ApiError as refused:
-        errors = _refusal(refused, MOVE_FIELDS)
+        errors = FormErrors.beside_fields(refused, MOVE_FIELDS)
         return await _change_page(
             request, who, inspection, move=values, errors=errors, failed="move", status=refused.status
         )

@@ -150,9 +150,7 @@ async def schedule(
     try:
         made = await who.api.post("training", "/sessions", body)
     except ApiError as refused:
-        if refused.status not in (409, 422):
-            raise
-        errors = FormErrors.of(refused, SESSION_FIELDS, session_field)
+        errors = FormErrors.beside_fields(refused, SESSION_FIELDS, session_field)
         return await overview(request, who, year, values, errors, status=refused.status)
     return RedirectResponse(f"/training/sessions/{made['session_id']}?notice=scheduled", status_code=303)
 
@@ -218,9 +216,7 @@ async def enrol(
     try:
         placed = await who.api.post("training", f"/sessions/{session_id}/enrolments", values)
     except ApiError as refused:
-        if refused.status not in (409, 422):
-            raise
-        errors = FormErrors.of(refused, ENROL_FIELDS)
+        errors = FormErrors.beside_fields(refused, ENROL_FIELDS)
         return await session_page(request, who, session_id, values, errors, refused.status)
     return RedirectResponse(
         f"/training/sessions/{session_id}?enrolled={placed['enrolment_id']}", status_code=303
@@ -264,8 +260,6 @@ async def cancel_session(
     try:
         await who.api.post("training", f"/sessions/{session_id}/cancellation", {"reason": reason})
     except ApiError as refused:
-        if refused.status not in (409, 422):
-            raise
-        errors = FormErrors.of(refused, {"reason"})
+        errors = FormErrors.beside_fields(refused, {"reason"})
         return await session_page(request, who, session_id, {"reason": reason}, errors, refused.status)
     return RedirectResponse(f"/training/sessions/{session_id}?notice=cancelled", status_code=303)
